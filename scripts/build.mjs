@@ -1,0 +1,56 @@
+// Builds every bundle into dist/ with esbuild. `--production` minifies; `--watch` rebuilds on change.
+import * as esbuild from 'esbuild';
+import { existsSync } from 'node:fs';
+
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+
+/** Node bundles: the extension host, the CLI, and the runner injected into the user's process. */
+const nodeEntries = [
+  { in: 'src/extension.ts', out: 'extension', external: ['vscode'] },
+  { in: 'src/cli/main.ts', out: 'cli', banner: '#!/usr/bin/env node' },
+  { in: 'src/runner/preload.ts', out: 'runner/preload' },
+];
+
+/** Browser bundles: the diagram page (webview and standalone report). */
+const webEntries = [{ in: 'webview/main.ts', out: 'webview/main' }];
+
+const common = { bundle: true, sourcemap: !production, minify: production, logLevel: 'warning', legalComments: 'none' };
+
+const contexts = [];
+for (const e of nodeEntries) {
+  if (!existsSync(e.in)) continue;
+  contexts.push(
+    await esbuild.context({
+      ...common,
+      entryPoints: [{ in: e.in, out: e.out }],
+      outdir: 'dist',
+      platform: 'node',
+      format: 'cjs',
+      target: 'node18',
+      external: e.external ?? [],
+      banner: e.banner ? { js: e.banner } : undefined,
+    }),
+  );
+}
+for (const e of webEntries) {
+  if (!existsSync(e.in)) continue;
+  contexts.push(
+    await esbuild.context({
+      ...common,
+      entryPoints: [{ in: e.in, out: e.out }],
+      outdir: 'dist',
+      platform: 'browser',
+      format: 'iife',
+      target: 'es2020',
+      loader: { '.css': 'css' },
+    }),
+  );
+}
+
+if (watch) {
+  await Promise.all(contexts.map((c) => c.watch()));
+} else {
+  await Promise.all(contexts.map((c) => c.rebuild()));
+  await Promise.all(contexts.map((c) => c.dispose()));
+}

@@ -1,0 +1,45 @@
+// Runs the test suites with Node's test runner. `node scripts/test.mjs [group...]` where group is
+// unit | runner | webview | extension | e2e (default: all). Builds dist/ first.
+import { spawnSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+const groups = process.argv.slice(2);
+const want = (g) => groups.length === 0 || groups.includes(g);
+
+function find(dir, out = []) {
+  let names;
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return out;
+  }
+  for (const n of names) {
+    if (n === 'node_modules' || n === 'fixtures' || n === 'output') continue;
+    const p = join(dir, n);
+    if (statSync(p).isDirectory()) find(p, out);
+    else if (/\.test\.(ts|mts|js|mjs)$/.test(n)) out.push(p);
+  }
+  return out;
+}
+
+/** Which group a test file belongs to, by folder. */
+function groupOf(file) {
+  const f = file.replaceAll('\\', '/');
+  if (f.startsWith('test/e2e/')) return 'e2e';
+  if (f.startsWith('test/extension/')) return 'extension';
+  if (f.startsWith('test/webview/')) return 'webview';
+  if (f.startsWith('test/runner/')) return 'runner';
+  return 'unit';
+}
+
+const build = spawnSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
+if (build.status !== 0) process.exit(build.status ?? 1);
+
+const files = [...find('src'), ...find('webview'), ...find('test')].filter((f) => want(groupOf(f))).sort();
+if (files.length === 0) {
+  console.error('no test files found');
+  process.exit(1);
+}
+const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', ...files], { stdio: 'inherit' });
+process.exit(r.status ?? 1);

@@ -1,0 +1,75 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { TraceReader, parseTrace, TraceFormatError, SegmentState } from './model';
+
+const header = JSON.stringify(['H', { format: 'concurrency-diagram-trace', version: 1, originNs: '1', originWallMs: 0, writer: 't' }]);
+const lines = [
+  header,
+  '["@",10,0]',
+  '["T",0,"main","main",10,5]',
+  '["F",1,"/a/app.ts"]',
+  '["K",1,[1,3,7,"fetchThing",1,9,1,""]]',
+  '["Y",1,"GETADDRINFOREQWRAP"]',
+  '["I",5,1,1,100,1]',
+  '["B",5,300]',
+  '["A",5,320]',
+  '["D",5,330]',
+  '["N",1,0,50,1,"fetchThing"]',
+  '["W",1,60]',
+  '["U",1,200]',
+  '["E",1,210,0]',
+  '["@",10,-1]',
+  '["J",1,"GETADDRINFOREQWRAP",100,120,290,2,1,0,5]',
+  '["Q",400,{"exitCode":0,"signal":null}]',
+];
+
+test('reads every record kind into the model', () => {
+  const m = parseTrace(lines.join('\n') + '\n');
+  assert.equal(m.threads.get('10:0')?.name, 'main');
+  const op = m.ops.get('10:0:5')!;
+  assert.equal(op.type, 'GETADDRINFOREQWRAP');
+  assert.deepEqual(op.callbacks, [300, 320]);
+  assert.equal(op.destroyed, 330);
+  assert.deepEqual(op.stack[0], { file: '/a/app.ts', line: 3, column: 7, fn: 'fetchThing' });
+  const task = m.tasks.get('10:0:1')!;
+  assert.deepEqual(task.segments, [50, 60, SegmentState.Running, 60, 200, SegmentState.Waiting, 200, 210, SegmentState.Running]);
+  assert.equal(task.end, 210);
+  const job = m.poolJobs.get(1)!;
+  assert.equal(job.inferred, true);
+  assert.equal(job.opKey, '10:0:5');
+  assert.deepEqual(m.end, { exitCode: 0, signal: null });
+  assert.equal(m.lastTs, 400);
+  assert.equal(m.problems.length, 0);
+});
+
+test('gives the same model whatever the chunk boundaries', () => {
+  const text = lines.join('\n') + '\n';
+  const r = new TraceReader();
+  for (let i = 0; i < text.length; i += 7) r.push(text.slice(i, i + 7));
+  const m = r.finish();
+  assert.equal(m.records, lines.length);
+  assert.equal(m.ops.size, 1);
+});
+
+test('keeps a partial last line until it is complete, and reports a torn one', () => {
+  const r = new TraceReader();
+  r.push(lines.slice(0, 7).join('\n') + '\n["B",5,3');
+  assert.equal(r.model.ops.get('10:0:5')?.callbacks.length, 0);
+  r.push('00]\n["A",5,3');
+  assert.deepEqual(r.model.ops.get('10:0:5')?.callbacks, [300, -1]);
+  r.finish();
+  assert.equal(r.model.problems.length, 1);
+  assert.match(r.model.problems[0].message, /incomplete last line/);
+});
+
+test('rejects files that are not traces with a specific message', () => {
+  assert.throws(() => parseTrace('hello\n'), TraceFormatError);
+  assert.throws(() => parseTrace('{"traceEvents":[]}\n'), /not a header record/);
+  assert.throws(() => parseTrace(header.replace('"version":1', '"version":99') + '\n'), /newer than this reader/);
+});
+
+test('reports malformed lines with their line number and keeps reading', () => {
+  const m = parseTrace([header, '["@",1,0]', 'garbage', '["Y",1,"Timeout"]', '["I",2,1,0,5,0]'].join('\n') + '\n');
+  assert.equal(m.problems[0].line, 3);
+  assert.equal(m.ops.get('1:0:2')?.type, 'Timeout');
+});
