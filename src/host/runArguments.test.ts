@@ -1,0 +1,52 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ArgumentSyntaxError, checkThreadpoolSize, cliArguments, joinArguments, mergeEnvironment, splitArguments } from './runArguments';
+
+test('splits on whitespace, keeps quoted text together', () => {
+  assert.deepEqual(splitArguments('  --count 3  "two words" \'it"s\'  '), ['--count', '3', 'two words', 'it"s']);
+});
+
+test('escapes: backslash outside quotes, \\" inside double quotes, nothing inside single quotes', () => {
+  assert.deepEqual(splitArguments('a\\ b "x\\"y" \'c\\d\''), ['a b', 'x"y', 'c\\d']);
+});
+
+test('empty quoted strings are arguments; empty text is none', () => {
+  assert.deepEqual(splitArguments('"" x'), ['', 'x']);
+  assert.deepEqual(splitArguments('   '), []);
+});
+
+test('an unterminated quote is a clear error naming where it starts', () => {
+  assert.throws(() => splitArguments('ok "broken'), (e: unknown) => e instanceof ArgumentSyntaxError && /double quote at character 4/.test(e.message));
+  assert.throws(() => splitArguments("'x"), /single quote at character 1/);
+});
+
+test('joinArguments round-trips through splitArguments', () => {
+  const args = ['plain', 'two words', "it's", '', '--flag=1', 'ä'];
+  assert.deepEqual(splitArguments(joinArguments(args)), args);
+});
+
+test('CLI argv: trace, pool size, node args, then -- and the script with its arguments', () => {
+  const argv = cliArguments('/ext/dist/cli.js', '/tmp/t.cdtrace', {
+    script: '/w/a.ts',
+    args: ['--x', 'y'],
+    cwd: '/w',
+    nodePath: 'node',
+    runtimeArgs: ['--expose-gc'],
+    threadpoolSize: 2,
+    env: {},
+  });
+  assert.deepEqual(argv, ['/ext/dist/cli.js', 'run', '--trace', '/tmp/t.cdtrace', '--threadpool-size', '2', '--node-arg=--expose-gc', '--', '/w/a.ts', '--x', 'y']);
+});
+
+test('environment: adds strings, removes nulls, leaves the base alone', () => {
+  const base = { A: '1', B: '2' };
+  assert.deepEqual(mergeEnvironment(base, { B: null, C: '3' }), { A: '1', C: '3' });
+  assert.deepEqual(base, { A: '1', B: '2' });
+});
+
+test('threadpool size setting validation', () => {
+  assert.equal(checkThreadpoolSize(null), undefined);
+  assert.equal(checkThreadpoolSize(8), undefined);
+  assert.match(checkThreadpoolSize(0) ?? '', /1 to 1024/);
+  assert.match(checkThreadpoolSize(2.5) ?? '', /not 2.5/);
+});
