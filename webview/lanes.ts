@@ -1,0 +1,385 @@
+/**
+ * Lane layout: turns a {@link TraceModel} into the rows the diagram draws. Pure code (no DOM), so
+ * it is unit-tested and shared by the page, the benchmark and the tests.
+ *
+ * Each lane keeps its spans in columnar typed arrays sorted by start, so drawing and hit-testing
+ * never allocate per span; the objects behind the spans (async ops, tasks, pool jobs, loop
+ * stretches) are referenced once per lane in `sources`.
+ */
+import { SegmentState, type AsyncOp, type LoopStretch, type PoolJob, type SourceFrame, type Task, type TraceModel } from '../src/trace/model';
+
+/** Drawing state of a span. The numeric order is also the draw priority when bars merge. */
+export const enum SpanState {
+  /** Code running on the thread (a callback, a busy loop, a pool job, a task running). */
+  Running = 0,
+  /** Suspended at an await, or an async resource pending. */
+  Waiting = 1,
+  /** Submitted to the threadpool, no thread yet. */
+  Queued = 2,
+  /** A synchronous stretch that blocked the event loop (> threshold). */
+  Blocked = 3,
+  /** A threadpool job whose thread placement was inferred by the runner's FIFO model. */
+  Inferred = 4,
+}
+
+/** Number of {@link SpanState} values (for per-state arrays). */
+export const SPAN_STATE_COUNT = 5;
+
+/** Human names of the states, indexed by {@link SpanState}. */
+export const STATE_NAMES = ['running', 'waiting', 'queued', 'blocked event loop', 'running (placement inferred)'];
+
+/** Lane groups, in display order. */
+export type LaneGroup = 'threads' | 'tasks' | 'ops';
+
+/** Display titles of the groups. */
+export const GROUP_TITLES: Record<LaneGroup, string> = { threads: 'Threads', tasks: 'Async tasks', ops: 'Async resources' };
+
+/** What a span was drawn from. */
+export type SpanSource =
+  | { kind: 'callback'; op: AsyncOp }
+  | { kind: 'opLife'; op: AsyncOp }
+  | { kind: 'job'; job: PoolJob; op?: AsyncOp }
+  | { kind: 'queued'; job: PoolJob; op?: AsyncOp }
+  | { kind: 'task'; task: Task }
+  | { kind: 'busy'; stretch: LoopStretch }
+  | { kind: 'blocked'; stretch: LoopStretch };
+
+/** Columnar spans of one lane, sorted by start (µs). */
+export interface SpanTable {
+  /** Number of spans. */
+  n: number;
+  /** Start of each span (µs since the run origin). */
+  start: Float64Array;
+  /** End of each span (µs). */
+  end: Float64Array;
+  /** Running maximum of `end` up to each index: lets a binary search find the first span that can overlap a time. */
+  maxEnd: Float64Array;
+  /** {@link SpanState} of each span. */
+  state: Uint8Array;
+  /** Index into the lane's `sources` of the object each span was drawn from. */
+  src: Int32Array;
+}
+
+/** One row of the diagram. */
+export interface Lane {
+  /** Stable id (survives re-layouts while a trace grows), e.g. `thread:123:0`, `pool:2`, `task:123:0:7`. */
+  id: string;
+  group: LaneGroup;
+  /** Label shown beside the row, e.g. `main`, `worker #1 hash.ts`, `threadpool 3`, `fetchThing · app.ts:12`. */
+  label: string;
+  /** Nesting depth inside its group (0 = top level). */
+  depth: number;
+  /** Id of the lane it is nested under, if any. */
+  parentId?: string;
+  /** True when other lanes are nested under it (it can be collapsed). */
+  hasChildren: boolean;
+  /** The objects the spans come from. */
+  sources: SpanSource[];
+  spans: SpanTable;
+  /** First user frame of the lane itself (task call site, worker file), for reveal from the label. */
+  source?: SourceFrame;
+}
+
+/** What to show. */
+export interface LaneFilter {
+  /** Groups to hide entirely. */
+  hiddenGroups: ReadonlySet<LaneGroup>;
+  /** Async resource types to hide (PROMISE by default). */
+  hiddenTypes: ReadonlySet<string>;
+  /** Hide operations without a user frame in their stack. */
+  onlyMyCode: boolean;
+  /** Ids of lanes whose nested lanes are folded away (group ids are `group:<name>`). */
+  collapsed: ReadonlySet<string>;
+}
+
+/** The default filter: everything visible except PROMISE resources. */
+export function defaultFilter(): LaneFilter {
+  return { hiddenGroups: new Set(), hiddenTypes: new Set(['PROMISE']), onlyMyCode: false, collapsed: new Set() };
+}
+
+/** A group header row or a lane row, in display order. */
+export type Row = { kind: 'group'; group: LaneGroup; id: string; label: string; count: number; collapsed: boolean } | { kind: 'lane'; lane: Lane };
+
+/** The result of a layout. */
+export interface Layout {
+  /** All lanes that pass the filter, including those folded under a collapsed parent. */
+  lanes: Lane[];
+  /** What is displayed, top to bottom: group headers and the lanes that are not folded. */
+  rows: Row[];
+  /** Every async resource type present in the trace (for the filter menu), sorted. */
+  types: string[];
+  /** Time range of the data (µs). */
+  start: number;
+  end: number;
+  /** Total number of spans in `lanes`. */
+  spanCount: number;
+}
+
+/** Grows typed arrays while a lane is being filled. */
+class SpanBuilder {
+  private s: number[] = [];
+  private e: number[] = [];
+  private st: number[] = [];
+  private src: number[] = [];
+  readonly sources: SpanSource[] = [];
+
+  /** Registers a source object and returns its index. */
+  addSource(s: SpanSource): number {
+    this.sources.push(s);
+    return this.sources.length - 1;
+  }
+
+  add(start: number, end: number, state: SpanState, src: number): void {
+    this.s.push(start);
+    this.e.push(end < start ? start : end);
+    this.st.push(state);
+    this.src.push(src);
+  }
+
+  get size(): number {
+    return this.s.length;
+  }
+
+  build(): SpanTable {
+    const n = this.s.length;
+    const order = new Uint32Array(n);
+    let sorted = true;
+    for (let i = 0; i < n; i++) {
+      order[i] = i;
+      if (i > 0 && this.s[i] < this.s[i - 1]) sorted = false;
+    }
+    if (!sorted) order.sort((a, b) => this.s[a] - this.s[b] || this.e[b] - this.e[a]);
+    const t: SpanTable = {
+      n,
+      start: new Float64Array(n),
+      end: new Float64Array(n),
+      maxEnd: new Float64Array(n),
+      state: new Uint8Array(n),
+      src: new Int32Array(n),
+    };
+    let m = -Infinity;
+    for (let i = 0; i < n; i++) {
+      const k = order[i];
+      t.start[i] = this.s[k];
+      t.end[i] = this.e[k];
+      t.state[i] = this.st[k];
+      t.src[i] = this.src[k];
+      if (this.e[k] > m) m = this.e[k];
+      t.maxEnd[i] = m;
+    }
+    return t;
+  }
+}
+
+/** Last path component, for short labels. */
+export function baseName(path: string): string {
+  const i = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
+  return i >= 0 ? path.slice(i + 1) : path;
+}
+
+/** `file.ts:12` of a frame (short form for labels). */
+export function shortFrame(f: SourceFrame | undefined): string {
+  return f ? `${baseName(f.file)}:${f.line}` : '';
+}
+
+/** True when the stack has a frame of user code (what "only my code" keeps). */
+export function isUserStack(stack: SourceFrame[]): boolean {
+  return stack.length > 0 && !stack[0].file.startsWith('node:') && !stack[0].file.includes('node_modules');
+}
+
+/** The label of a task lane: `fetchThing · app.ts:12`. */
+export function taskLabel(t: Task): string {
+  const name = t.name || '(anonymous)';
+  const site = shortFrame(t.stack[0]);
+  return site ? `${name} · ${site}` : name;
+}
+
+/** The end to draw for something still open at `now`. */
+const closeAt = (end: number | undefined, now: number): number => (end === undefined || end < 0 ? now : end);
+
+/**
+ * Lays the model out into lanes. `now` closes spans still open (the newest timestamp of a live
+ * trace). Cheap enough to re-run on every filter change and live increment.
+ */
+export function layoutLanes(model: TraceModel, filter: LaneFilter, now = model.endTs ?? model.lastTs): Layout {
+  const lanes: Lane[] = [];
+  const typeSet = new Set<string>();
+  const typeOk = (type: string): boolean => !filter.hiddenTypes.has(type);
+  const stackOk = (stack: SourceFrame[]): boolean => !filter.onlyMyCode || isUserStack(stack);
+  const opOk = (op: AsyncOp): boolean => typeOk(op.type) && stackOk(op.stack);
+
+  // ---- Threads: JS threads (main first, then Workers), then libuv pool threads, then the queue.
+  const threads = [...model.threads.values()].sort((a, b) => a.pid - b.pid || (a.kind === 'main' ? -1 : 0) - (b.kind === 'main' ? -1 : 0) || a.threadId - b.threadId);
+  const threadBuilders = new Map<string, SpanBuilder>();
+  for (const t of threads) threadBuilders.set(t.key, new SpanBuilder());
+  const threadFor = (key: string): SpanBuilder => {
+    let b = threadBuilders.get(key);
+    if (!b) {
+      // Records of a thread whose start record is missing (e.g. a torn trace): still show them.
+      b = new SpanBuilder();
+      threadBuilders.set(key, b);
+    }
+    return b;
+  };
+  for (const s of model.busy) {
+    const b = threadFor(s.thread);
+    b.add(s.start, s.end, SpanState.Running, b.addSource({ kind: 'busy', stretch: s }));
+  }
+  for (const s of model.blocked) {
+    const b = threadFor(s.thread);
+    b.add(s.start, s.end, SpanState.Blocked, b.addSource({ kind: 'blocked', stretch: s }));
+  }
+  const opsByType = new Map<string, AsyncOp[]>();
+  for (const op of model.ops.values()) {
+    typeSet.add(op.type);
+    if (!opOk(op)) continue;
+    let list = opsByType.get(op.type);
+    if (!list) opsByType.set(op.type, (list = []));
+    list.push(op);
+    const cb = op.callbacks;
+    if (cb.length === 0) continue;
+    const b = threadFor(op.thread);
+    const src = b.addSource({ kind: 'callback', op });
+    for (let i = 0; i + 1 < cb.length; i += 2) b.add(cb[i], closeAt(cb[i + 1], now), SpanState.Running, src);
+  }
+  const seenThreads = new Set<string>();
+  for (const t of threads) {
+    seenThreads.add(t.key);
+    const b = threadFor(t.key);
+    const label = t.kind === 'main' ? (t.name || 'main') : t.name || `worker #${t.threadId}${t.file ? ' ' + baseName(t.file) : ''}`;
+    lanes.push({ id: `thread:${t.key}`, group: 'threads', label, depth: 0, hasChildren: false, sources: b.sources, spans: b.build(), source: t.file ? { file: t.file, line: 1, column: 1, fn: '' } : undefined });
+  }
+  for (const [key, b] of threadBuilders) {
+    if (seenThreads.has(key) || b.size === 0) continue;
+    lanes.push({ id: `thread:${key}`, group: 'threads', label: `thread ${key}`, depth: 0, hasChildren: false, sources: b.sources, spans: b.build() });
+  }
+
+  const poolBuilders: SpanBuilder[] = [];
+  const poolFor = (i: number): SpanBuilder => (poolBuilders[i] ??= new SpanBuilder());
+  for (const p of model.poolThreads) if (p) poolFor(p.index);
+  const queue = new SpanBuilder();
+  for (const job of model.poolJobs.values()) {
+    typeSet.add(job.type);
+    const op = job.opKey ? model.ops.get(job.opKey) : undefined;
+    if (!typeOk(job.type) || (op && !stackOk(op.stack)) || (!op && filter.onlyMyCode)) continue;
+    const b = poolFor(job.poolIndex);
+    b.add(job.start, job.end, job.inferred ? SpanState.Inferred : SpanState.Running, b.addSource({ kind: 'job', job, op }));
+    if (job.start > job.submit) queue.add(job.submit, job.start, SpanState.Queued, queue.addSource({ kind: 'queued', job, op }));
+  }
+  for (let i = 0; i < poolBuilders.length; i++) {
+    const b = poolBuilders[i];
+    if (!b) continue;
+    lanes.push({ id: `pool:${i}`, group: 'threads', label: `threadpool ${i + 1}`, depth: 0, hasChildren: false, sources: b.sources, spans: b.build() });
+  }
+  if (queue.size > 0) lanes.push({ id: 'pool:queue', group: 'threads', label: 'threadpool queue', depth: 0, hasChildren: false, sources: queue.sources, spans: queue.build() });
+
+  // ---- Async tasks, nested under the task that called them, siblings in start order.
+  const children = new Map<string, Task[]>();
+  const roots: Task[] = [];
+  for (const t of model.tasks.values()) {
+    if (!stackOk(t.stack)) continue;
+    const parent = t.parentKey && model.tasks.has(t.parentKey) ? t.parentKey : undefined;
+    if (parent) {
+      let c = children.get(parent);
+      if (!c) children.set(parent, (c = []));
+      c.push(t);
+    } else roots.push(t);
+  }
+  const byStart = (a: Task, b: Task): number => a.start - b.start;
+  const visit = (t: Task, depth: number, parentId: string | undefined): void => {
+    const b = new SpanBuilder();
+    const src = b.addSource({ kind: 'task', task: t });
+    const s = t.segments;
+    for (let i = 0; i + 2 < s.length; i += 3) {
+      b.add(s[i], closeAt(s[i + 1], now), s[i + 2] === SegmentState.Waiting ? SpanState.Waiting : SpanState.Running, src);
+    }
+    const kids = children.get(t.key);
+    const id = `task:${t.key}`;
+    lanes.push({ id, group: 'tasks', label: taskLabel(t), depth, parentId, hasChildren: !!kids, sources: b.sources, spans: b.build(), source: t.stack[0] });
+    if (kids) for (const k of kids.sort(byStart)) visit(k, depth + 1, id);
+  };
+  for (const t of roots.sort(byStart)) visit(t, 0, undefined);
+
+  // ---- Async resources: one lane per type, each resource from creation to its end (waiting), its
+  // callbacks drawn as running on top.
+  for (const type of [...opsByType.keys()].sort()) {
+    const b = new SpanBuilder();
+    for (const op of opsByType.get(type)!) {
+      const src = b.addSource({ kind: 'opLife', op });
+      const cb = op.callbacks;
+      const lastCb = cb.length ? closeAt(cb[cb.length - 1], now) : op.created;
+      const end = Math.max(closeAt(op.destroyed, now), lastCb);
+      b.add(op.created, end, SpanState.Waiting, src);
+      for (let i = 0; i + 1 < cb.length; i += 2) b.add(cb[i], closeAt(cb[i + 1], now), SpanState.Running, src);
+    }
+    lanes.push({ id: `type:${type}`, group: 'ops', label: type, depth: 0, hasChildren: false, sources: b.sources, spans: b.build() });
+  }
+
+  // ---- Rows: group headers, then lanes not folded under a collapsed group or ancestor.
+  const rows: Row[] = [];
+  const kept = lanes.filter((l) => !filter.hiddenGroups.has(l.group));
+  let start = Infinity;
+  let end = -Infinity;
+  let spanCount = 0;
+  for (const l of kept) {
+    spanCount += l.spans.n;
+    if (l.spans.n) {
+      start = Math.min(start, l.spans.start[0]);
+      end = Math.max(end, l.spans.maxEnd[l.spans.n - 1]);
+    }
+  }
+  for (const group of ['threads', 'tasks', 'ops'] as LaneGroup[]) {
+    const inGroup = kept.filter((l) => l.group === group);
+    if (inGroup.length === 0) continue;
+    const id = `group:${group}`;
+    const collapsed = filter.collapsed.has(id);
+    rows.push({ kind: 'group', group, id, label: GROUP_TITLES[group], count: inGroup.length, collapsed });
+    if (collapsed) continue;
+    const folded = new Set<string>();
+    for (const l of inGroup) {
+      if (l.parentId && folded.has(l.parentId)) {
+        folded.add(l.id);
+        continue;
+      }
+      if (filter.collapsed.has(l.id)) folded.add(l.id);
+      rows.push({ kind: 'lane', lane: l });
+    }
+  }
+  if (!Number.isFinite(start)) start = 0;
+  const runStart = model.run?.ts ?? start;
+  end = Math.max(end, now, start);
+  return { lanes: kept, rows, types: [...typeSet].sort(), start: Math.min(start, runStart, 0), end, spanCount };
+}
+
+/** Index of the first span that may overlap time `t` (its end ≥ t), by binary search on maxEnd. */
+export function firstOverlapping(t: SpanTable, time: number): number {
+  let lo = 0;
+  let hi = t.n;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (t.maxEnd[mid] < time) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * The span under time `time` (± `tolerance` µs) in a lane: the shortest one covering it, so a
+ * callback inside a busy stretch wins over the stretch. -1 when none.
+ */
+export function spanAt(t: SpanTable, time: number, tolerance: number): number {
+  let best = -1;
+  let bestLen = Infinity;
+  let bestDist = Infinity;
+  for (let i = firstOverlapping(t, time - tolerance); i < t.n && t.start[i] <= time + tolerance; i++) {
+    if (t.end[i] < time - tolerance) continue;
+    const dist = time < t.start[i] ? t.start[i] - time : time > t.end[i] ? time - t.end[i] : 0;
+    const len = t.end[i] - t.start[i];
+    if (dist < bestDist || (dist === bestDist && len < bestLen)) {
+      best = i;
+      bestLen = len;
+      bestDist = dist;
+    }
+  }
+  return best;
+}
