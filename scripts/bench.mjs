@@ -1,0 +1,359 @@
+// `npm run bench`: the runner's overhead benchmark. Runs each workload of bench/workloads/ with plain
+// node, under the runner (`node dist/cli.js run --trace FILE script`) and under Clinic.js Bubbleprof
+// (`clinic bubbleprof --collect-only`), interleaved in one process tree, and prints a Markdown table of
+// medians: wall-time ratio against plain node with the targets, peak RSS of the script's process,
+// output size and bytes per trace record. `--profile` instead shows where the runner's time goes.
+// See docs/benchmark.md. Not part of `npm test`.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import {
+  BENCH_HELP,
+  WORKLOADS,
+  formatBytes,
+  formatCount,
+  formatRatio,
+  formatSeconds,
+  formatTable,
+  median,
+  parseBenchArgs,
+  ratio,
+  verdict,
+} from '../bench/lib/benchStats.mjs';
+import { TAG_NAMES, tallyTraceFile } from '../bench/lib/traceStats.mjs';
+import { summarizeProfile } from '../bench/lib/cpuProfile.mjs';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const workloadDir = join(root, 'bench', 'workloads');
+const rssReporter = join(root, 'bench', 'lib', 'rssReporter.cjs');
+const cliPath = join(root, 'dist', 'cli.js');
+const runnerBundle = join(root, 'dist', 'runner', 'preload.js');
+const clinicBin = join(root, 'bench', 'node_modules', 'clinic', 'bin.js');
+
+let opts;
+try {
+  opts = parseBenchArgs(process.argv.slice(2));
+} catch (e) {
+  console.error(`bench: ${e.message}`);
+  process.exit(2);
+}
+if (opts.help) {
+  console.log(BENCH_HELP);
+  process.exit(0);
+}
+const nodeBin = opts.node ? resolve(opts.node) : process.execPath;
+if (!existsSync(nodeBin)) {
+  console.error(`bench: --node ${opts.node}: no such file`);
+  process.exit(2);
+}
+const nodeVersion = spawnSync(nodeBin, ['--version'], { encoding: 'utf8' }).stdout?.trim();
+if (!nodeVersion?.startsWith('v')) {
+  console.error(`bench: --node ${opts.node}: not a Node.js binary (\`--version\` printed nothing usable)`);
+  process.exit(2);
+}
+
+/** Why a recorder cannot run at all on this checkout, or undefined when it can. */
+function unavailable(recorder) {
+  if (recorder === 'runner' && !existsSync(cliPath)) return 'not built: dist/cli.js is missing (node scripts/build.mjs)';
+  if (recorder === 'clinic') {
+    if (!opts.clinic) return 'skipped (--no-clinic or --quick)';
+    if (!existsSync(clinicBin)) return 'not installed: run `npm install --prefix bench`';
+  }
+  return undefined;
+}
+
+const work = mkdtempSync(join(tmpdir(), 'cd-bench-'));
+let seq = 0;
+
+/** Adds our RSS reporter to NODE_OPTIONS, keeping the user's own. Quoted: the path may hold spaces. */
+function benchEnv(report, extra = {}) {
+  const nodeOptions = [process.env.NODE_OPTIONS, `--require ${JSON.stringify(rssReporter)}`, extra.NODE_OPTIONS].filter(Boolean).join(' ');
+  return { ...process.env, ...extra, NODE_OPTIONS: nodeOptions, CD_BENCH_REPORT: report };
+}
+
+/** Spawns a command, collects its output, and measures its wall time from spawn to exit (ms). */
+function timed(cmd, args, options) {
+  return new Promise((done) => {
+    const t0 = process.hrtime.bigint();
+    const child = spawn(cmd, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d) => (stderr += d));
+    child.on('error', (err) => done({ wallMs: NaN, code: null, signal: null, stdout, stderr: String(err) }));
+    child.on('close', (code, signal) => {
+      done({ wallMs: Number(process.hrtime.bigint() - t0) / 1e6, code, signal, stdout, stderr });
+    });
+  });
+}
+
+/** Total size in bytes of a file or a directory tree. */
+function sizeOf(path) {
+  if (!existsSync(path)) return 0;
+  const st = statSync(path);
+  if (!st.isDirectory()) return st.size;
+  return readdirSync(path).reduce((n, name) => n + sizeOf(join(path, name)), 0);
+}
+
+/** The reporter's line of the workload's own process (not the CLI's or Clinic's wrapper). */
+function scriptReport(reportFile, workloadPath) {
+  if (!existsSync(reportFile)) return undefined;
+  const want = realpathSync(workloadPath);
+  const lines = readFileSync(reportFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  return lines.find((r) => {
+    try {
+      return r.script && realpathSync(r.script) === want;
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** The last few meaningful lines of a failed run's stderr, on one line, for the table. */
+function why(res) {
+  const tail = res.stderr.trim().split('\n').filter(Boolean).slice(-2).join(' / ').slice(0, 160);
+  const how = res.signal ? `killed by ${res.signal}` : `exit ${res.code}`;
+  return `failed (${how})${tail ? `: ${tail}` : ''}`;
+}
+
+/**
+ * Runs one workload once under one recorder. Returns the measurements, or `{ error }` with a short
+ * reason when the run failed or did not print the workload's own result line.
+ */
+async function runOnce(workload, recorder, { profileDir, keep = opts.keep } = {}) {
+  const n = ++seq;
+  const dir = join(work, `${workload.id}-${recorder}-${n}`);
+  mkdirSync(dir);
+  const report = join(dir, 'rss.ndjson');
+  const script = join(workloadDir, workload.file);
+  const extra = profileDir ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${JSON.stringify(profileDir)}` } : {};
+  const trace = join(dir, 'trace.cdt');
+  let res;
+  if (recorder === 'plain') {
+    res = await timed(nodeBin, [script], { cwd: dir, env: benchEnv(report, extra) });
+  } else if (recorder === 'runner') {
+    const nodeArg = opts.node ? ['--node', nodeBin] : [];
+    res = await timed(process.execPath, [cliPath, 'run', '--trace', trace, ...nodeArg, script], { cwd: dir, env: benchEnv(report, extra) });
+  } else {
+    // Clinic 13 asks for consent on a prompt unless NO_INSIGHT is set: without a terminal it would
+    // exit 0 having measured nothing.
+    res = await timed(process.execPath, [clinicBin, 'bubbleprof', '--collect-only', '--', nodeBin, script], {
+      cwd: dir,
+      env: benchEnv(report, { NO_INSIGHT: '1', ...extra }),
+    });
+  }
+  const out = { wallMs: res.wallMs, stdout: res.stdout, stderr: res.stderr, dir };
+  const result = res.stdout.split('\n').find((l) => l.startsWith(`${workload.id} `));
+  if (res.code !== 0 || !result) out.error = res.code !== 0 ? why(res) : `no "${workload.id} …" result line on stdout`;
+  out.result = result;
+  const rss = scriptReport(report, script);
+  out.rssKb = rss?.maxRssKb ?? NaN;
+  out.scriptMs = rss?.uptimeMs ?? NaN;
+  if (recorder === 'runner' && existsSync(trace)) {
+    out.tally = await tallyTraceFile(trace);
+    out.outputBytes = statSync(trace).size;
+    out.trace = trace;
+  } else if (recorder === 'clinic') {
+    out.outputBytes = sizeOf(join(dir, '.clinic'));
+    if (!out.error && out.outputBytes === 0) out.error = 'wrote no .clinic output';
+  }
+  if (!keep) rmSync(dir, { recursive: true, force: true });
+  return out;
+}
+
+/** Header lines: when, where and what was measured. */
+function describeMachine() {
+  const cpu = cpus();
+  const commit = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).stdout?.trim() || 'unknown';
+  return [
+    `Date: ${new Date().toISOString().replace(/\.\d+Z$/, 'Z')}; commit ${commit}`,
+    `Machine: ${cpu.length} cores (${cpu[0]?.model.trim() ?? 'unknown CPU'}), ${process.platform} ${process.arch}; Node ${nodeVersion}`,
+  ];
+}
+
+async function benchTable() {
+  const workloads = WORKLOADS.filter((w) => opts.only.includes(w.id));
+  const recorders = ['plain', 'runner', 'clinic'];
+  const skip = Object.fromEntries(recorders.map((r) => [r, unavailable(r)]));
+  const active = recorders.filter((r) => !skip[r]);
+  const samples = new Map(); // `${id}/${recorder}` -> run results
+  const key = (w, r) => `${w.id}/${r}`;
+
+  // One unmeasured round first (without Clinic, the slowest), so disk caches and the CLI's first
+  // start do not land in the first measured run.
+  console.error(`bench: warm-up (${workloads.map((w) => w.id).join(', ')})`);
+  for (const w of workloads) for (const r of active.filter((x) => x !== 'clinic')) await runOnce(w, r);
+
+  for (let i = 0; i < opts.runs; i++) {
+    for (const w of workloads) {
+      // Rotate the order each round so no recorder always runs right after another's disk writes.
+      const order = active.map((_, k) => active[(k + i) % active.length]);
+      for (const r of order) {
+        const s = await runOnce(w, r);
+        if (!samples.has(key(w, r))) samples.set(key(w, r), []);
+        samples.get(key(w, r)).push(s);
+        const shown = s.error ? s.error : `${formatSeconds(s.wallMs)}, RSS ${formatBytes(s.rssKb * 1024)}`;
+        console.error(`bench: ${w.id} ${r.padEnd(6)} ${i + 1}/${opts.runs}: ${shown}`);
+      }
+    }
+  }
+
+  const header = ['Workload', 'Recorder', 'Wall (median)', 'vs plain', 'Target', 'Result', 'Script process', 'Peak RSS', 'RSS vs plain', 'Output', 'Records', 'Bytes/record'];
+  const rows = [];
+  for (const w of workloads) {
+    const plain = samples.get(key(w, 'plain')) ?? [];
+    const plainOk = plain.filter((s) => !s.error);
+    const base = {
+      wall: median(plainOk.map((s) => s.wallMs)),
+      rss: median(plainOk.map((s) => s.rssKb)),
+      script: median(plainOk.map((s) => s.scriptMs)),
+    };
+    const expected = plainOk[0]?.result;
+    for (const r of recorders) {
+      const name = r === 'clinic' ? 'Clinic.js Bubbleprof' : r;
+      const label = `${w.id} ${w.title}`;
+      if (skip[r]) {
+        rows.push([label, name, skip[r], '–', '–', '–', '–', '–', '–', '–', '–', '–']);
+        continue;
+      }
+      const all = samples.get(key(w, r)) ?? [];
+      // A recorder that changes what the script prints has changed its behaviour: count it as failed.
+      for (const s of all) if (!s.error && expected && s.result !== expected) s.error = `changed the script's output: "${s.result}"`;
+      const ok = all.filter((s) => !s.error);
+      if (ok.length === 0) {
+        rows.push([label, name, all[0]?.error ?? 'no runs', '–', '–', '–', '–', '–', '–', '–', '–', '–']);
+        continue;
+      }
+      const wall = median(ok.map((s) => s.wallMs));
+      const rss = median(ok.map((s) => s.rssKb));
+      const script = median(ok.map((s) => s.scriptMs));
+      const wallRatio = ratio(wall, base.wall);
+      const target = r === 'runner' ? w.target : undefined;
+      const records = median(ok.filter((s) => s.tally).map((s) => s.tally.records));
+      const bytes = median(ok.map((s) => s.outputBytes).filter((b) => b !== undefined));
+      const failed = all.length - ok.length;
+      rows.push([
+        label,
+        name + (failed > 0 ? ` (${failed} of ${all.length} runs failed: ${all.find((s) => s.error).error})` : ''),
+        formatSeconds(wall),
+        r === 'plain' ? '1.00×' : formatRatio(wallRatio),
+        target === undefined ? '–' : `≤ ${target.toFixed(2)}×`,
+        verdict(wallRatio, target),
+        r === 'plain' ? formatSeconds(script) : formatRatio(ratio(script, base.script)),
+        formatBytes(rss * 1024),
+        r === 'plain' ? '1.00×' : formatRatio(ratio(rss, base.rss)),
+        r === 'plain' ? '–' : formatBytes(bytes),
+        Number.isFinite(records) ? formatCount(records) : '–',
+        Number.isFinite(records) ? `${(bytes / records).toFixed(1)}` : '–',
+      ]);
+    }
+  }
+  const text = [
+    ...describeMachine(),
+    `Runs: median of ${opts.runs} interleaved runs per cell${opts.quick ? ' (--quick: a quick look, not a result)' : ''}.`,
+    '',
+    formatTable(header, rows),
+    '',
+    'Wall = the whole command from spawn to exit (for the runner: its CLI, the script, and writing the trace).',
+    'Script process = lifetime of the workload\'s own process only (plain: seconds; others: ratio to plain).',
+    'Peak RSS = maxRSS of the workload\'s own process. Records = lines of the trace file; Bytes/record = file size / records.',
+  ].join('\n');
+  console.log(text);
+  if (opts.out) writeFileSync(opts.out, text + '\n');
+}
+
+/**
+ * Maps a call frame in the runner's bundle back to its TypeScript source (`src/runner/x.ts:line`)
+ * through the bundle's source map; undefined when there is no map or no mapping.
+ */
+function bundleLocator() {
+  const mapFile = runnerBundle + '.map';
+  if (!existsSync(mapFile)) return () => undefined;
+  const { SourceMap } = createRequire(import.meta.url)('node:module');
+  const map = new SourceMap(JSON.parse(readFileSync(mapFile, 'utf8')));
+  return (cf) => {
+    const e = map.findEntry(cf.lineNumber, cf.columnNumber);
+    if (!e || !e.originalSource) return undefined;
+    return `${e.originalSource.replace(/^.*?(src\/)/, '$1')}:${e.originalLine + 1}`;
+  };
+}
+
+async function profileRuns() {
+  const workloads = WORKLOADS.filter((w) => opts.only.includes(w.id));
+  if (unavailable('runner')) {
+    console.error(`bench: runner ${unavailable('runner')}`);
+    process.exit(1);
+  }
+  const locateInRunner = bundleLocator();
+  const lines = [...describeMachine(), ''];
+  for (const w of workloads) {
+    const summaries = {};
+    let tally;
+    for (const r of ['plain', 'runner']) {
+      const profileDir = join(work, `profile-${w.id}-${r}`);
+      mkdirSync(profileDir);
+      const s = await runOnce(w, r, { profileDir, keep: true });
+      if (s.error) {
+        lines.push(`${w.id} ${r}: ${s.error}`);
+        continue;
+      }
+      if (r === 'runner') tally = s.tally;
+      const pid = JSON.parse(readFileSync(join(s.dir, 'rss.ndjson'), 'utf8').split('\n').filter(Boolean).find((l) => JSON.parse(l).script.endsWith(w.file)) ?? 'null')?.pid;
+      // The script's own profile: CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile (thread 0 = main).
+      const file = readdirSync(profileDir).find((f) => f.includes(`.${pid}.0.`));
+      if (!file) {
+        lines.push(`${w.id} ${r}: no CPU profile of the script's process in ${profileDir}`);
+        continue;
+      }
+      const profile = JSON.parse(readFileSync(join(profileDir, file), 'utf8'));
+      const summary = summarizeProfile(profile, { topN: 40, locate: (cf, origin) => (origin === 'runner' ? locateInRunner(cf) : undefined) });
+      summaries[r] = { ...summary, wallMs: s.wallMs, profileDir };
+      if (!opts.keep) rmSync(s.dir, { recursive: true, force: true });
+    }
+    lines.push(`## ${w.id} ${w.title}`, '');
+    const origins = ['script', 'node', 'deps', 'runner', 'gc', 'native', 'idle'];
+    lines.push(
+      formatTable(
+        ['CPU self time (script process, ms)', ...origins, 'total'],
+        ['plain', 'runner']
+          .filter((r) => summaries[r])
+          .map((r) => [r, ...origins.map((o) => (summaries[r].byOrigin[o] ?? 0).toFixed(0)), summaries[r].totalMs.toFixed(0)]),
+      ),
+      '',
+    );
+    if (summaries.runner) {
+      const top = summaries.runner.top.filter((row) => row.origin !== 'idle').slice(0, 15);
+      lines.push(
+        formatTable(
+          ['Top self time under the runner', 'where', 'origin', 'ms', '%'],
+          top.map((row) => [row.name, row.where, row.origin, row.ms.toFixed(1), ((100 * row.ms) / summaries.runner.totalMs).toFixed(1)]),
+        ),
+        '',
+      );
+    }
+    if (tally) {
+      const tags = Object.keys(tally.counts).sort((a, b) => tally.bytes[b] - tally.bytes[a]);
+      lines.push(
+        formatTable(
+          ['Trace record', 'tag', 'count', 'bytes', 'bytes/record', '% of file'],
+          tags.map((t) => [TAG_NAMES[t] ?? 'unknown', t, formatCount(tally.counts[t]), formatBytes(tally.bytes[t]), (tally.bytes[t] / tally.counts[t]).toFixed(1), ((100 * tally.bytes[t]) / tally.totalBytes).toFixed(1)]),
+        ),
+        '',
+      );
+    }
+    if (opts.keep) lines.push(`profiles: ${Object.values(summaries).map((s) => s.profileDir).join(' ')}`, '');
+  }
+  console.log(lines.join('\n'));
+  if (opts.out) writeFileSync(opts.out, lines.join('\n') + '\n');
+}
+
+try {
+  if (opts.profile) await profileRuns();
+  else await benchTable();
+} finally {
+  if (!opts.keep) rmSync(work, { recursive: true, force: true });
+  else console.error(`bench: kept ${work}`);
+}
