@@ -1,0 +1,231 @@
+/**
+ * `concurrency-diagram run`: checks the input, writes the trace header, runs the script under the
+ * runner (preloaded through NODE_OPTIONS), forwards signals, samples the OS threads, and at the end
+ * appends the threadpool (P, J) and run-end (Q) records and prints the summary.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { constants, tmpdir } from 'node:os';
+import { basename, dirname, extname, join, resolve } from 'node:path';
+import { CLI_THREAD_ID, RUNNER_CONFIG_ENV, TRACE_FORMAT_VERSION, TRACE_MAGIC, type RunnerConfig, type TraceHeader } from '../trace/format';
+import { TraceReader, type TraceModel } from '../trace/model';
+import { buildPool } from '../trace/poolModel';
+import { EXIT_INTERNAL, SCRIPT_EXTENSIONS, UsageError, type RunCommand } from './args';
+import { readNodeTraceEvents } from './nodeTraceEvents';
+import { writeOutputs } from './outputs';
+import { ProcSampler } from './procSampler';
+import { summaryLine } from './summary';
+import { toolVersion } from './version';
+
+/** Oldest Node major version the runner supports. */
+export const MIN_NODE_MAJOR = 20;
+
+/** How long a forwarded SIGTERM/SIGINT may take before the script is killed (a busy loop never runs its handlers). */
+export const ESCALATE_AFTER_MS = 1500;
+
+/** Resolves and checks the script path: it must exist, be a file, and have a supported extension. */
+export function checkScript(script: string, cwd: string): string {
+  const abs = resolve(cwd, script);
+  let st;
+  try {
+    st = statSync(abs);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') throw new UsageError(`script not found: ${abs}`);
+    throw new UsageError(`cannot read script ${abs}: ${code ?? (e as Error).message}`);
+  }
+  if (st.isDirectory()) throw new UsageError(`${abs} is a directory, not a script file`);
+  if (!st.isFile()) throw new UsageError(`${abs} is not a regular file`);
+  const ext = extname(abs).toLowerCase();
+  if (!(SCRIPT_EXTENSIONS as readonly string[]).includes(ext)) {
+    throw new UsageError(`unsupported file type '${ext || '(none)'}' of ${abs}: expected one of ${SCRIPT_EXTENSIONS.join(' ')}`);
+  }
+  return abs;
+}
+
+/** Checks that `node` is a Node.js binary of a supported version by running `node -p process.version`. */
+export function checkNode(node: string): { path: string; version: string } {
+  // A bare name (`node`) is looked up on PATH by spawn; a path is made absolute first.
+  const isPath = /[\\/]/.test(node);
+  const path = isPath ? resolve(node) : node;
+  if (isPath) {
+    if (!existsSync(path)) throw new UsageError(`--node ${node}: no such file`);
+    if (statSync(path).isDirectory()) throw new UsageError(`--node ${node}: is a directory, not a Node.js binary`);
+  }
+  const r = spawnSync(path, ['-p', 'process.version'], {
+    encoding: 'utf8',
+    timeout: 10_000,
+    // The user's NODE_OPTIONS may not suit this probe; the script still gets them.
+    env: { ...process.env, NODE_OPTIONS: '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    windowsHide: true,
+  });
+  if (r.error) {
+    const code = (r.error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new UsageError(`--node ${node}: not found`);
+    if (code === 'EACCES') throw new UsageError(`--node ${node}: not executable`);
+    if (code === 'ETIMEDOUT') throw new UsageError(`--node ${node}: did not answer 'node -p process.version' within 10 s; is it a Node.js binary?`);
+    throw new UsageError(`--node ${node}: cannot run it (${code ?? r.error.message})`);
+  }
+  const out = (r.stdout ?? '').trim();
+  const m = /^v(\d+)\.\d+\.\d+\S*$/.exec(out);
+  if (r.status !== 0 || !m) throw new UsageError(`--node ${node}: not a Node.js binary ('-p process.version' printed ${JSON.stringify(out.slice(0, 60))})`);
+  if (Number(m[1]) < MIN_NODE_MAJOR) throw new UsageError(`--node ${node}: Node ${out} is too old; Concurrency Diagram needs Node ${MIN_NODE_MAJOR} or newer`);
+  return { path, version: out };
+}
+
+/** Quotes one NODE_OPTIONS argument: Node splits NODE_OPTIONS at spaces outside double quotes and unescapes `\\` and `\"` inside them. */
+export function quoteNodeOption(value: string): string {
+  return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+}
+
+/** Default trace path: a new file in the OS temp folder named after the script and the time. */
+export function defaultTracePath(script: string, now = new Date()): string {
+  const stem = basename(script, extname(script)).replace(/[^\w.-]+/g, '_');
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
+  return join(tmpdir(), `concurrency-diagram-${stem}-${stamp}-${process.pid}.cdtrace`);
+}
+
+/** Checks that an output file can be created (its folder exists), so a long run is not lost at the end. */
+function checkOutputPath(option: string, file: string): string {
+  const abs = resolve(file);
+  const dir = dirname(abs);
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`${option} ${file}: folder ${dir} does not exist`);
+  if (existsSync(abs) && statSync(abs).isDirectory()) throw new UsageError(`${option} ${file}: is a directory`);
+  return abs;
+}
+
+/** Effective UV_THREADPOOL_SIZE as libuv reads it (clamped to 1..1024; default 4). */
+export function effectivePoolSize(value: string | undefined): number {
+  const n = value === undefined ? NaN : parseInt(value, 10);
+  if (!Number.isFinite(n)) return 4;
+  return Math.min(1024, Math.max(1, n));
+}
+
+/** Runs `concurrency-diagram run`; resolves to the exit code the CLI should exit with. */
+export async function runCommand(cmd: RunCommand, log: (line: string) => void): Promise<number> {
+  const cwd = process.cwd();
+  const script = checkScript(cmd.script, cwd);
+  let node = process.execPath;
+  if (cmd.node !== undefined) node = checkNode(cmd.node).path;
+  else if (Number(process.versions.node.split('.')[0]) < MIN_NODE_MAJOR) {
+    throw new UsageError(`this Node (${process.version}) is too old; Concurrency Diagram needs Node ${MIN_NODE_MAJOR} or newer (or pass --node PATH)`);
+  }
+  const tracePath = checkOutputPath('--trace', cmd.trace ?? defaultTracePath(script));
+  const chromePath = cmd.chromeTrace === undefined ? undefined : checkOutputPath('--chrome-trace', cmd.chromeTrace);
+  const htmlPath = cmd.html === undefined ? undefined : checkOutputPath('--html', cmd.html);
+  const preload = join(__dirname, 'runner', 'preload.js');
+  if (!existsSync(preload)) {
+    log(`concurrency-diagram: the runner is missing (${preload}); rebuild with 'node scripts/build.mjs'`);
+    return EXIT_INTERNAL;
+  }
+  const nodeTraceDir = mkdtempSync(join(tmpdir(), 'concurrency-diagram-node-'));
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  if (cmd.threadpoolSize !== undefined) env.UV_THREADPOOL_SIZE = String(cmd.threadpoolSize);
+  const userOptions = process.env.NODE_OPTIONS ?? '';
+  // `${pid}` and `${rotation}` are expanded by Node itself, not by us.
+  const pattern = join(nodeTraceDir, 'node-${pid}-${rotation}.log');
+  env.NODE_OPTIONS = `--require ${quoteNodeOption(preload)} --trace-event-file-pattern ${quoteNodeOption(pattern)}${userOptions ? ` ${userOptions}` : ''}`;
+
+  const originNs = process.hrtime.bigint();
+  const originUs = Number(originNs / 1000n);
+  const nowUs = () => Number((process.hrtime.bigint() - originNs) / 1000n);
+  const header: TraceHeader = { format: TRACE_MAGIC, version: TRACE_FORMAT_VERSION, originNs: originNs.toString(), originWallMs: Date.now(), writer: `concurrency-diagram ${toolVersion()}` };
+  try {
+    writeFileSync(tracePath, JSON.stringify(['H', header]) + '\n');
+  } catch (e) {
+    throw new UsageError(`--trace ${tracePath}: cannot create the trace file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  const config: RunnerConfig = { trace: tracePath, originNs: originNs.toString(), script, nodeTraceDir };
+  env[RUNNER_CONFIG_ENV] = JSON.stringify(config);
+
+  const child: ChildProcess = spawn(node, [...cmd.nodeArgs, script, ...cmd.scriptArgs], { stdio: 'inherit', env, cwd, windowsHide: false });
+  const sampler = child.pid !== undefined && ProcSampler.available() ? new ProcSampler(child.pid, nowUs) : undefined;
+  sampler?.start();
+
+  let stopped = false;
+  let killTimer: NodeJS.Timeout | undefined;
+  const forward = (sig: NodeJS.Signals) => {
+    stopped = true;
+    try {
+      child.kill(sig);
+    } catch {
+      // Already gone.
+    }
+    if ((sig === 'SIGTERM' || sig === 'SIGINT') && !killTimer) {
+      killTimer = setTimeout(() => {
+        try {
+          child.kill('SIGKILL');
+        } catch {
+          // Already gone.
+        }
+      }, ESCALATE_AFTER_MS);
+    }
+  };
+  const signals: NodeJS.Signals[] = process.platform === 'win32' ? ['SIGINT', 'SIGTERM'] : ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  for (const s of signals) process.on(s, forward);
+
+  const result = await new Promise<{ code: number | null; signal: NodeJS.Signals | null; spawnError?: Error }>((done) => {
+    child.once('error', (err) => done({ code: null, signal: null, spawnError: err }));
+    child.once('exit', (code, signal) => done({ code, signal }));
+  });
+  if (killTimer) clearTimeout(killTimer);
+  const osThreads = sampler?.stop();
+  const endTs = nowUs();
+  const pid = child.pid ?? 0;
+
+  // From here on the raw trace is on disk; any failure below must keep it and say so.
+  let model: TraceModel | undefined;
+  const reader = new TraceReader();
+  let cliRecords = JSON.stringify(['@', pid, CLI_THREAD_ID]) + '\n';
+  if (result.spawnError) {
+    cliRecords += JSON.stringify(['!', 'spawn', endTs, `could not start ${node}: ${result.spawnError.message}`, '', 0]) + '\n';
+    log(`concurrency-diagram: could not start ${node}: ${result.spawnError.message}`);
+  }
+  try {
+    reader.push(readFileSync(tracePath, 'utf8'));
+    model = reader.model;
+    const { events } = readNodeTraceEvents(nodeTraceDir, pid, originUs);
+    const poolSize = model.run?.threadpoolSize ?? effectivePoolSize(env.UV_THREADPOOL_SIZE);
+    const pool = buildPool({ pid, poolSize, events, osThreads, osThreadSource: sampler?.source, model, endTs });
+    for (const p of pool.threads) cliRecords += JSON.stringify(p) + '\n';
+    for (const j of pool.jobs) cliRecords += JSON.stringify(j) + '\n';
+  } catch (e) {
+    model = undefined;
+    log(`concurrency-diagram: could not build the threadpool lanes (${(e as Error).message}); the raw trace is kept at ${tracePath}`);
+  }
+  const end = { exitCode: result.code, signal: result.signal, ...(stopped ? { stopped: true } : {}) };
+  cliRecords += JSON.stringify(['Q', endTs, end]) + '\n';
+  let exitCode = result.spawnError ? EXIT_INTERNAL : result.signal ? 128 + (constants.signals[result.signal] ?? 0) : (result.code ?? EXIT_INTERNAL);
+  try {
+    appendFileSync(tracePath, cliRecords);
+  } catch (e) {
+    log(`concurrency-diagram: could not append the run end to ${tracePath} (${(e as Error).message})`);
+    if (exitCode === 0) exitCode = EXIT_INTERNAL;
+  }
+  try {
+    rmSync(nodeTraceDir, { recursive: true, force: true });
+  } catch {
+    // A leftover temp folder is harmless.
+  }
+  for (const s of signals) process.off(s, forward);
+
+  let finalModel: TraceModel | undefined;
+  let text: string | undefined;
+  try {
+    text = readFileSync(tracePath, 'utf8');
+    const r = new TraceReader();
+    r.push(text);
+    finalModel = r.finish();
+  } catch (e) {
+    log(`concurrency-diagram: could not read back ${tracePath} (${(e as Error).message})`);
+  }
+  if (finalModel && text !== undefined) {
+    log(summaryLine(finalModel, tracePath));
+    const failed = writeOutputs(finalModel, text, { chromeTrace: chromePath, html: htmlPath, title: basename(script) }, log);
+    if (failed && exitCode === 0) exitCode = EXIT_INTERNAL;
+  } else {
+    log(`concurrency-diagram: trace: ${tracePath}`);
+  }
+  return exitCode;
+}

@@ -1,0 +1,37 @@
+/** The one-line summary the CLI prints to stderr at the end of a run (also shown by the extension). */
+import type { TraceModel } from '../trace/model';
+import { queuedJobIds } from '../trace/poolModel';
+
+function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+/** How the run ended, in words: `exit 0`, `signal SIGTERM`, `stopped (SIGKILL)`. */
+export function describeEnd(exitCode: number | null, signal: string | null, stopped: boolean): string {
+  const how = signal ? `signal ${signal}` : `exit ${exitCode ?? '?'}`;
+  return stopped ? `stopped, ${how}` : how;
+}
+
+/**
+ * `concurrency-diagram: exit 0 · threads: 1 main, 2 workers, 4 threadpool · 120 async operations ·
+ * 3 tasks · 6 pool jobs (4 queued) · trace: /tmp/x.cdtrace`
+ */
+export function summaryLine(model: TraceModel, tracePath: string): string {
+  const threads = [...model.threads.values()];
+  const main = threads.filter((t) => t.kind === 'main').length;
+  const workers = threads.filter((t) => t.kind === 'worker').length;
+  const pool = model.poolThreads.filter(Boolean).length;
+  const jobs = [...model.poolJobs.values()];
+  const queued = queuedJobIds(jobs).size;
+  const end = model.end ? describeEnd(model.end.exitCode, model.end.signal, model.end.stopped === true) : 'no end record';
+  const parts = [
+    end,
+    `threads: ${main} main, ${plural(workers, 'worker')}, ${pool} threadpool`,
+    plural(model.ops.size, 'async operation'),
+    plural(model.tasks.size, 'task'),
+    `${plural(jobs.length, 'pool job')} (${queued} queued)`,
+  ];
+  if (model.errors.length > 0) parts.push(plural(model.errors.length, 'error'));
+  parts.push(`trace: ${tracePath}`);
+  return `concurrency-diagram: ${parts.join(' · ')}`;
+}

@@ -1,0 +1,434 @@
+/**
+ * The libuv threadpool, rebuilt from real evidence after a run: which pool threads existed (from
+ * `/proc/<pid>/task` samples and from Node's trace events) and which job ran on which of them when.
+ * Pure: the CLI gathers the evidence (I/O) and writes the resulting P and J records (format.ts).
+ *
+ * What is exact and what is inferred:
+ * - crypto and zlib work: Node's `node.threadpoolwork.sync` B/E events are emitted ON the pool
+ *   thread, so thread and run interval are exact. Their submission is the matching
+ *   `node.threadpoolwork.async` `b` on the submitting JS thread. The pool events carry no id, so
+ *   they are paired by name and order: libuv's queue is FIFO, so the k-th job of a name to start
+ *   is the k-th one submitted (the first submission not yet paired whose time is ≤ the start).
+ * - fs (`node.fs.async`) and getaddrinfo (`node.dns.native` lookup) are only seen as begin/end on the
+ *   submitting thread. They are placed by replaying libuv's FIFO queue over the N pool threads
+ *   (J inferred = 1): in submission order, each job goes to the thread that is free first, starts
+ *   when that thread is free (never before submission) and ends when its completion was seen.
+ */
+import type { PoolJobRecord, PoolThreadRecord } from './format';
+import type { AsyncOp, PoolJob, TraceModel } from './model';
+
+/** One event of Node's own trace-event file, with `ts` already converted to µs since the run origin. */
+export interface NodeTraceEvent {
+  /** Phase: `B`/`E` (sync, on the thread that ran it), `b`/`e` (async, paired by id). */
+  ph: string;
+  /** Comma-separated categories, e.g. `node,node.threadpoolwork,node.threadpoolwork.sync`. */
+  cat: string;
+  /** Event name: `crypto`, `zlib`, an fs call (`open`, `read`…), `lookup`. */
+  name: string;
+  /** µs since the run origin. */
+  ts: number;
+  /** OS thread id that emitted it. */
+  tid: number;
+  /** Pairing id of async events (a native pointer, reused after `e`). */
+  id?: string;
+}
+
+/** What sampling `/proc/<pid>/task` saw of one OS thread. */
+export interface OsThreadSample {
+  tid: number;
+  /** `comm` at first sight (Node 22+ names pool threads `libuv-worker`). */
+  comm: string;
+  /** µs (since origin) of the first sample that listed it. */
+  firstSeen: number;
+  /** µs of the last sample that listed it. */
+  lastSeen: number;
+}
+
+/** Everything the pool model is built from. */
+export interface PoolEvidence {
+  /** Process id of the script. */
+  pid: number;
+  /** Effective UV_THREADPOOL_SIZE (libuv starts exactly this many threads at first use). */
+  poolSize: number;
+  /** Node trace events of that process (any order). */
+  events: readonly NodeTraceEvent[];
+  /** Threads seen by sampling `/proc/<pid>/task`; undefined where that is not available. */
+  osThreads?: readonly OsThreadSample[];
+  /** Human-readable source of osThreads, e.g. `/proc/1234/task`. */
+  osThreadSource?: string;
+  /** The trace as recorded by the runner (JS threads with OS tids, async resources). */
+  model: TraceModel;
+  /** µs of the end of the run (for jobs still open when the process ended). */
+  endTs: number;
+}
+
+/** P and J records to append to the trace. */
+export interface PoolResult {
+  threads: PoolThreadRecord[];
+  jobs: PoolJobRecord[];
+}
+
+/** Families of pool work, by how Node reports them. */
+type Family = 'crypto' | 'zlib' | 'fs' | 'dns' | 'work';
+
+/** async_hooks types whose work runs on the libuv threadpool, by family. */
+const FS_TYPES = new Set(['FSREQCALLBACK', 'FSREQPROMISE', 'FILEHANDLECLOSEREQ']);
+
+/** Family of an async resource type, or undefined when it does not submit pool work. */
+export function poolFamilyOfType(type: string): Family | undefined {
+  if (FS_TYPES.has(type)) return 'fs';
+  if (type === 'GETADDRINFOREQWRAP' || type === 'GETNAMEINFOREQWRAP') return 'dns';
+  if (type === 'ZLIB') return 'zlib';
+  // Every crypto job class (PBKDF2REQUEST, SCRYPTREQUEST, RANDOMBYTESREQUEST, HASHREQUEST, …).
+  if (/REQUEST$/.test(type)) return 'crypto';
+  return undefined;
+}
+
+/** A job as reconstructed before placement. */
+interface RawJob {
+  family: Family;
+  /** Type to report when no async resource is linked. */
+  fallbackType: string;
+  /** OS tid of the submitting JS thread (0 when unknown). */
+  submitTid: number;
+  submit: number;
+  /** Completion as seen by the submitting thread, -1 when unknown. */
+  done: number;
+  /** Exact placement from sync events. */
+  exactTid?: number;
+  start?: number;
+  end?: number;
+  op?: AsyncOp;
+  /** For dns jobs: which async type matches (`GETADDRINFOREQWRAP` or `GETNAMEINFOREQWRAP`). */
+  opType?: string;
+}
+
+function hasCat(e: NodeTraceEvent, cat: string): boolean {
+  return (',' + e.cat + ',').includes(',' + cat + ',');
+}
+
+/** Pairs async b/e events into submitted jobs; pairs sync B/E into exactly placed runs. */
+function collectJobs(events: readonly NodeTraceEvent[], endTs: number): { async: RawJob[]; exact: { tid: number; name: string; start: number; end: number }[] } {
+  const sorted = [...events].sort((a, b) => a.ts - b.ts);
+  const open = new Map<string, RawJob>();
+  const asyncJobs: RawJob[] = [];
+  const syncOpen = new Map<number, { name: string; start: number }[]>();
+  const exact: { tid: number; name: string; start: number; end: number }[] = [];
+  for (const e of sorted) {
+    if (hasCat(e, 'node.threadpoolwork.sync')) {
+      let stack = syncOpen.get(e.tid);
+      if (!stack) syncOpen.set(e.tid, (stack = []));
+      if (e.ph === 'B') stack.push({ name: e.name, start: e.ts });
+      else if (e.ph === 'E') {
+        const b = stack.pop();
+        if (b) exact.push({ tid: e.tid, name: b.name, start: b.start, end: e.ts });
+      }
+      continue;
+    }
+    let family: Family | undefined;
+    let fallbackType = e.name;
+    let opType: string | undefined;
+    if (hasCat(e, 'node.threadpoolwork.async')) {
+      family = e.name === 'crypto' ? 'crypto' : e.name === 'zlib' ? 'zlib' : 'work';
+      fallbackType = e.name === 'zlib' ? 'ZLIB' : e.name;
+    } else if (hasCat(e, 'node.fs.async')) {
+      family = 'fs';
+      fallbackType = `fs.${e.name}`;
+    } else if (hasCat(e, 'node.dns.native') && (e.name === 'lookup' || e.name === 'lookupService')) {
+      family = 'dns';
+      fallbackType = opType = e.name === 'lookup' ? 'GETADDRINFOREQWRAP' : 'GETNAMEINFOREQWRAP';
+    }
+    if (!family) continue;
+    const key = `${family}\0${e.name}\0${e.id ?? ''}\0${e.tid}`;
+    if (e.ph === 'b') {
+      const job: RawJob = { family, fallbackType, submitTid: e.tid, submit: e.ts, done: -1, opType };
+      open.set(key, job);
+      asyncJobs.push(job);
+    } else if (e.ph === 'e') {
+      const job = open.get(key);
+      if (job) {
+        job.done = e.ts;
+        open.delete(key);
+      }
+    }
+  }
+  // Runs still open when the process ended ran until its end.
+  for (const [tid, stack] of syncOpen) for (const b of stack) exact.push({ tid, name: b.name, start: b.start, end: Math.max(b.start, endTs) });
+  return { async: asyncJobs, exact };
+}
+
+/** Pairs exact runs with submissions by name in FIFO order (see the file comment). */
+function pairExact(asyncJobs: RawJob[], exact: { tid: number; name: string; start: number; end: number }[]): RawJob[] {
+  const byName = new Map<string, RawJob[]>();
+  for (const j of asyncJobs) {
+    if (j.family !== 'crypto' && j.family !== 'zlib' && j.family !== 'work') continue;
+    const name = j.family === 'zlib' ? 'zlib' : j.family === 'crypto' ? 'crypto' : j.fallbackType;
+    let list = byName.get(name);
+    if (!list) byName.set(name, (list = []));
+    list.push(j);
+  }
+  const orphans: RawJob[] = [];
+  const exactSorted = [...exact].sort((a, b) => a.start - b.start);
+  const next = new Map<string, number>();
+  for (const x of exactSorted) {
+    const list = byName.get(x.name) ?? [];
+    const i = next.get(x.name) ?? 0;
+    // ≤ start + 1: both are rounded to whole µs.
+    if (i < list.length && list[i].submit <= x.start + 1) {
+      const j = list[i];
+      j.exactTid = x.tid;
+      j.start = Math.max(j.submit, x.start);
+      j.end = Math.max(j.start, x.end);
+      next.set(x.name, i + 1);
+    } else {
+      // A pool run whose submission was not recorded: it was submitted no later than it started.
+      const family: Family = x.name === 'crypto' ? 'crypto' : x.name === 'zlib' ? 'zlib' : 'work';
+      orphans.push({ family, fallbackType: x.name === 'zlib' ? 'ZLIB' : x.name, submitTid: 0, submit: x.start, done: x.end, exactTid: x.tid, start: x.start, end: x.end });
+    }
+  }
+  return orphans;
+}
+
+/** Maps OS tids to JS thread keys (`pid:threadId`) using the runner's T records. */
+function jsThreadsByTid(model: TraceModel, pid: number): Map<number, string> {
+  const m = new Map<number, string>();
+  for (const t of model.threads.values()) if (t.osTid > 0) m.set(t.osTid, t.key);
+  // The main thread's OS tid is the pid on Linux; elsewhere trace events still use it for the main thread.
+  if (!m.has(pid)) m.set(pid, `${pid}:0`);
+  return m;
+}
+
+/**
+ * Links jobs to the async resources that submitted them: the latest not yet linked resource of a
+ * matching type created on the same JS thread at most {@link LINK_WINDOW_US} before the submission
+ * (the resource is created in the same synchronous call that submits the work). A ZLIB handle
+ * submits many jobs, so it may be linked more than once.
+ */
+const LINK_WINDOW_US = 100_000;
+
+function linkOps(jobs: RawJob[], model: TraceModel, tidToThread: Map<number, string>, pid: number): Set<AsyncOp> {
+  const groups = new Map<string, AsyncOp[]>();
+  for (const op of model.ops.values()) {
+    const fam = poolFamilyOfType(op.type);
+    if (!fam || !op.thread.startsWith(`${pid}:`)) continue;
+    const k = fam === 'dns' ? `${op.thread}\0${op.type}` : `${op.thread}\0${fam}`;
+    let list = groups.get(k);
+    if (!list) groups.set(k, (list = []));
+    list.push(op);
+  }
+  for (const list of groups.values()) list.sort((a, b) => a.created - b.created);
+  const used = new Set<AsyncOp>();
+  const ordered = [...jobs].sort((a, b) => a.submit - b.submit);
+  for (const j of ordered) {
+    const thread = tidToThread.get(j.submitTid);
+    if (!thread) continue;
+    const list = groups.get(j.family === 'dns' ? `${thread}\0${j.opType}` : `${thread}\0${j.family}`);
+    if (!list) continue;
+    // Binary search: last resource created ≤ submit + 1 µs (rounding).
+    let lo = 0;
+    let hi = list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (list[mid].created <= j.submit + 1) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let i = lo - 1, steps = 0; i >= 0 && steps < 64; i--, steps++) {
+      const op = list[i];
+      if (j.submit - op.created > LINK_WINDOW_US) break;
+      if (op.type !== 'ZLIB' && used.has(op)) continue;
+      j.op = op;
+      used.add(op);
+      break;
+    }
+  }
+  return used;
+}
+
+/** Jobs for pool-backed async resources that no trace event covers (e.g. Node's trace file was lost). */
+function jobsFromUnlinkedOps(model: TraceModel, used: Set<AsyncOp>, pid: number): RawJob[] {
+  const out: RawJob[] = [];
+  for (const op of model.ops.values()) {
+    if (used.has(op) || !op.thread.startsWith(`${pid}:`)) continue;
+    const fam = poolFamilyOfType(op.type);
+    // A ZLIB resource is a stream handle, not one job: without trace events its jobs are unknown.
+    if (!fam || fam === 'zlib') continue;
+    // Completion = the first callback (the work's after-callback), else the resource's end.
+    const done = op.callbacks.length > 0 ? op.callbacks[0] : op.destroyed;
+    if (done === undefined) continue;
+    out.push({ family: fam, fallbackType: op.type, submitTid: 0, submit: op.created, done, op });
+  }
+  return out;
+}
+
+/** A pool lane being built. */
+interface Lane {
+  osTid: number;
+  name: string;
+  evidence: string;
+  /** Busy intervals, sorted by start. */
+  busy: { start: number; end: number; inferred: boolean }[];
+}
+
+/** Identifies the pool threads (see docs/trace-format.md, "Pool lanes"). */
+function identifyLanes(ev: PoolEvidence, exactTids: Set<number>, firstUse: number | undefined): Lane[] {
+  const lanes: Lane[] = [];
+  const taken = new Set<number>();
+  const add = (osTid: number, name: string, evidence: string) => {
+    if (osTid > 0 && taken.has(osTid)) return;
+    if (osTid > 0) taken.add(osTid);
+    lanes.push({ osTid, name, evidence, busy: [] });
+  };
+  const src = ev.osThreadSource ?? 'os threads';
+  const os = ev.osThreads ?? [];
+  const comm = new Map(os.map((t) => [t.tid, t.comm]));
+  const named = os.filter((t) => t.comm === 'libuv-worker').sort((a, b) => a.tid - b.tid);
+  for (const t of named) add(t.tid, t.comm, `${src}: named libuv-worker`);
+  for (const tid of [...exactTids].sort((a, b) => a - b)) {
+    add(tid, comm.get(tid) ?? 'pool', `trace events: pool work ran on this thread${comm.has(tid) ? `; seen in ${src}` : ''}`);
+  }
+  const used = firstUse !== undefined || lanes.length > 0;
+  if (!used) return lanes;
+  const size = Math.max(ev.poolSize, lanes.length);
+  if (lanes.length < size && named.length === 0 && os.length > 0 && firstUse !== undefined) {
+    // Node 20 names every thread `node`. libuv starts all its threads together at the first
+    // submission, after Node's own startup threads: so the pool threads are among those first
+    // listed by the first sample taken after the first submission, and have the highest tids
+    // there (tids grow). Threads listed before the first submission existed before the pool did.
+    const jsTids = new Set<number>([ev.pid]);
+    for (const t of ev.model.threads.values()) if (t.osTid > 0) jsTids.add(t.osTid);
+    const after = os.filter((t) => !jsTids.has(t.tid) && t.firstSeen >= firstUse);
+    if (after.length > 0) {
+      const first = Math.min(...after.map((t) => t.firstSeen));
+      const group = after.filter((t) => t.firstSeen === first && !taken.has(t.tid)).sort((a, b) => b.tid - a.tid);
+      const picked = group.slice(0, size - lanes.length).sort((a, b) => a.tid - b.tid);
+      for (const t of picked) add(t.tid, t.comm, `${src}: appeared at the first pool use`);
+    }
+  }
+  // libuv starts exactly UV_THREADPOOL_SIZE threads at first use: the ones not identified still existed.
+  while (lanes.length < size) add(0, 'pool', `inferred: libuv starts ${ev.poolSize} threads at the first pool use`);
+  return lanes;
+}
+
+/** Earliest time ≥ t at which the lane is free. */
+function freeAt(lane: Lane, t: number): number {
+  let f = t;
+  for (const iv of lane.busy) {
+    if (iv.start > f) break;
+    if (iv.end > f) f = iv.end;
+  }
+  return f;
+}
+
+function insertBusy(lane: Lane, iv: { start: number; end: number; inferred: boolean }): void {
+  let i = lane.busy.length;
+  while (i > 0 && lane.busy[i - 1].start > iv.start) i--;
+  lane.busy.splice(i, 0, iv);
+}
+
+/** Builds the P and J records of a run. */
+export function buildPool(ev: PoolEvidence): PoolResult {
+  const { async: asyncJobs, exact } = collectJobs(ev.events, ev.endTs);
+  const orphans = pairExact(asyncJobs, exact);
+  const tidToThread = jsThreadsByTid(ev.model, ev.pid);
+  let jobs = [...asyncJobs, ...orphans];
+  const used = linkOps(jobs, ev.model, tidToThread, ev.pid);
+  jobs = jobs.concat(jobsFromUnlinkedOps(ev.model, used, ev.pid));
+  if (jobs.length === 0 && !(ev.osThreads ?? []).some((t) => t.comm === 'libuv-worker') && exact.length === 0) {
+    return { threads: [], jobs: [] };
+  }
+  for (const j of jobs) if (j.done < 0) j.done = Math.max(j.submit, ev.endTs);
+  jobs.sort((a, b) => a.submit - b.submit || (a.start ?? a.submit) - (b.start ?? b.submit));
+  const exactTids = new Set(jobs.filter((j) => j.exactTid !== undefined).map((j) => j.exactTid as number));
+  const firstUse = jobs.length > 0 ? Math.min(...jobs.map((j) => j.submit)) : undefined;
+  const lanes = identifyLanes(ev, exactTids, firstUse);
+  const laneOfTid = new Map<number, number>();
+  lanes.forEach((l, i) => l.osTid > 0 && laneOfTid.set(l.osTid, i));
+
+  const placed = new Map<RawJob, { lane: number; start: number; end: number; inferred: boolean }>();
+  // Exact runs first: they are facts the FIFO replay must fit around.
+  for (const j of jobs) {
+    if (j.exactTid === undefined) continue;
+    const lane = laneOfTid.get(j.exactTid) as number;
+    const p = { lane, start: j.start as number, end: j.end as number, inferred: false };
+    placed.set(j, p);
+    insertBusy(lanes[lane], p);
+  }
+  for (const j of jobs) {
+    if (j.exactTid !== undefined) continue;
+    let best = 0;
+    let bestFree = Infinity;
+    lanes.forEach((l, i) => {
+      const f = freeAt(l, j.submit);
+      if (f < bestFree) {
+        bestFree = f;
+        best = i;
+      }
+    });
+    let start = bestFree;
+    if (start > j.done) {
+      // The job completed before any modelled thread was free: the modelled ends of earlier
+      // inferred jobs (their completion as seen by the JS thread) are later than their real ends.
+      // Cut the inferred intervals that block the lane at submission back to the submission.
+      const lane = lanes[best];
+      for (const iv of lane.busy) if (iv.inferred && iv.end > j.submit && iv.start <= j.done) iv.end = Math.max(iv.start, j.submit);
+      start = freeAt(lane, j.submit);
+    }
+    const p = { lane: best, start, end: Math.max(start, j.done), inferred: true };
+    placed.set(j, p);
+    insertBusy(lanes[best], p);
+  }
+
+  const threads: PoolThreadRecord[] = lanes.map((l, i) => ['P', i, l.osTid, l.name, l.evidence]);
+  const out: PoolJobRecord[] = [];
+  let id = 0;
+  for (const j of jobs) {
+    const p = placed.get(j);
+    if (!p) continue;
+    const op = j.op;
+    const threadId = op ? Number(op.thread.split(':')[1]) : -1;
+    out.push(['J', ++id, op ? op.type : j.fallbackType, j.submit, p.start, p.end, p.lane, p.inferred ? 1 : 0, threadId, op ? op.asyncId : -1]);
+  }
+  return { threads, jobs: out };
+}
+
+/**
+ * Ids of the jobs that waited in the queue for a thread: submitted while the lane they ran on was
+ * still busy with an earlier job. (Every job starts a few µs after its submission, queued or not:
+ * waking a pool thread takes time; that is not queuing.)
+ */
+export function queuedJobIds(jobs: Iterable<PoolJob>): Set<number> {
+  const byLane = new Map<number, PoolJob[]>();
+  for (const j of jobs) {
+    let l = byLane.get(j.poolIndex);
+    if (!l) byLane.set(j.poolIndex, (l = []));
+    l.push(j);
+  }
+  const out = new Set<number>();
+  for (const list of byLane.values()) {
+    list.sort((a, b) => a.start - b.start);
+    let busyUntil = -Infinity;
+    for (const j of list) {
+      if (j.start > j.submit && busyUntil > j.submit) out.add(j.id);
+      busyUntil = Math.max(busyUntil, j.end);
+    }
+  }
+  return out;
+}
+
+/** Largest number of jobs running at the same instant (intervals are half-open [start, end)). */
+export function maxConcurrentJobs(jobs: Iterable<PoolJob>): number {
+  const pts: [number, number][] = [];
+  for (const j of jobs) {
+    if (j.end <= j.start) continue;
+    pts.push([j.start, 1], [j.end, -1]);
+  }
+  // Ends before starts at the same instant: back-to-back jobs on one thread do not overlap.
+  pts.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  let cur = 0;
+  let max = 0;
+  for (const [, d] of pts) {
+    cur += d;
+    if (cur > max) max = cur;
+  }
+  return max;
+}
