@@ -42,6 +42,7 @@ export class CliRun extends EventEmitter {
   private stopRequested = false;
   private stderrTail = '';
   private summary = '';
+  private lastLine = '';
   private killTimer: NodeJS.Timeout | undefined;
   private exited = false;
   /** Resolves with the exit, once. */
@@ -80,6 +81,11 @@ export class CliRun extends EventEmitter {
         finish({ exitCode: code, signal, stopped: this.stopRequested, summary: this.summary });
       });
     });
+  }
+
+  /** The last non-empty line on stderr (the CLI's one-line error when it refused to run). */
+  get lastStderrLine(): string {
+    return this.lastLine;
   }
 
   /** True until the process has exited. */
@@ -127,6 +133,7 @@ export class CliRun extends EventEmitter {
     for (const l of lines) {
       const line = l.replace(/\r$/, '');
       if (line.startsWith(SUMMARY_PREFIX)) this.summary = line;
+      if (line.trim() !== '') this.lastLine = line.slice(0, 500);
     }
   }
 }

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ArgumentSyntaxError, checkThreadpoolSize, cliArguments, joinArguments, mergeEnvironment, splitArguments } from './runArguments';
+import { ArgumentSyntaxError, SettingsError, checkThreadpoolSize, cliArguments, joinArguments, mergeEnvironment, resolveCwd, specFromSettings, splitArguments } from './runArguments';
 
 test('splits on whitespace, keeps quoted text together', () => {
   assert.deepEqual(splitArguments('  --count 3  "two words" \'it"s\'  '), ['--count', '3', 'two words', 'it"s']);
@@ -49,4 +49,26 @@ test('threadpool size setting validation', () => {
   assert.equal(checkThreadpoolSize(8), undefined);
   assert.match(checkThreadpoolSize(0) ?? '', /1 to 1024/);
   assert.match(checkThreadpoolSize(2.5) ?? '', /not 2.5/);
+});
+
+test('cwd: empty = workspace folder (or the script folder), variables expanded, relative to the folder', () => {
+  assert.equal(resolveCwd('', '/w', '/w/src/a.ts'), '/w');
+  assert.equal(resolveCwd('', undefined, '/x/a.ts'), '/x');
+  assert.equal(resolveCwd('${workspaceFolder}/sub', '/w', '/w/a.ts'), '/w/sub');
+  assert.equal(resolveCwd('${fileDirname}', '/w', '/w/src/a.ts'), '/w/src');
+  assert.equal(resolveCwd('tmp', '/w', '/w/a.ts'), '/w/tmp');
+  assert.equal(resolveCwd('/abs', '/w', '/w/a.ts'), '/abs');
+});
+
+test('settings become a run spec; "Run with Arguments" replaces the args setting', () => {
+  const spec = specFromSettings({ nodePath: ' node ', args: ['a'], env: { X: '1', Y: null }, runtimeArgs: ['--expose-gc'], threadpoolSize: 2 }, '/w/a.ts', '/w', ['b', 'c']);
+  assert.deepEqual(spec, { script: '/w/a.ts', args: ['b', 'c'], cwd: '/w', nodePath: 'node', runtimeArgs: ['--expose-gc'], threadpoolSize: 2, env: { X: '1', Y: null } });
+  assert.deepEqual(specFromSettings({}, '/w/a.ts', undefined).args, []);
+});
+
+test('bad settings get messages naming the setting', () => {
+  assert.throws(() => specFromSettings({ args: 'a b' }, '/a.ts', undefined), (e: unknown) => e instanceof SettingsError && /concurrencyDiagram\.args/.test(e.message));
+  assert.throws(() => specFromSettings({ env: { A: 1 } }, '/a.ts', undefined), /env: the value of A must be a string or null/);
+  assert.throws(() => specFromSettings({ threadpoolSize: 5000 }, '/a.ts', undefined), /threadpoolSize/);
+  assert.throws(() => specFromSettings({ nodePath: '' }, '/a.ts', undefined), /nodePath/);
 });

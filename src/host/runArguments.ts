@@ -2,6 +2,7 @@
  * Arguments: splitting what the user types into "Run with Arguments…" into argv, and building the
  * command line of the CLI that runs the script. Pure: no `vscode` import.
  */
+import { dirname as pathDirname, resolve as pathResolve } from 'node:path';
 
 /** Thrown for argument text that cannot be split (an unterminated quote). */
 export class ArgumentSyntaxError extends Error {}
@@ -110,4 +111,60 @@ export function checkThreadpoolSize(v: unknown): string | undefined {
     return `concurrencyDiagram.threadpoolSize must be an integer from 1 to 1024 (libuv's limit), not ${JSON.stringify(v)}`;
   }
   return undefined;
+}
+
+/** A setting with a value that cannot be used; the message names the setting and the problem. */
+export class SettingsError extends Error {}
+
+/** The `concurrencyDiagram.*` settings as read from the configuration, unchecked. */
+export interface RawRunSettings {
+  nodePath?: unknown;
+  cwd?: unknown;
+  args?: unknown;
+  env?: unknown;
+  runtimeArgs?: unknown;
+  threadpoolSize?: unknown;
+}
+
+/**
+ * The working directory: the setting (with `${workspaceFolder}` and `${fileDirname}` expanded,
+ * relative paths against the workspace folder), else the script's workspace folder, else its folder.
+ */
+export function resolveCwd(setting: string, workspaceFolder: string | undefined, scriptPath: string): string {
+  const scriptDir = pathDirname(scriptPath);
+  const base = workspaceFolder ?? scriptDir;
+  const s = setting.trim();
+  if (s === '') return base;
+  const expanded = s.replace(/\$\{workspaceFolder\}/g, base).replace(/\$\{fileDirname\}/g, scriptDir);
+  return pathResolve(base, expanded);
+}
+
+const isStringArray = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
+
+/** Checks the settings and builds the {@link RunSpec} for a script. Throws {@link SettingsError}. */
+export function specFromSettings(raw: RawRunSettings, script: string, workspaceFolder: string | undefined, argsOverride?: string[]): RunSpec {
+  const nodePath = raw.nodePath ?? 'node';
+  if (typeof nodePath !== 'string' || nodePath.trim() === '') throw new SettingsError('concurrencyDiagram.nodePath must be the name or path of a Node.js executable');
+  const cwd = raw.cwd ?? '';
+  if (typeof cwd !== 'string') throw new SettingsError('concurrencyDiagram.cwd must be a string (a folder path)');
+  const args = argsOverride ?? raw.args ?? [];
+  if (!isStringArray(args)) throw new SettingsError('concurrencyDiagram.args must be an array of strings');
+  const runtimeArgs = raw.runtimeArgs ?? [];
+  if (!isStringArray(runtimeArgs)) throw new SettingsError('concurrencyDiagram.runtimeArgs must be an array of strings');
+  const env = raw.env ?? {};
+  if (typeof env !== 'object' || env === null || Array.isArray(env)) throw new SettingsError('concurrencyDiagram.env must be an object of variable names to strings');
+  for (const [k, v] of Object.entries(env)) {
+    if (v !== null && typeof v !== 'string') throw new SettingsError(`concurrencyDiagram.env: the value of ${k} must be a string or null, not ${JSON.stringify(v)}`);
+  }
+  const poolError = checkThreadpoolSize(raw.threadpoolSize);
+  if (poolError) throw new SettingsError(poolError);
+  return {
+    script,
+    args: [...args],
+    cwd: resolveCwd(cwd, workspaceFolder, script),
+    nodePath: nodePath.trim(),
+    runtimeArgs: [...runtimeArgs],
+    threadpoolSize: typeof raw.threadpoolSize === 'number' ? raw.threadpoolSize : undefined,
+    env: { ...(env as Record<string, string | null>) },
+  };
 }
