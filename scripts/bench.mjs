@@ -112,11 +112,12 @@ function scriptReport(reportFile, workloadPath) {
   });
 }
 
-/** The last few meaningful lines of a failed run's stderr, on one line, for the table. */
+/** One line saying why a run failed: its error message if stderr has one, else its last line. */
 function why(res) {
-  const tail = res.stderr.trim().split('\n').filter(Boolean).slice(-2).join(' / ').slice(0, 160);
+  const lines = res.stderr.split('\n').map((l) => l.trim()).filter(Boolean);
+  const message = lines.find((l) => /^(\w*Error|error)\b.*:/.test(l)) ?? lines.at(-1) ?? '';
   const how = res.signal ? `killed by ${res.signal}` : `exit ${res.code}`;
-  return `failed (${how})${tail ? `: ${tail}` : ''}`;
+  return `failed (${how})${message ? `: ${message.slice(0, 120)}` : ''}`;
 }
 
 /**
@@ -152,6 +153,8 @@ async function runOnce(workload, recorder, { profileDir, keep = opts.keep } = {}
   const rss = scriptReport(report, script);
   out.rssKb = rss?.maxRssKb ?? NaN;
   out.scriptMs = rss?.uptimeMs ?? NaN;
+  // The script itself completed (even if the recorder failed afterwards, like Clinic's trace join).
+  out.scriptOk = Boolean(result && rss && rss.code === 0);
   if (recorder === 'runner' && existsSync(trace)) {
     out.tally = await tallyTraceFile(trace);
     out.outputBytes = statSync(trace).size;
@@ -159,6 +162,7 @@ async function runOnce(workload, recorder, { profileDir, keep = opts.keep } = {}
   } else if (recorder === 'clinic') {
     out.outputBytes = sizeOf(join(dir, '.clinic'));
     if (!out.error && out.outputBytes === 0) out.error = 'wrote no .clinic output';
+    else if (out.error && out.scriptOk) out.error = `${out.error.replace(/^failed/, 'failed after the script ended')}; output so far ${formatBytes(out.outputBytes)}`;
   }
   if (!keep) rmSync(dir, { recursive: true, force: true });
   return out;
@@ -224,7 +228,12 @@ async function benchTable() {
       for (const s of all) if (!s.error && expected && s.result !== expected) s.error = `changed the script's output: "${s.result}"`;
       const ok = all.filter((s) => !s.error);
       if (ok.length === 0) {
-        rows.push([label, name, all[0]?.error ?? 'no runs', '–', '–', '–', '–', '–', '–', '–', '–', '–']);
+        // Still show what the script's own process cost when only the recorder's afterwards step failed.
+        const ran = all.filter((s) => s.scriptOk);
+        const scriptCell = ran.length ? formatRatio(ratio(median(ran.map((s) => s.scriptMs)), base.script)) : '–';
+        const rssCell = ran.length ? formatBytes(median(ran.map((s) => s.rssKb)) * 1024) : '–';
+        const rssRatio = ran.length ? formatRatio(ratio(median(ran.map((s) => s.rssKb)), base.rss)) : '–';
+        rows.push([label, name, all[0]?.error ?? 'no runs', '–', '–', '–', scriptCell, rssCell, rssRatio, '–', '–', '–']);
         continue;
       }
       const wall = median(ok.map((s) => s.wallMs));
