@@ -11,8 +11,8 @@ import { parseTrace, type TraceModel } from '../../src/trace/model';
 /** Root of the repository. */
 export const repoRoot = resolve(__dirname, '..', '..');
 
-/** The built CLI bundle. */
-export const cliPath = join(repoRoot, 'dist', 'cli.js');
+/** The CLI bundle under test: dist/cli.js, or another build named by CONCURRENCY_DIAGRAM_TEST_CLI (e.g. an installed package). */
+export const cliPath = process.env.CONCURRENCY_DIAGRAM_TEST_CLI ? resolve(process.env.CONCURRENCY_DIAGRAM_TEST_CLI) : join(repoRoot, 'dist', 'cli.js');
 
 /** Folder of the fixture scripts. */
 export const fixturesDir = join(repoRoot, 'test', 'fixtures');
@@ -66,7 +66,7 @@ let built = false;
 
 /** Builds dist/ once per test process when the CLI bundle is missing. */
 export function ensureBuilt(): void {
-  if (built) return;
+  if (built || process.env.CONCURRENCY_DIAGRAM_TEST_CLI) return;
   if (!existsSync(cliPath) || !existsSync(join(repoRoot, 'dist', 'runner', 'preload.js'))) {
     const r = spawnSync(process.execPath, [join(repoRoot, 'scripts', 'build.mjs')], { cwd: repoRoot, stdio: 'inherit' });
     if (r.status !== 0) throw new Error('node scripts/build.mjs failed');

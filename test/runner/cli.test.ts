@@ -1,0 +1,225 @@
+/**
+ * The `concurrency-diagram` CLI, run as users run it: pass-through of the script's I/O and exit
+ * code, bad input, threadpool lanes and jobs from real evidence, the Chrome export, and stopping.
+ */
+import assert from 'node:assert/strict';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import type { ChromeTrace } from '../../src/trace/chromeExport';
+import type { TraceModel } from '../../src/trace/model';
+import { maxConcurrentJobs, queuedJobIds } from '../../src/trace/poolModel';
+import { fixture, nodeVersions, repoRoot, runCli, runCliRaw, tempDir } from './harness';
+
+const cli = (name: string) => fixture(join('cli', name));
+
+/** The last stderr line: the summary. */
+function summaryOf(stderr: string): string {
+  const lines = stderr.trim().split('\n');
+  return lines.filter((l) => l.startsWith('concurrency-diagram: ') && l.includes(' · trace: ')).pop() ?? '';
+}
+
+function poolJobs(model: TraceModel) {
+  return [...model.poolJobs.values()];
+}
+
+describe('help and version', () => {
+  test('--help prints the usage of run and report', async () => {
+    const r = await runCliRaw(['--help']);
+    assert.equal(r.code, 0);
+    assert.match(r.stdout, /concurrency-diagram run \[options\] <script>/);
+    assert.match(r.stdout, /--threadpool-size N/);
+    assert.match(r.stdout, /concurrency-diagram report <trace>/);
+  });
+  test('--version prints the package version', async () => {
+    const r = await runCliRaw(['--version']);
+    const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string };
+    assert.equal(r.code, 0);
+    assert.equal(r.stdout.trim(), `concurrency-diagram ${pkg.version}`);
+  });
+});
+
+describe('bad input: one line naming the problem, exit code 2', () => {
+  const dir = tempDir();
+  const oldNode = join(dir, 'old-node');
+  writeFileSync(oldNode, '#!/bin/sh\necho v18.19.0\n');
+  chmodSync(oldNode, 0o755);
+  const notNode = join(dir, 'not-node');
+  writeFileSync(notNode, '#!/bin/sh\necho hello\n');
+  chmodSync(notNode, 0o755);
+  const cases: { name: string; args: string[]; message: RegExp; raw?: boolean }[] = [
+    { name: 'missing file', args: ['test/fixtures/cli/doesNotExist.ts'], message: /script not found: .*doesNotExist\.ts/ },
+    { name: 'a directory', args: [cli('aDirectory.js')], message: /aDirectory\.js is a directory, not a script file/ },
+    { name: 'unsupported extension', args: [cli('notAScript.py')], message: /unsupported file type '\.py' .*expected one of \.ts \.mts \.cts \.js \.mjs \.cjs/ },
+    { name: 'unknown option', args: ['--frobnicate', cli('exitCode.js')], message: /unknown option '--frobnicate' for 'run'/ },
+    { name: 'missing script', args: ['--threadpool-size', '2'], message: /missing script/ },
+    { name: 'threadpool size 0', args: ['--threadpool-size', '0', cli('exitCode.js')], message: /--threadpool-size must be from 1 to 1024 .*got 0/ },
+    { name: 'threadpool size 2000', args: ['--threadpool-size', '2000', cli('exitCode.js')], message: /--threadpool-size must be from 1 to 1024 .*got 2000/ },
+    { name: 'threadpool size not a number', args: ['--threadpool-size=lots', cli('exitCode.js')], message: /--threadpool-size must be a whole number from 1 to 1024, got 'lots'/ },
+    { name: '--node missing', args: ['--node', join(dir, 'nope'), cli('exitCode.js')], message: /--node .*nope: no such file/ },
+    { name: '--node not a Node binary', args: ['--node', notNode, cli('exitCode.js')], message: /--node .*not-node: not a Node\.js binary/ },
+    { name: '--node too old', args: ['--node', oldNode, cli('exitCode.js')], message: /--node .*old-node: Node v18\.19\.0 is too old; Concurrency Diagram needs Node 20 or newer/ },
+    { name: 'unknown command', args: ['frobnicate'], message: /unknown command 'frobnicate'/, raw: true },
+    { name: 'report of a file that is not a trace', args: ['report', cli('notATrace.cdtrace'), '--chrome-trace', join(dir, 'x.json')], message: /notATrace\.cdtrace: not a Concurrency Diagram trace/, raw: true },
+    { name: 'report of a missing file', args: ['report', join(dir, 'missing.cdtrace'), '--html', join(dir, 'x.html')], message: /trace file not found: .*missing\.cdtrace/, raw: true },
+    { name: 'report without output', args: ['report', cli('notATrace.cdtrace')], message: /'report' needs an output/, raw: true },
+  ];
+  for (const c of cases) {
+    test(c.name, async () => {
+      const r = c.raw ? await runCliRaw(c.args) : await runCli(c.args);
+      assert.equal(r.code, 2, r.stderr);
+      const lines = r.stderr.trim().split('\n');
+      assert.equal(lines.length, 1, `one line expected, got:\n${r.stderr}`);
+      assert.match(lines[0], /^concurrency-diagram: /);
+      assert.match(lines[0], c.message);
+      assert.equal(r.stdout, '');
+    });
+  }
+  test('TypeScript syntax error: file:line:column before anything runs', { skip: !existsSync(join(repoRoot, 'src', 'runner', 'typescript.ts')) }, async () => {
+    const r = await runCli([cli('syntaxError.ts')]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr.trim(), /^concurrency-diagram: .*syntaxError\.ts:5:\d+: .+/);
+    assert.equal(r.stderr.trim().split('\n').length, 1);
+  });
+});
+
+describe('pass-through', () => {
+  test('stdout, stderr, stdin, argv, cwd, env and the exit code reach the script unchanged', async () => {
+    const cwd = tempDir();
+    const r = await runCli([cli('exitCode.js'), '3', '--not-for-us', 'a b'], { cwd, env: { CD_TEST_VALUE: 'hello' }, input: 'from stdin' });
+    assert.equal(r.code, 3, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout.trim()), { args: ['3', '--not-for-us', 'a b'], cwd, env: 'hello', input: 'from stdin' });
+    assert.match(r.stderr, /^to stderr$/m);
+    assert.match(summaryOf(r.stderr), /^concurrency-diagram: exit 3 · threads: 1 main, 0 workers, \d+ threadpool · \d+ async operations · \d+ tasks · \d+ pool jobs \(\d+ queued\) · trace: /);
+    assert.ok(r.model, 'trace readable');
+    assert.deepEqual(r.model.end, { exitCode: 3, signal: null });
+    assert.equal(r.model.header?.format, 'concurrency-diagram-trace');
+  });
+  test('a script killed by a signal: the CLI exits 128+n and the trace says which signal', async () => {
+    const r = await runCli([cli('killSelf.js')]);
+    assert.equal(r.code, 143, r.stderr);
+    assert.equal(r.stdout, 'bye\n');
+    assert.equal(r.model?.end?.signal, 'SIGTERM');
+    assert.equal(r.model?.end?.exitCode, null);
+    assert.notEqual(r.model?.end?.stopped, true);
+  });
+});
+
+for (const node of nodeVersions) {
+  describe(`threadpool on ${node.name}`, () => {
+    test('--threadpool-size 2 with six pbkdf2: 2 lanes, at most 2 running, 4 queued, exact placement', async () => {
+      const r = await runCli(['--node', node.path, '--threadpool-size', '2', cli('pbkdf2Six.js')]);
+      assert.equal(r.code, 0, r.stderr);
+      const m = r.model;
+      assert.ok(m);
+      assert.equal(m.run?.threadpoolSize, 2);
+      assert.equal(m.poolThreads.length, 2, JSON.stringify(m.poolThreads));
+      for (const p of m.poolThreads) assert.ok(p.osTid > 0, `pool thread with a real tid: ${JSON.stringify(p)}`);
+      const jobs = poolJobs(m).filter((j) => j.type === 'PBKDF2REQUEST' || j.type === 'crypto');
+      assert.equal(jobs.length, 6, JSON.stringify(poolJobs(m)));
+      for (const j of jobs) {
+        assert.equal(j.inferred, false, 'crypto work is placed exactly from trace events');
+        assert.ok(j.poolIndex === 0 || j.poolIndex === 1);
+        assert.ok(j.start >= j.submit && j.end >= j.start);
+      }
+      assert.ok(maxConcurrentJobs(poolJobs(m)) <= 2);
+      const queued = queuedJobIds(jobs);
+      assert.equal(queued.size, 4);
+      const bySubmit = [...jobs].sort((a, b) => a.submit - b.submit);
+      // FIFO: the two submitted first ran at once, the four after them waited for a thread.
+      assert.deepEqual(bySubmit.slice(2).map((j) => queued.has(j.id)), [true, true, true, true]);
+      for (const j of bySubmit.slice(2)) assert.ok(j.start > j.submit);
+      if ([...m.ops.values()].some((o) => o.type === 'PBKDF2REQUEST')) {
+        for (const j of jobs) {
+          assert.equal(j.type, 'PBKDF2REQUEST');
+          assert.ok(j.opKey && m.ops.get(j.opKey)?.type === 'PBKDF2REQUEST', 'job linked to its async resource');
+        }
+      }
+      assert.match(summaryOf(r.stderr), / 2 threadpool · .* 6 pool jobs \(4 queued\)/);
+    });
+
+    test('SIGTERM to the CLI while the script spins: killed after the escalation, trace readable with Q.stopped', async () => {
+      const r = await runCli(['--node', node.path, cli('busyLoop.js')], { signalOnStdout: 'ready', signal: 'SIGTERM' });
+      assert.equal(r.stdout, 'ready\n');
+      assert.ok(r.signalSentAtMs !== undefined);
+      assert.ok(r.endedAtMs - r.signalSentAtMs < 2500, `ended ${r.endedAtMs - r.signalSentAtMs} ms after SIGTERM`);
+      assert.equal(r.code, 137, r.stderr);
+      assert.ok(r.model, 'trace readable');
+      assert.deepEqual(r.model.end, { exitCode: null, signal: 'SIGKILL', stopped: true });
+      assert.equal(r.model.header?.version, 1);
+      assert.match(summaryOf(r.stderr), /^concurrency-diagram: stopped, signal SIGKILL/);
+    });
+  });
+}
+
+describe('threadpool: inferred placement and getaddrinfo', () => {
+  test('fs reads are placed by the FIFO model and marked inferred; never more jobs running than threads', async () => {
+    const r = await runCli(['--threadpool-size', '2', cli('fsReads.js')]);
+    assert.equal(r.code, 0, r.stderr);
+    const m = r.model;
+    assert.ok(m);
+    assert.equal(m.poolThreads.length, 2);
+    const jobs = poolJobs(m);
+    assert.ok(jobs.length >= 8 * 4, `open, fstat, read, close for each of 8 reads: ${jobs.length}`);
+    for (const j of jobs) {
+      assert.equal(j.inferred, true);
+      assert.ok(j.start >= j.submit && j.end >= j.start);
+    }
+    assert.ok(maxConcurrentJobs(jobs) <= 2);
+  });
+
+  test('fetch to localhost runs getaddrinfo on a pool lane', async () => {
+    const r = await runCli([cli('fetchHost.mjs'), 'localhost']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /status 200 ok/);
+    const m = r.model;
+    assert.ok(m);
+    const gai = poolJobs(m).filter((j) => j.type === 'GETADDRINFOREQWRAP');
+    assert.ok(gai.length >= 1, JSON.stringify(poolJobs(m)));
+    for (const j of gai) {
+      assert.ok(j.poolIndex >= 0 && j.poolIndex < m.poolThreads.length, 'on an existing pool lane');
+      assert.equal(j.inferred, true);
+    }
+  });
+
+  test('fetch to 127.0.0.1 does no getaddrinfo at all', async () => {
+    const r = await runCli([cli('fetchHost.mjs'), '127.0.0.1']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /status 200 ok/);
+    const m = r.model;
+    assert.ok(m);
+    assert.equal(poolJobs(m).filter((j) => j.type === 'GETADDRINFOREQWRAP').length, 0);
+    assert.equal([...m.ops.values()].filter((o) => o.type === 'GETADDRINFOREQWRAP').length, 0);
+  });
+});
+
+describe('Chrome / Perfetto export', () => {
+  test('run --chrome-trace and report --chrome-trace write the same lanes: main, threadpool, ph X with args.type', async () => {
+    const dir = tempDir();
+    const chrome = join(dir, 'run.json');
+    const r = await runCli(['--threadpool-size', '2', '--chrome-trace', chrome, cli('pbkdf2Six.js')]);
+    assert.equal(r.code, 0, r.stderr);
+    const ct = JSON.parse(readFileSync(chrome, 'utf8')) as ChromeTrace;
+    const names = ct.traceEvents.filter((e) => e.ph === 'M' && e.name === 'thread_name').map((e) => String(e.args?.name));
+    assert.equal(names.filter((n) => n.includes('main')).length, 1, names.join(', '));
+    assert.equal(names.filter((n) => n.includes('threadpool')).length, 2, names.join(', '));
+    const jobs = ct.traceEvents.filter((e) => e.ph === 'X' && String(e.cat).startsWith('threadpool'));
+    assert.equal(jobs.length, 6);
+    for (const e of jobs) {
+      assert.equal(typeof e.ts, 'number');
+      assert.equal(typeof e.dur, 'number');
+      assert.ok(['PBKDF2REQUEST', 'crypto'].includes(String(e.args?.type)));
+      assert.equal(e.args?.inferred, false);
+      if (e.args?.source !== undefined) assert.match(String(e.args.source), /^\/.*pbkdf2Six\.js:\d+:\d+$/);
+    }
+    assert.equal(ct.traceEvents.filter((e) => e.ph === 'b' && e.cat === 'threadpool.queue').length, jobs.filter((e) => Number(e.args?.queuedUs) > 0).length);
+    for (const e of ct.traceEvents.filter((x) => x.ph === 'X' && x.cat === 'async')) {
+      assert.equal(typeof e.args?.type, 'string');
+      if (e.args?.source !== undefined) assert.match(String(e.args.source), /:\d+:\d+$/);
+    }
+    const again = join(dir, 'report.json');
+    const rep = await runCliRaw(['report', r.tracePath, '--chrome-trace', again]);
+    assert.equal(rep.code, 0, rep.stderr);
+    assert.deepEqual(JSON.parse(readFileSync(again, 'utf8')), ct);
+  });
+});
