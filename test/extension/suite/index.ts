@@ -1,0 +1,248 @@
+/**
+ * Extension-host tests of Concurrency Diagram, run inside a real VS Code (code-server) with the
+ * real `vscode` API: command registration, settings, message validation, revealing a range,
+ * Workspace Trust, and full runs of scripts through the CLI. Entry point: {@link run}.
+ */
+import * as assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import type { RunController } from '../../../src/host/runController';
+import { parseFromWebview } from '../../../src/trace/protocol';
+import { runAll, test, waitFor } from './harness';
+
+const EXTENSION_ID = 'concurrency-diagram.concurrency-diagram';
+
+const COMMANDS = [
+  'concurrencyDiagram.show',
+  'concurrencyDiagram.runWithArguments',
+  'concurrencyDiagram.stop',
+  'concurrencyDiagram.rerun',
+  'concurrencyDiagram.openTrace',
+  'concurrencyDiagram.exportTrace',
+  'concurrencyDiagram.selectOps',
+];
+
+const dir = mkdtempSync(join(tmpdir(), 'cd-suite-'));
+
+/** A source file outside the workspace, and a saved trace whose stacks point into it. */
+const sourceFile = join(dir, 'sample.ts');
+const sourceText = [
+  "import { readFile } from 'node:fs/promises';",
+  '',
+  "export async function load(): Promise<string> { return readFile('a.txt', 'utf8'); }",
+  'const w = new Worker(new URL("x", import.meta.url));',
+  '',
+].join('\n');
+const readFileColumn = sourceText.split('\n')[2].indexOf('readFile(') + 1;
+const workerColumn = sourceText.split('\n')[3].indexOf('new Worker') + 1;
+const traceFile = join(dir, 'saved.cdtrace');
+writeFileSync(
+  traceFile,
+  [
+    ['H', { format: 'concurrency-diagram-trace', version: 1, originNs: '0', originWallMs: 0, writer: 'suite' }],
+    ['@', 42, 0],
+    ['R', { node: 'v20.0.0', platform: 'linux', arch: 'x64', pid: 42, script: sourceFile, args: [], cwd: dir, threadpoolSize: 4, ts: 1 }],
+    ['T', 0, 'main', 'main', 42, 1],
+    ['F', 1, sourceFile],
+    ['F', 2, 'node:internal/fs/promises'],
+    ['K', 1, [1, 3, readFileColumn, 'load']],
+    ['K', 2, [2, 450, 10, 'readFile', 1, 3, readFileColumn, 'load']],
+    ['Y', 1, 'FSREQPROMISE'],
+    ['I', 5, 1, 1, 100, 1],
+    ['B', 5, 900],
+    ['A', 5, 950],
+    ['I', 6, 1, 1, 120, 2],
+    ['@', 42, -1],
+    ['Q', 1000, { exitCode: 0, signal: null }],
+  ]
+    .map((r) => JSON.stringify(r))
+    .join('\n') + '\n',
+);
+
+async function api(): Promise<RunController> {
+  const ext = vscode.extensions.getExtension<RunController>(EXTENSION_ID);
+  assert.ok(ext, `extension ${EXTENSION_ID} is installed`);
+  return ext.activate();
+}
+
+async function closeAll(): Promise<void> {
+  await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+}
+
+test('all commands are registered', async () => {
+  await api();
+  const all = new Set(await vscode.commands.getCommands(true));
+  for (const c of COMMANDS) assert.ok(all.has(c), `${c} is registered`);
+});
+
+test('contributions: category, icons on title-bar commands, localized titles resolved', () => {
+  const pkg = vscode.extensions.getExtension(EXTENSION_ID)?.packageJSON;
+  const cmds: { command: string; title: string; category: string; icon?: string }[] = pkg.contributes.commands;
+  for (const c of cmds) {
+    assert.equal(c.category, 'Concurrency Diagram', `${c.command} has the category`);
+    assert.ok(!c.title.startsWith('%'), `${c.command} title is resolved (${c.title})`);
+  }
+  const show = cmds.find((c) => c.command === 'concurrencyDiagram.show');
+  assert.equal(show?.title, 'Show Concurrency Diagram');
+  assert.ok(show?.icon, 'the editor-title command has an icon');
+  assert.deepEqual(pkg.extensionKind, ['workspace']);
+});
+
+test('settings have their defaults', () => {
+  const cfg = vscode.workspace.getConfiguration('concurrencyDiagram');
+  assert.equal(cfg.get('nodePath'), 'node');
+  assert.equal(cfg.get('cwd'), '');
+  assert.deepEqual(cfg.get('args'), []);
+  assert.deepEqual(cfg.get('env'), {});
+  assert.deepEqual(cfg.get('runtimeArgs'), []);
+  assert.equal(cfg.get('threadpoolSize'), null);
+  assert.equal(cfg.get('output'), 'outputChannel');
+  assert.equal(cfg.get('reusePanel'), true);
+  assert.equal(cfg.get('codeLens'), true);
+});
+
+test('webview messages: malformed ones are rejected by the protocol parser', () => {
+  assert.equal(parseFromWebview({ type: 'revealSource', file: sourceFile, line: 0, column: 1 }), undefined);
+  assert.equal(parseFromWebview({ type: 'revealSource', file: 7, line: 1, column: 1 }), undefined);
+  assert.equal(parseFromWebview({ type: 'runScript', file: sourceFile }), undefined);
+  assert.equal(parseFromWebview('revealSource'), undefined);
+  assert.deepEqual(parseFromWebview({ type: 'revealSource', file: sourceFile, line: 3, column: 5 }), { type: 'revealSource', file: sourceFile, line: 3, column: 5, toSide: false });
+});
+
+test('opening a saved trace shows a panel beside the editor with the trace model', async () => {
+  const c = await api();
+  await closeAll();
+  const panel = await c.openTraceCommand(vscode.Uri.file(traceFile));
+  assert.ok(panel, 'a panel was opened');
+  await waitFor('the trace to be read', () => (panel.traceFeed?.model.ops.size ?? 0) === 2);
+  assert.equal(panel.panel.viewType, 'concurrencyDiagram.panel');
+  assert.equal(panel.traceFeed?.model.end?.exitCode, 0);
+  assert.equal(c.currentPanel, panel);
+});
+
+test('a file that is not a trace gets a clear error and no panel', async () => {
+  const c = await api();
+  const bogus = join(dir, 'bogus.json');
+  writeFileSync(bogus, '{"traceEvents":[]}\n');
+  const before = c.currentPanel;
+  assert.equal(await c.openTraceCommand(vscode.Uri.file(bogus)), undefined);
+  assert.equal(c.currentPanel, before);
+});
+
+test('reveal: selects the exact column range of the call, in a group other than the panel', async () => {
+  const c = await api();
+  const panel = c.currentPanel;
+  assert.ok(panel);
+  const editor = await panel.reveal(sourceFile, 3, readFileColumn, false);
+  assert.ok(editor, 'the file outside the workspace was opened');
+  assert.equal(vscode.window.activeTextEditor?.document.uri.fsPath, sourceFile);
+  const sel = vscode.window.activeTextEditor.selection;
+  assert.deepEqual([sel.start.line, sel.start.character, sel.end.line, sel.end.character], [2, readFileColumn - 1, 2, readFileColumn - 1 + 'readFile'.length]);
+  assert.notEqual(editor.viewColumn, panel.panel.viewColumn, 'not opened on top of the panel');
+  // `new Worker` is selected as a whole (V8 reports a constructor call at `new`).
+  const e2 = await panel.reveal(sourceFile, 4, workerColumn, false);
+  assert.equal(e2?.document.getText(e2.selection), 'new Worker');
+});
+
+test('reveal: files the trace does not name and node: internals open nothing', async () => {
+  const c = await api();
+  const panel = c.currentPanel;
+  assert.ok(panel);
+  const other = join(dir, 'secret.ts');
+  writeFileSync(other, 'export {};\n');
+  assert.equal(await panel.reveal(other, 1, 1, false), undefined);
+  assert.notEqual(vscode.window.activeTextEditor?.document.uri.fsPath, other);
+  assert.equal(await panel.reveal('node:internal/fs/promises', 450, 10, false), undefined);
+});
+
+test('CodeLens: the line that started operations gets "2 async ops" and selects them', async () => {
+  await api();
+  const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', vscode.Uri.file(sourceFile));
+  const ours = lenses.filter((l) => l.command?.command === 'concurrencyDiagram.selectOps');
+  assert.equal(ours.length, 1);
+  assert.equal(ours[0].range.start.line, 2);
+  assert.match(ours[0].command?.title ?? '', /^2 async ops · /);
+  assert.deepEqual([...(ours[0].command?.arguments?.[0] as string[])].sort(), ['42:0:5', '42:0:6']);
+  await vscode.commands.executeCommand('concurrencyDiagram.selectOps', ours[0].command?.arguments?.[0]);
+});
+
+test('Workspace Trust: declared as limited; running is refused only in Restricted Mode', async () => {
+  const c = await api();
+  const pkg = vscode.extensions.getExtension(EXTENSION_ID)?.packageJSON;
+  assert.equal(pkg.capabilities.untrustedWorkspaces.supported, 'limited');
+  assert.ok(pkg.capabilities.untrustedWorkspaces.restrictedConfigurations.includes('concurrencyDiagram.nodePath'));
+  assert.equal(c.checkTrust(), vscode.workspace.isTrusted);
+  // Opening saved traces works either way (tested above without depending on trust).
+});
+
+test('a non-script file is refused with a message, not run', async () => {
+  const c = await api();
+  const txt = join(dir, 'notes.txt');
+  writeFileSync(txt, 'hello\n');
+  assert.equal(await c.resolveScript(vscode.Uri.file(txt)), undefined);
+  assert.equal(c.isRunning, false);
+});
+
+/** Runs a script through the real CLI and runner (needs dist/cli.js and the runner bundle). */
+async function runScript(c: RunController, name: string, body: string): Promise<string> {
+  const script = join(dir, name);
+  writeFileSync(script, body);
+  const doc = await vscode.workspace.openTextDocument(script);
+  await vscode.window.showTextDocument(doc, vscode.ViewColumn.One);
+  await c.showDiagram(vscode.Uri.file(script));
+  return script;
+}
+
+test('running a script: live panel, threadpool jobs, exit status', async () => {
+  if (!vscode.workspace.isTrusted) return;
+  const c = await api();
+  await closeAll();
+  await runScript(
+    c,
+    'burst.mjs',
+    "import { pbkdf2 } from 'node:crypto';\nfor (let i = 0; i < 6; i++) pbkdf2('p' + i, 's', 20000, 32, 'sha256', () => {});\n",
+  );
+  const panel = c.currentPanel;
+  assert.ok(panel?.traceFeed, 'a panel shows the run');
+  const m = panel.traceFeed.model;
+  assert.ok(m.header, 'the trace was read');
+  assert.equal(m.end?.exitCode, 0);
+  assert.ok(m.poolJobs.size >= 6, `pool jobs recorded (${m.poolJobs.size})`);
+  assert.equal(panel.traceFeed.isLive, false);
+  assert.equal(c.isRunning, false);
+});
+
+test('a crashing script still gets its diagram with the error', async () => {
+  if (!vscode.workspace.isTrusted) return;
+  const c = await api();
+  await runScript(c, 'crash.mjs', "setTimeout(() => { throw new Error('boom on purpose'); }, 10);\n");
+  const m = c.currentPanel?.traceFeed?.model;
+  assert.ok(m?.header);
+  assert.ok(
+    m.errors.some((e) => e.message.includes('boom on purpose')),
+    'the error is in the trace',
+  );
+  assert.notEqual(m.end?.exitCode, 0);
+});
+
+test('Stop ends a script stuck in a busy loop and keeps its trace', async () => {
+  if (!vscode.workspace.isTrusted) return;
+  const c = await api();
+  const done = runScript(c, 'busy.mjs', "console.log('spinning');\nconst end = Date.now() + 600_000;\nwhile (Date.now() < end) {}\n");
+  await waitFor('the run to start writing its trace', () => c.isRunning && (c.currentPanel?.traceFeed?.model.header !== undefined));
+  const t0 = Date.now();
+  await vscode.commands.executeCommand('concurrencyDiagram.stop');
+  await done;
+  console.log(`# stop took ${Date.now() - t0} ms`);
+  const m = c.currentPanel?.traceFeed?.model;
+  assert.ok(m?.header, 'the trace is kept');
+  assert.equal(m.end?.stopped, true);
+  assert.equal(c.isRunning, false);
+});
+
+/** Entry point called by the test harness inside the extension host. */
+export async function run(): Promise<void> {
+  await runAll();
+}
