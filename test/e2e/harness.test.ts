@@ -50,3 +50,25 @@ describe('real-VS-Code harness (probe extension)', { skip }, () => {
     await vs.screenshot('revealed');
   });
 });
+
+describe('real-VS-Code harness: extension-host suites (probe extension)', { skip }, () => {
+  const probe = join(fixtures, 'probeExtension');
+  for (const [name, fail] of [['passing suite → exit code 0', false], ['failing suite → non-zero exit code', true]] as const) {
+    test(name, async () => {
+      // The suite reads PROBE_SUITE_FAIL in the extension host, which inherits the server's environment.
+      const vs = await VsCodeSession.start({ name: fail ? 'harness-suite-fail' : 'harness-suite', env: fail ? { PROBE_SUITE_FAIL: '1' } : {} });
+      try {
+        const r = await vs.runExtensionTests({ extensionDevelopmentPath: probe, extensionTestsPath: join(probe, 'suite.js'), folder: join(fixtures, 'probeWorkspace') });
+        if (fail) {
+          assert.notEqual(r.code, 0, r.output);
+          assert.match(r.output, /probe suite asked to fail/);
+        } else {
+          assert.equal(r.code, 0, r.output);
+          assert.match(r.output, /probe suite: 2 checks passed/);
+        }
+      } finally {
+        await vs.close();
+      }
+    });
+  }
+});

@@ -92,6 +92,8 @@ export interface SessionOptions {
   vsix?: string[];
   /** Extra user settings (merged over {@link quietSettings}). */
   settings?: Record<string, unknown>;
+  /** Extra environment of the server (its extension hosts and the scripts they run inherit it). */
+  env?: Record<string, string>;
   /** Viewport of the browser page. */
   viewport?: { width: number; height: number };
 }
@@ -137,6 +139,7 @@ export class VsCodeSession {
       HASHED_PASSWORD: undefined,
       VSCODE_IPC_HOOK_CLI: undefined,
       ELECTRON_RUN_AS_NODE: undefined,
+      ...options.env,
     };
     mkdirSync(join(this.root, 'run'), { recursive: true, mode: 0o700 });
     mkdirSync(outputDir, { recursive: true });
@@ -342,6 +345,40 @@ export class VsCodeSession {
       await sleep(200);
     }
     throw new Error(`cursor not on line ${line} within ${timeoutMs} ms; status bar says ${last ? `Ln ${last.line}, Col ${last.column}` : 'nothing'}`);
+  }
+
+  /**
+   * Runs an extension-host test suite the way `@vscode/test-electron` would, inside this server: the
+   * workbench loads `extensionDevelopmentPath` in development mode and calls `run()` of the module at
+   * `extensionTestsPath` in the (remote) extension host, then reports the exit code through
+   * `window.codeAutomationExit`. Resolves with that code and what the extension host logged.
+   */
+  async runExtensionTests(opts: { extensionDevelopmentPath: string; extensionTestsPath: string; folder: string; timeoutMs?: number }): Promise<{ code: number; output: string }> {
+    const lines: string[] = [];
+    // The extension host forwards its console to the workbench page in development mode.
+    this.page.on('console', (m) => lines.push(m.text().replace(/%c/g, '').replace(/\s*color: [^\s]+;?/g, '')));
+    this.page.on('pageerror', (e) => lines.push(`[page error] ${e.message}`));
+    let done!: (code: number) => void;
+    const exited = new Promise<number>((r) => (done = r));
+    await this.page.exposeFunction('codeAutomationExit', (code: unknown) => {
+      done(typeof code === 'number' ? code : Number(code));
+    });
+    const payload: [string, string][] = [
+      ['extensionDevelopmentPath', this.remoteUri(opts.extensionDevelopmentPath)],
+      ['extensionTestsPath', this.remoteUri(opts.extensionTestsPath)],
+    ];
+    await this.page.goto(this.workbenchUrl(opts.folder, payload));
+    const timeoutMs = opts.timeoutMs ?? 300_000;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<number>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`extension-host suite did not finish within ${timeoutMs / 1000} s:\n${lines.join('\n')}\n--- server log ---\n${this.serverLog}`)), timeoutMs);
+    });
+    try {
+      const code = await Promise.race([exited, timeout]);
+      return { code, output: lines.join('\n') };
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** Title of the active tab of each editor group, left to right. */
