@@ -10,6 +10,8 @@ const nodeEntries = [
   { in: 'src/extension.ts', out: 'extension', external: ['vscode'] },
   { in: 'src/cli/main.ts', out: 'cli', banner: '#!/usr/bin/env node' },
   { in: 'src/runner/preload.ts', out: 'runner/preload' },
+  // The extension-host test suite, loaded by the code-server harness through extensionTestsPath.
+  { in: 'test/extension/suite/index.ts', out: 'index', outdir: 'test/extension/suite', external: ['vscode'] },
 ];
 
 /** Browser bundles: the diagram page (webview and standalone report). */
@@ -24,7 +26,7 @@ for (const e of nodeEntries) {
     await esbuild.context({
       ...common,
       entryPoints: [{ in: e.in, out: e.out }],
-      outdir: 'dist',
+      outdir: e.outdir ?? 'dist',
       platform: 'node',
       format: 'cjs',
       target: 'node18',
