@@ -206,6 +206,24 @@ function jsThreadsByTid(model: TraceModel, pid: number): Map<number, string> {
  */
 const LINK_WINDOW_US = 100_000;
 
+/** Latest resource created ≤ t, within the window, not linked yet (ZLIB handles may be reused). */
+function pickOp(list: AsyncOp[], t: number, used: Set<AsyncOp>): AsyncOp | undefined {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (list[mid].created <= t) lo = mid + 1;
+    else hi = mid;
+  }
+  for (let i = lo - 1, steps = 0; i >= 0 && steps < 64; i--, steps++) {
+    const op = list[i];
+    if (t - op.created > LINK_WINDOW_US) break;
+    if (op.type !== 'ZLIB' && used.has(op)) continue;
+    return op;
+  }
+  return undefined;
+}
+
 function linkOps(jobs: RawJob[], model: TraceModel, tidToThread: Map<number, string>, pid: number): Set<AsyncOp> {
   const groups = new Map<string, AsyncOp[]>();
   for (const op of model.ops.values()) {
@@ -224,22 +242,10 @@ function linkOps(jobs: RawJob[], model: TraceModel, tidToThread: Map<number, str
     if (!thread) continue;
     const list = groups.get(j.family === 'dns' ? `${thread}\0${j.opType}` : `${thread}\0${j.family}`);
     if (!list) continue;
-    // Binary search: last resource created ≤ submit + 1 µs (rounding).
-    let lo = 0;
-    let hi = list.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (list[mid].created <= j.submit + 1) lo = mid + 1;
-      else hi = mid;
-    }
-    for (let i = lo - 1, steps = 0; i >= 0 && steps < 64; i--, steps++) {
-      const op = list[i];
-      if (j.submit - op.created > LINK_WINDOW_US) break;
-      if (op.type !== 'ZLIB' && used.has(op)) continue;
-      j.op = op;
-      used.add(op);
-      break;
-    }
+    // The latest resource created at or before the submission; both clocks are rounded to whole µs,
+    // so one created 1 µs "after" it is accepted when nothing earlier fits.
+    j.op = pickOp(list, j.submit, used) ?? pickOp(list, j.submit + 1, used);
+    if (j.op) used.add(j.op);
   }
   return used;
 }

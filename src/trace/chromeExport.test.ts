@@ -1,0 +1,89 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { SYNTHETIC_TID_BASE, toChromeTrace, type ChromeTraceEvent } from './chromeExport';
+import { parseTrace } from './model';
+
+const PID = 100;
+const lines = [
+  ['H', { format: 'concurrency-diagram-trace', version: 1, originNs: '0', originWallMs: 0, writer: 'test' }],
+  ['@', PID, 0],
+  ['R', { node: 'v20.0.0', platform: 'linux', arch: 'x64', pid: PID, script: '/app/main.ts', args: [], cwd: '/app', threadpoolSize: 2, ts: 1 }],
+  ['T', 0, 'main', 'main', PID, 1],
+  ['F', 1, '/app/main.ts'],
+  ['K', 1, [1, 12, 5, 'fetchThing', 1, 20, 1, '']],
+  ['Y', 1, 'PBKDF2REQUEST'],
+  ['I', 9, 1, 1, 10, 1],
+  ['B', 9, 80],
+  ['A', 9, 85],
+  ['N', 1, 0, 5, 1, 'fetchThing'],
+  ['W', 1, 8],
+  ['U', 1, 80],
+  ['E', 1, 90, 0],
+  ['Z', 20, 45, 1],
+  ['@', PID, 1],
+  ['T', 1, 'worker', 'worker #1 hash.ts', 120, 3, '/app/hash.ts', 0],
+  ['@', PID, -1],
+  ['P', 0, 201, 'node', '/proc/100/task'],
+  ['P', 1, 0, 'pool', 'inferred'],
+  ['J', 1, 'PBKDF2REQUEST', 11, 12, 70, 0, 0, 0, 9],
+  ['J', 2, 'fs.open', 13, 70, 75, 1, 1, -1, -1],
+  ['Q', 95, { exitCode: 0, signal: null }],
+];
+const model = parseTrace(lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
+const ct = toChromeTrace(model);
+const names = new Map(ct.traceEvents.filter((e) => e.ph === 'M' && e.name === 'thread_name').map((e) => [e.tid, String(e.args?.name)]));
+const on = (tid: number) => ct.traceEvents.filter((e) => e.tid === tid && e.ph === 'X');
+
+test('every lane is a (pid, tid) with a thread_name: main, worker, threadpool, task', () => {
+  assert.equal(names.get(PID), 'main');
+  assert.equal(names.get(120), 'worker #1 hash.ts');
+  assert.equal(names.get(201), 'threadpool 1');
+  const unknownPool = [...names].find(([, n]) => n.startsWith('threadpool 2'));
+  assert.ok(unknownPool && unknownPool[0] >= SYNTHETIC_TID_BASE, 'a pool thread without an OS id gets a synthetic tid');
+  const task = [...names].find(([, n]) => n.startsWith('task fetchThing'));
+  assert.deepEqual(task?.[1], 'task fetchThing · main.ts:12');
+  for (const e of ct.traceEvents) assert.equal(e.pid, PID);
+});
+
+test('operations are complete events on their thread with args.type and args.source', () => {
+  const [cb] = on(PID);
+  assert.deepEqual(cb, { ph: 'X', name: 'PBKDF2REQUEST', cat: 'async', pid: PID, tid: PID, ts: 80, dur: 5, args: { type: 'PBKDF2REQUEST', asyncId: 9, source: '/app/main.ts:12:5', trigger: `${PID}:0:1` } });
+});
+
+test('pool jobs on their pool lane, inferred flag and queued time exported', () => {
+  const [exact] = on(201);
+  assert.equal(exact.name, 'PBKDF2REQUEST');
+  assert.equal(exact.args?.inferred, false);
+  assert.equal(exact.args?.source, '/app/main.ts:12:5');
+  assert.equal(exact.ts, 12);
+  assert.equal(exact.dur, 58);
+  const inferredTid = [...names].find(([, n]) => n.startsWith('threadpool 2'))?.[0] as number;
+  const [inf] = on(inferredTid);
+  assert.equal(inf.args?.inferred, true);
+  assert.equal(inf.cat, 'threadpool,inferred');
+  const queued = ct.traceEvents.filter((e) => e.cat === 'threadpool.queue');
+  assert.deepEqual(queued.map((e: ChromeTraceEvent) => [e.ph, e.name, e.ts, e.id]), [
+    ['b', 'queued PBKDF2REQUEST', 11, 'job1'],
+    ['e', 'queued PBKDF2REQUEST', 12, 'job1'],
+    ['b', 'queued fs.open', 13, 'job2'],
+    ['e', 'queued fs.open', 70, 'job2'],
+  ]);
+});
+
+test('task lanes carry running and waiting segments', () => {
+  const tid = [...names].find(([, n]) => n.startsWith('task fetchThing'))?.[0] as number;
+  assert.deepEqual(on(tid).map((e) => [e.name, e.args?.state, e.ts, e.dur]), [
+    ['fetchThing', 'running', 5, 3],
+    ['fetchThing (waiting)', 'waiting', 8, 72],
+    ['fetchThing', 'running', 80, 10],
+  ]);
+});
+
+test('blocked stretches on a lane of their own; the run end as an instant', () => {
+  const blocked = ct.traceEvents.filter((e) => e.name === 'event loop blocked');
+  assert.equal(blocked.length, 1);
+  assert.equal(names.get(blocked[0].tid), 'main · event loop blocked');
+  assert.equal(blocked[0].args?.source, '/app/main.ts:12:5');
+  assert.ok(ct.traceEvents.some((e) => e.ph === 'i' && e.name === 'run end'));
+  assert.equal(JSON.parse(JSON.stringify(ct)).traceEvents.length, ct.traceEvents.length);
+});

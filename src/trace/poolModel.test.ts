@@ -1,0 +1,175 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { parseTrace, type PoolJob } from './model';
+import { buildPool, maxConcurrentJobs, poolFamilyOfType, queuedJobIds, type NodeTraceEvent } from './poolModel';
+
+const PID = 100;
+const ASYNC = 'node,node.threadpoolwork,node.threadpoolwork.async';
+const SYNC = 'node,node.threadpoolwork,node.threadpoolwork.sync';
+const FS = 'node,node.fs,node.fs.async';
+
+/** A trace with a main thread (OS tid = pid) and the given records under its context. */
+function model(records: unknown[][] = []) {
+  const lines = [
+    ['H', { format: 'concurrency-diagram-trace', version: 1, originNs: '0', originWallMs: 0, writer: 'test' }],
+    ['@', PID, 0],
+    ['T', 0, 'main', 'main', PID, 0],
+    ...records,
+  ];
+  return parseTrace(lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
+}
+
+function asJobs(records: unknown[][]): PoolJob[] {
+  return records.map((r) => ({ id: r[1], type: r[2], submit: r[3], start: r[4], end: r[5], poolIndex: r[6], inferred: r[7] === 1 }) as PoolJob);
+}
+
+test('crypto jobs: exact thread and interval from sync events, paired with submissions in FIFO order', () => {
+  const ev: NodeTraceEvent[] = [
+    ...[0, 1, 2, 3].map((ts, i) => ({ ph: 'b', cat: ASYNC, name: 'crypto', ts, tid: PID, id: `0x${i}` })),
+    { ph: 'B', cat: SYNC, name: 'crypto', ts: 5, tid: 201 },
+    { ph: 'B', cat: SYNC, name: 'crypto', ts: 6, tid: 202 },
+    { ph: 'E', cat: SYNC, name: 'crypto', ts: 50, tid: 201 },
+    { ph: 'B', cat: SYNC, name: 'crypto', ts: 51, tid: 201 },
+    { ph: 'E', cat: SYNC, name: 'crypto', ts: 60, tid: 202 },
+    { ph: 'B', cat: SYNC, name: 'crypto', ts: 61, tid: 202 },
+    { ph: 'E', cat: SYNC, name: 'crypto', ts: 95, tid: 201 },
+    { ph: 'E', cat: SYNC, name: 'crypto', ts: 120, tid: 202 },
+  ];
+  const r = buildPool({ pid: PID, poolSize: 2, events: ev, model: model(), endTs: 200 });
+  assert.deepEqual(r.threads.map((t) => t[2]), [201, 202]);
+  assert.deepEqual(r.jobs, [
+    ['J', 1, 'crypto', 0, 5, 50, 0, 0, -1, -1],
+    ['J', 2, 'crypto', 1, 6, 60, 1, 0, -1, -1],
+    ['J', 3, 'crypto', 2, 51, 95, 0, 0, -1, -1],
+    ['J', 4, 'crypto', 3, 61, 120, 1, 0, -1, -1],
+  ]);
+  assert.deepEqual([...queuedJobIds(asJobs(r.jobs))].sort(), [3, 4]);
+});
+
+test('crypto jobs link to the PBKDF2REQUEST resources created just before their submission', () => {
+  const m = model([
+    ['Y', 1, 'PBKDF2REQUEST'],
+    ['I', 7, 1, 1, 0, 0],
+    ['I', 8, 1, 1, 1, 0],
+  ]);
+  const ev: NodeTraceEvent[] = [
+    { ph: 'b', cat: ASYNC, name: 'crypto', ts: 0, tid: PID, id: 'a' },
+    { ph: 'b', cat: ASYNC, name: 'crypto', ts: 1, tid: PID, id: 'b' },
+    { ph: 'B', cat: SYNC, name: 'crypto', ts: 2, tid: 201 },
+    { ph: 'E', cat: SYNC, name: 'crypto', ts: 10, tid: 201 },
+    { ph: 'B', cat: SYNC, name: 'crypto', ts: 11, tid: 201 },
+    { ph: 'E', cat: SYNC, name: 'crypto', ts: 20, tid: 201 },
+  ];
+  const r = buildPool({ pid: PID, poolSize: 1, events: ev, model: m, endTs: 30 });
+  assert.deepEqual(r.jobs.map((j) => [j[2], j[8], j[9]]), [
+    ['PBKDF2REQUEST', 0, 7],
+    ['PBKDF2REQUEST', 0, 8],
+  ]);
+});
+
+test('fs jobs are placed by the FIFO model over N threads, marked inferred, never more than N at once', () => {
+  const ev: NodeTraceEvent[] = [];
+  for (let i = 0; i < 6; i++) {
+    ev.push({ ph: 'b', cat: FS, name: 'open', ts: i, tid: PID, id: `0x${i}` });
+    ev.push({ ph: 'e', cat: FS, name: 'open', ts: 100 + 10 * i, tid: PID, id: `0x${i}` });
+  }
+  const r = buildPool({ pid: PID, poolSize: 2, events: ev, model: model(), endTs: 500 });
+  assert.equal(r.threads.length, 2);
+  for (const t of r.threads) assert.equal(t[2], 0, 'no OS evidence: thread id unknown');
+  const jobs = asJobs(r.jobs);
+  assert.equal(jobs.length, 6);
+  for (const j of jobs) {
+    assert.equal(j.inferred, true);
+    assert.equal(j.type, 'fs.open');
+    assert.ok(j.start >= j.submit && j.end >= j.start);
+  }
+  assert.equal(maxConcurrentJobs(jobs), 2);
+  // The first two start at once; each later one waits for a thread.
+  assert.deepEqual(jobs.map((j) => j.start), [0, 1, 100, 110, 120, 130]);
+});
+
+test('a completion seen before the modelled thread is free cuts the earlier inferred job short', () => {
+  const ev: NodeTraceEvent[] = [
+    { ph: 'b', cat: FS, name: 'stat', ts: 0, tid: PID, id: 'a' },
+    { ph: 'b', cat: FS, name: 'stat', ts: 1, tid: PID, id: 'b' },
+    { ph: 'e', cat: FS, name: 'stat', ts: 5, tid: PID, id: 'b' },
+    { ph: 'e', cat: FS, name: 'stat', ts: 100, tid: PID, id: 'a' },
+  ];
+  const r = buildPool({ pid: PID, poolSize: 1, events: ev, model: model(), endTs: 200 });
+  const jobs = asJobs(r.jobs);
+  assert.equal(maxConcurrentJobs(jobs), 1);
+  for (const j of jobs) assert.ok(j.start >= j.submit && j.end >= j.start);
+});
+
+test('getaddrinfo becomes a GETADDRINFOREQWRAP job linked to its resource', () => {
+  const m = model([['Y', 3, 'GETADDRINFOREQWRAP'], ['I', 42, 3, 1, 10, 0]]);
+  const ev: NodeTraceEvent[] = [
+    { ph: 'b', cat: 'node,node.dns,node.dns.native', name: 'lookup', ts: 11, tid: PID, id: 'x' },
+    { ph: 'e', cat: 'node,node.dns,node.dns.native', name: 'lookup', ts: 30, tid: PID, id: 'x' },
+  ];
+  const r = buildPool({ pid: PID, poolSize: 4, events: ev, model: m, endTs: 40 });
+  assert.equal(r.threads.length, 4);
+  assert.deepEqual(r.jobs, [['J', 1, 'GETADDRINFOREQWRAP', 11, 11, 30, 0, 1, 0, 42]]);
+});
+
+test('Node 20: pool threads are the newest tids listed by the first sample after the first pool use', () => {
+  const osThreads = [
+    { tid: PID, comm: 'node', firstSeen: 0, lastSeen: 90 },
+    ...[101, 102, 103, 104, 105, 106].map((tid) => ({ tid, comm: 'node', firstSeen: 0, lastSeen: 90 })),
+    { tid: 110, comm: 'node', firstSeen: 20, lastSeen: 90 },
+    { tid: 111, comm: 'node', firstSeen: 20, lastSeen: 90 },
+    // A Worker's thread (known from its T record) is never a pool thread.
+    { tid: 120, comm: 'node', firstSeen: 40, lastSeen: 90 },
+  ];
+  const m = model([['T', 1, 'worker', 'worker #1', 120, 35, '/w.js', 0]]);
+  const ev: NodeTraceEvent[] = [
+    { ph: 'b', cat: FS, name: 'open', ts: 15, tid: PID, id: 'a' },
+    { ph: 'e', cat: FS, name: 'open', ts: 25, tid: PID, id: 'a' },
+  ];
+  const r = buildPool({ pid: PID, poolSize: 2, events: ev, osThreads, osThreadSource: '/proc/100/task', model: m, endTs: 90 });
+  assert.deepEqual(r.threads.map((t) => [t[2], t[4]]), [
+    [110, '/proc/100/task: appeared at the first pool use'],
+    [111, '/proc/100/task: appeared at the first pool use'],
+  ]);
+});
+
+test('Node 22+: threads named libuv-worker are the pool', () => {
+  const osThreads = [
+    { tid: PID, comm: 'node', firstSeen: 0, lastSeen: 9 },
+    { tid: 101, comm: 'V8Worker', firstSeen: 0, lastSeen: 9 },
+    { tid: 130, comm: 'libuv-worker', firstSeen: 5, lastSeen: 9 },
+  ];
+  const ev: NodeTraceEvent[] = [
+    { ph: 'b', cat: FS, name: 'open', ts: 4, tid: PID, id: 'a' },
+    { ph: 'e', cat: FS, name: 'open', ts: 6, tid: PID, id: 'a' },
+  ];
+  const r = buildPool({ pid: PID, poolSize: 1, events: ev, osThreads, osThreadSource: '/proc/100/task', model: model(), endTs: 9 });
+  assert.deepEqual(r.threads, [['P', 0, 130, 'libuv-worker', '/proc/100/task: named libuv-worker']]);
+});
+
+test('no pool use: no lanes at all', () => {
+  const r = buildPool({ pid: PID, poolSize: 4, events: [], osThreads: [{ tid: PID, comm: 'node', firstSeen: 0, lastSeen: 1 }], model: model(), endTs: 1 });
+  assert.deepEqual(r, { threads: [], jobs: [] });
+});
+
+test('without trace events, pool-backed resources still become inferred jobs (submit = created, end = first callback)', () => {
+  const m = model([
+    ['Y', 1, 'FSREQCALLBACK'],
+    ['I', 5, 1, 1, 10, 0],
+    ['B', 5, 40],
+    ['A', 5, 41],
+    ['Y', 2, 'Timeout'],
+    ['I', 6, 2, 1, 12, 0],
+  ]);
+  const r = buildPool({ pid: PID, poolSize: 4, events: [], model: m, endTs: 50 });
+  assert.deepEqual(r.jobs, [['J', 1, 'FSREQCALLBACK', 10, 10, 40, 0, 1, 0, 5]]);
+});
+
+test('pool families of async resource types', () => {
+  assert.equal(poolFamilyOfType('FSREQPROMISE'), 'fs');
+  assert.equal(poolFamilyOfType('GETADDRINFOREQWRAP'), 'dns');
+  assert.equal(poolFamilyOfType('SCRYPTREQUEST'), 'crypto');
+  assert.equal(poolFamilyOfType('ZLIB'), 'zlib');
+  assert.equal(poolFamilyOfType('QUERYWRAP'), undefined);
+  assert.equal(poolFamilyOfType('TCPWRAP'), undefined);
+});
