@@ -42,7 +42,8 @@ interface ActiveRun {
   traceFile: string;
 }
 
-const t = vscode.l10n.t;
+/** Localized runtime string (vscode.l10n; Japanese in l10n/bundle.l10n.ja.json). */
+const t = (message: string, ...args: (string | number | boolean)[]): string => vscode.l10n.t(message, ...args);
 
 /** Owns runs and panels; every command lands here. */
 export class RunController implements PanelHost, vscode.Disposable {
