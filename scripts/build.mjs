@@ -10,6 +10,8 @@ const nodeEntries = [
   { in: 'src/extension.ts', out: 'extension', external: ['vscode'] },
   { in: 'src/cli/main.ts', out: 'cli', banner: '#!/usr/bin/env node' },
   { in: 'src/runner/preload.ts', out: 'runner/preload' },
+  { in: 'src/runner/esmHooks.ts', out: 'runner/esmHooks' },
+  { in: 'src/runner/typescript.ts', out: 'runner/typescript' },
   // The extension-host test suite, loaded by the code-server harness through extensionTestsPath.
   { in: 'test/extension/suite/index.ts', out: 'index', outdir: 'test/extension/suite', external: ['vscode'] },
 ];

@@ -1,0 +1,178 @@
+/**
+ * Structured stack capture and interning of user frames into F (file) and K (stack) records.
+ *
+ * Stacks are captured as V8 CallSite objects (no text formatting), filtered down to the user's own
+ * frames (not `node:` internals, not `node_modules`, not the runner itself), mapped through source
+ * maps to the ORIGINAL file positions, and interned: a stack seen before costs one Map lookup.
+ * Source-map lookups happen once per unique stack, never on the hot path.
+ */
+import { fileURLToPath } from 'node:url';
+import { str, type TraceWriter } from './traceWriter';
+
+/** A V8 call site, as handed to `Error.prepareStackTrace`. */
+export type CallSite = NodeJS.CallSite;
+
+/** Maps a generated position (1-based) of a file to its original position (1-based), or undefined. */
+export type PositionMapper = (file: string, line: number, column: number) => { line: number; column: number } | undefined;
+
+const returnCallSites = (_e: Error, cs: CallSite[]): CallSite[] => cs;
+
+/**
+ * Captures up to `limit` call sites above `skip` (a function on the current stack). Restores the
+ * script's own `Error.prepareStackTrace` and `Error.stackTraceLimit`. Returns [] when V8 refuses.
+ */
+export function captureCallSites(limit: number, skip: Function): CallSite[] {
+  const E = Error as ErrorConstructor & { prepareStackTrace?: unknown };
+  const prevPrepare = E.prepareStackTrace;
+  const prevLimit = E.stackTraceLimit;
+  try {
+    E.prepareStackTrace = returnCallSites;
+    E.stackTraceLimit = limit;
+    const holder: { stack?: unknown } = {};
+    E.captureStackTrace(holder, skip);
+    const s = holder.stack;
+    return Array.isArray(s) ? (s as CallSite[]) : [];
+  } catch {
+    return [];
+  } finally {
+    E.prepareStackTrace = prevPrepare;
+    E.stackTraceLimit = prevLimit;
+  }
+}
+
+/** What the interner knows about a file name reported by V8. */
+interface FileInfo {
+  /** Id in the F records, 0 when not a user file. */
+  id: number;
+  /** Absolute path (file: URLs converted). */
+  path: string;
+}
+
+/** Decides which frames are the user's. */
+export class UserFrameFilter {
+  /** @param runnerDir directory of the runner bundle: its frames are never the user's. */
+  constructor(private readonly runnerDir: string) {}
+
+  /** True for a file name that belongs to the user's code. */
+  isUser(path: string): boolean {
+    if (path.length === 0) return false;
+    if (path.startsWith('node:') || path.startsWith('internal/') || path.startsWith('wasm:')) return false;
+    if (path.includes('/node_modules/') || path.includes('\\node_modules\\')) return false;
+    if (this.runnerDir && path.startsWith(this.runnerDir)) return false;
+    return true;
+  }
+}
+
+/** Interns files and stacks of one thread, writing F and K records as new ones appear. */
+export class StackInterner {
+  private readonly files = new Map<string, FileInfo>();
+  private readonly paths = new Map<number, string>();
+  private nextFileId = 1;
+  private readonly stacks = new Map<string, number>();
+  private nextStackId = 1;
+  /** Bound on the interning tables: beyond it a long-running script gets fresh ids (records are re-sent). */
+  private static readonly MAX_STACKS = 200_000;
+
+  constructor(
+    private readonly out: TraceWriter,
+    private readonly filter: UserFrameFilter,
+    private readonly mapPosition: PositionMapper,
+  ) {}
+
+  private fileInfo(name: string): FileInfo {
+    let info = this.files.get(name);
+    if (info === undefined) {
+      let path = name;
+      if (name.startsWith('file://')) {
+        try {
+          path = fileURLToPath(name);
+        } catch {
+          path = name;
+        }
+      }
+      info = { id: this.filter.isUser(path) ? this.nextFileId++ : 0, path };
+      this.files.set(name, info);
+      if (info.id !== 0) {
+        this.paths.set(info.id, path);
+        this.out.write(`["F",${info.id},${str(path)}]\n`);
+      }
+    }
+    return info;
+  }
+
+  /** True when the call site is in the user's code. */
+  isUserSite(cs: CallSite): boolean {
+    const name = cs.getFileName();
+    return typeof name === 'string' && this.fileInfo(name).id !== 0;
+  }
+
+  /**
+   * Interns the first `maxFrames` user frames of `sites` starting at index `from`; returns the stack
+   * id, or 0 when there is no user frame.
+   */
+  intern(sites: CallSite[], from: number, maxFrames: number): number {
+    let key = '';
+    let n = 0;
+    for (let i = from; i < sites.length && n < maxFrames; i++) {
+      const cs = sites[i];
+      const name = cs.getFileName();
+      if (typeof name !== 'string') continue;
+      const info = this.fileInfo(name);
+      if (info.id === 0) continue;
+      key += `${info.id}:${cs.getLineNumber()}:${cs.getColumnNumber()}:${cs.getFunctionName() ?? ''}|`;
+      n++;
+    }
+    if (n === 0) return 0;
+    return this.internKey(key);
+  }
+
+  /** Interns a single frame given by file path and generated position. */
+  internFrame(path: string, line: number, column: number, fn: string): number {
+    const info = this.fileInfo(path);
+    if (info.id === 0) return 0;
+    return this.internKey(`${info.id}:${line}:${column}:${fn}|`);
+  }
+
+  private internKey(key: string): number {
+    let id = this.stacks.get(key);
+    if (id !== undefined) return id;
+    if (this.stacks.size >= StackInterner.MAX_STACKS) this.stacks.clear();
+    id = this.nextStackId++;
+    this.stacks.set(key, id);
+    this.out.write(`["K",${id},${this.framesJson(key)}]\n`);
+    return id;
+  }
+
+  /** Turns an intern key back into the K record's flat frame array, mapping positions to the original source. */
+  private framesJson(key: string): string {
+    const parts: string[] = [];
+    for (const f of key.split('|')) {
+      if (f.length === 0) continue;
+      const a = f.indexOf(':');
+      const b = f.indexOf(':', a + 1);
+      const c = f.indexOf(':', b + 1);
+      const fileId = Number(f.slice(0, a));
+      let line = Number(f.slice(a + 1, b));
+      let column = Number(f.slice(b + 1, c));
+      const fn = f.slice(c + 1);
+      const path = this.pathOf(fileId);
+      if (path !== undefined) {
+        try {
+          const m = this.mapPosition(path, line, column);
+          if (m) {
+            line = m.line;
+            column = m.column;
+          }
+        } catch {
+          // Keep the generated position when the map is unusable.
+        }
+      }
+      parts.push(`${fileId},${line},${column},${str(fn)}`);
+    }
+    return `[${parts.join(',')}]`;
+  }
+
+  private pathOf(fileId: number): string | undefined {
+    return this.paths.get(fileId);
+  }
+}

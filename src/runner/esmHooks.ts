@@ -1,0 +1,95 @@
+/**
+ * ESM resolve/load hooks that compile TypeScript files (see tsLoader.ts). The synchronous pair is
+ * used in-thread with `module.registerHooks`; the async pair is the module `module.register` loads
+ * on Node's hooks thread (Node 20).
+ */
+import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { formatOf, getTranspiled, isTsFile } from './tsLoader';
+
+interface ResolveResult {
+  url: string;
+  format?: string | null;
+  shortCircuit?: boolean;
+}
+interface LoadResult {
+  format: string;
+  source?: string | Buffer | null;
+  shortCircuit?: boolean;
+}
+type Ctx = { parentURL?: string; format?: string | null; conditions?: string[]; importAttributes?: object };
+
+/** Specifiers to try when a relative import names the JavaScript a TypeScript file compiles to. */
+function alternatives(specifier: string): string[] {
+  if (!(specifier.startsWith('./') || specifier.startsWith('../') || specifier.startsWith('/') || specifier.startsWith('file:'))) return [];
+  if (specifier.endsWith('.js')) return [specifier.slice(0, -3) + '.ts', specifier.slice(0, -3) + '.tsx'];
+  if (specifier.endsWith('.mjs')) return [specifier.slice(0, -4) + '.mts'];
+  if (specifier.endsWith('.cjs')) return [specifier.slice(0, -4) + '.cts'];
+  if (!/\.[cm]?[jt]sx?$|\.json$|\.node$/.test(specifier)) return [specifier + '.ts', specifier + '/index.ts'];
+  return [];
+}
+
+function isNotFound(e: unknown): boolean {
+  const code = (e as { code?: string })?.code;
+  return code === 'ERR_MODULE_NOT_FOUND' || code === 'ERR_UNSUPPORTED_DIR_IMPORT';
+}
+
+/** Compiles a TypeScript URL, or returns undefined for anything else. */
+function loadTs(url: string): LoadResult | undefined {
+  if (!url.startsWith('file:')) return undefined;
+  const file = fileURLToPath(url);
+  if (!isTsFile(file)) return undefined;
+  const format = formatOf(file);
+  const { code } = getTranspiled(file, readFileSync(file, 'utf8'), format);
+  return { format: format === 'esm' ? 'module' : 'commonjs', source: code, shortCircuit: true };
+}
+
+/** Synchronous resolve hook (`module.registerHooks`). */
+export function resolveSync(specifier: string, context: Ctx, next: (s: string, c?: Ctx) => ResolveResult): ResolveResult {
+  try {
+    return next(specifier, context);
+  } catch (e) {
+    if (!isNotFound(e)) throw e;
+    for (const alt of alternatives(specifier)) {
+      try {
+        return next(alt, context);
+      } catch {
+        // Try the next candidate.
+      }
+    }
+    throw e;
+  }
+}
+
+/** Synchronous load hook (`module.registerHooks`). */
+export function loadSync(url: string, context: Ctx, next: (u: string, c?: Ctx) => LoadResult): LoadResult {
+  return loadTs(url) ?? next(url, context);
+}
+
+/** Asynchronous resolve hook (`module.register`, Node's hooks thread). */
+export async function resolve(specifier: string, context: Ctx, next: (s: string, c?: Ctx) => Promise<ResolveResult>): Promise<ResolveResult> {
+  try {
+    return await next(specifier, context);
+  } catch (e) {
+    if (!isNotFound(e)) throw e;
+    for (const alt of alternatives(specifier)) {
+      try {
+        return await next(alt, context);
+      } catch {
+        // Try the next candidate.
+      }
+    }
+    throw e;
+  }
+}
+
+/** Asynchronous load hook (`module.register`, Node's hooks thread). */
+export async function load(url: string, context: Ctx, next: (u: string, c?: Ctx) => Promise<LoadResult>): Promise<LoadResult> {
+  const ts = loadTs(url);
+  if (ts) {
+    // Node 20 loads CommonJS through its CommonJS loader (our require.extensions hook) and ignores source.
+    if (ts.format === 'commonjs') return { format: 'commonjs', shortCircuit: true };
+    return ts;
+  }
+  return next(url, context);
+}

@@ -1,0 +1,67 @@
+/**
+ * Busy/idle tracking of one JS thread's event loop. Every outermost callback run (an async_hooks
+ * callback, a promise job, the script's top-level code) is one run; runs separated by less than
+ * {@link MERGE_GAP_US} are merged into one busy stretch (L record), and a single run longer than the
+ * blocking threshold is flagged (Z record) with the source of what ran.
+ */
+import type { TraceWriter } from './traceWriter';
+
+/** Runs closer than this (µs) belong to the same busy stretch: the loop was never really idle. */
+export const MERGE_GAP_US = 200;
+
+/** Tracks busy stretches and blocking runs of this thread. */
+export class LoopMonitor {
+  private depth = 0;
+  private open = false;
+  private stretchStart = 0;
+  private lastEnd = 0;
+  private runStart = 0;
+  private runStack = 0;
+
+  constructor(
+    private readonly out: TraceWriter,
+    private readonly blockUs: number,
+  ) {}
+
+  /** A callback starts at `ts`; `stackId` names its source (0 = unknown). */
+  enter(ts: number, stackId: number): void {
+    if (this.depth++ !== 0) return;
+    if (this.open && ts - this.lastEnd > MERGE_GAP_US) {
+      this.out.write(`["L",${this.stretchStart},${this.lastEnd}]\n`);
+      this.open = false;
+    }
+    if (!this.open) {
+      this.open = true;
+      this.stretchStart = ts;
+    }
+    this.runStart = ts;
+    this.runStack = stackId;
+  }
+
+  /** The callback that started last ended at `ts`. */
+  exit(ts: number): void {
+    if (this.depth === 0) return;
+    if (--this.depth !== 0) return;
+    this.lastEnd = ts;
+    if (ts - this.runStart > this.blockUs) this.out.write(`["Z",${this.runStart},${ts},${this.runStack}]\n`);
+  }
+
+  /** Emits the last stretch when the loop has been idle since (called at each flush). */
+  flushIdle(now: number): void {
+    if (this.depth === 0 && this.open && now - this.lastEnd > MERGE_GAP_US) {
+      this.out.write(`["L",${this.stretchStart},${this.lastEnd}]\n`);
+      this.open = false;
+    }
+  }
+
+  /** Closes everything at the end of the thread (`now` ends a run still in progress). */
+  finish(now: number): void {
+    if (this.depth > 0) {
+      if (now - this.runStart > this.blockUs) this.out.write(`["Z",${this.runStart},${now},${this.runStack}]\n`);
+      this.lastEnd = now;
+      this.depth = 0;
+    }
+    if (this.open) this.out.write(`["L",${this.stretchStart},${this.lastEnd}]\n`);
+    this.open = false;
+  }
+}

@@ -1,0 +1,271 @@
+/**
+ * The runner: preloaded into every JS thread of the user's script (`NODE_OPTIONS=--require`), it
+ * records what ran on that thread into the trace file named by the CLI (see src/trace/format.ts).
+ *
+ * A guest in someone else's process: it runs once per thread (guarded by a non-enumerable global
+ * symbol), does nothing without the CLI's configuration, keeps everything in try/catch, and never
+ * changes the script's output, behaviour or exit code. A failure of its own becomes a `runner`
+ * error record and the script goes on.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { RUNNER_CONFIG_ENV, type RunnerConfig } from '../trace/format';
+import { AsyncRecorder } from './asyncRecorder';
+import { StackInterner, UserFrameFilter } from './callSites';
+import { makeClock } from './clock';
+import { LoopMonitor } from './loopMonitor';
+import { formatOf, installCjsHooks, installEsmHooks, mapToOriginal } from './tsLoader';
+import { str, TraceWriter } from './traceWriter';
+
+/** Environment variable through which each thread tells the Workers it starts its own threadId. */
+export const PARENT_THREAD_ENV = 'CONCURRENCY_DIAGRAM_PARENT_THREAD';
+
+const GUARD = Symbol.for('concurrency-diagram.runner');
+
+/** Signals whose default action we restore after flushing (exit codes 129/130/143 stay as Node's). */
+const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+/** Categories of Node's own trace events that carry threadpool, fs and getaddrinfo timing. */
+const NODE_TRACE_CATEGORIES = ['node.threadpoolwork.sync', 'node.threadpoolwork.async', 'node.fs.async', 'node.dns.native'];
+
+function readConfig(): RunnerConfig | undefined {
+  const raw = process.env[RUNNER_CONFIG_ENV];
+  if (!raw) return undefined;
+  const c = JSON.parse(raw) as RunnerConfig;
+  if (typeof c.trace !== 'string' || typeof c.originNs !== 'string') return undefined;
+  return c;
+}
+
+/** The OS thread id of the calling thread (Linux), 0 elsewhere. */
+function osThreadId(): number {
+  try {
+    const link = fs.readlinkSync('/proc/thread-self');
+    const m = /task\/(\d+)$/.exec(link);
+    return m ? Number(m[1]) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** True inside Node's own module-hooks thread (Node 20 `module.register`): not a thread of the script. */
+function isLoaderThread(wt: typeof import('node:worker_threads')): boolean {
+  // A Worker of the script always has a parentPort; Node's internal hooks thread has none.
+  return !wt.isMainThread && wt.parentPort === null;
+}
+
+/**
+ * Whether the entry script can reach a TypeScript file through ESM. Only then are Node 20's
+ * off-thread hooks worth their start-up (a hooks thread costs hundreds of ms); a CommonJS entry
+ * reaches `.ts` files through `require` alone.
+ */
+function mayImportTs(script: string): boolean {
+  if (/\.(mts|mjs|tsx?)$/.test(script)) return true;
+  if (/\.(cts|cjs)$/.test(script)) return false;
+  return formatOf(path.resolve(script)) === 'esm';
+}
+
+function start(): void {
+  const config = readConfig();
+  if (!config) return;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const wt = require('node:worker_threads') as typeof import('node:worker_threads');
+  if (isLoaderThread(wt)) return;
+  const isMain = wt.isMainThread;
+  const threadId = wt.threadId;
+  const now = makeClock(config.originNs);
+  const t0 = now();
+  const out = new TraceWriter(config.trace, `["@",${process.pid},${threadId}]\n`);
+  let internalErrors = 0;
+  const runnerError = (where: string, e: unknown): void => {
+    if (++internalErrors > 10) return;
+    const err = e as Error;
+    out.write(`["!","runner",${now()},${str(`runner: ${where}: ${err?.message ?? String(e)}`)},${str(String(err?.stack ?? ''))},0]\n`);
+  };
+
+  // TypeScript in this thread: CommonJS hooks everywhere, ESM hooks (Node's hooks thread is shared on Node 20).
+  try {
+    installCjsHooks();
+    if (typeof (require('node:module') as { registerHooks?: unknown }).registerHooks === 'function' || (isMain && mayImportTs(config.script))) {
+      installEsmHooks();
+    }
+  } catch (e) {
+    runnerError('TypeScript hooks', e);
+  }
+
+  const parentThread = Number(process.env[PARENT_THREAD_ENV] ?? 0);
+  try {
+    // Workers copy this environment when created: that is how a Worker learns which thread started it.
+    process.env[PARENT_THREAD_ENV] = String(threadId);
+  } catch {
+    // A frozen env: Workers will say their parent is the main thread.
+  }
+  const osTid = osThreadId();
+  const script = path.resolve(config.script);
+  if (isMain) {
+    const poolSize = Number(process.env.UV_THREADPOOL_SIZE);
+    const info = {
+      node: process.version,
+      platform: process.platform,
+      arch: process.arch,
+      pid: process.pid,
+      script,
+      args: process.argv.slice(2),
+      cwd: process.cwd(),
+      threadpoolSize: Number.isInteger(poolSize) && poolSize > 0 ? Math.min(poolSize, 1024) : 4,
+      ts: t0,
+    };
+    out.write(`["R",${JSON.stringify(info)}]\n`);
+    out.write(`["T",0,"main","main",${osTid},${t0}]\n`);
+  } else {
+    // The Worker's script is known only once Node has set process.argv[1], after the preloads.
+    out.setPreamble(() => {
+      const a1 = process.argv[1];
+      const file = a1 === undefined ? '?' : a1 === '[worker eval]' ? '[eval]' : a1.startsWith('file:') ? new URL(a1).pathname : a1;
+      const base = file === '[eval]' ? '[eval]' : path.basename(file);
+      return `["T",${threadId},"worker",${str(`worker #${threadId} ${base}`)},${osTid},${t0},${str(file)},${parentThread}]\n`;
+    });
+  }
+
+  const filter = new UserFrameFilter(__dirname + path.sep);
+  const interner = new StackInterner(out, filter, mapToOriginal);
+  const loop = new LoopMonitor(out, (config.blockMs ?? 10) * 1000);
+  const recorder = new AsyncRecorder({ out, now, interner, loop, onError: runnerError });
+
+  let tracing: import('node:trace_events').Tracing | undefined;
+  if (isMain && config.nodeTraceDir) {
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      tracing = (require('node:trace_events') as typeof import('node:trace_events')).createTracing({ categories: NODE_TRACE_CATEGORIES });
+      tracing.enable();
+    } catch (e) {
+      runnerError('trace events', e);
+    }
+  }
+
+  // The runner's own async work (this timer, the tick below) is created before the hooks exist, so it is never recorded.
+  const flushMs = config.flushMs && config.flushMs > 0 ? config.flushMs : 100;
+  const timer = setInterval(() => {
+    try {
+      loop.flushIdle(now());
+      out.flush();
+    } catch (e) {
+      runnerError('flush', e);
+    }
+  }, flushMs);
+  timer.unref();
+
+  let finished = false;
+  const finish = (): void => {
+    if (finished) return;
+    finished = true;
+    try {
+      const ts = now();
+      loop.finish(ts);
+      out.write(`["X",${threadId},${ts}]\n`);
+      out.close();
+    } catch {
+      // Nothing more can be done this late.
+    }
+  };
+
+  // The script's top level is one run of the loop; it ends when Node first drains the tick queue.
+  const scriptStack = interner.internFrame(script, 1, 1, '');
+  loop.enter(t0, scriptStack);
+  process.nextTick(() => loop.exit(now()));
+
+  try {
+    recorder.enable(true);
+  } catch (e) {
+    runnerError('async hooks', e);
+  }
+
+  process.on('exit', () => {
+    recorder.disable();
+    finish();
+  });
+
+  // Errors: observed without becoming a handler (a monitor does not change Node's crash semantics).
+  const errorRecord = (kind: string, err: unknown): void => {
+    try {
+      const e = err as Error;
+      const message = e instanceof Error ? `${e.name}: ${e.message}` : String(err);
+      const stackText = e instanceof Error && typeof e.stack === 'string' ? e.stack : '';
+      out.write(`["!",${str(kind)},${now()},${str(message)},${str(stackText)},${stackFromText(interner, stackText)}]\n`);
+      out.flush();
+    } catch (x) {
+      runnerError('error record', x);
+    }
+  };
+  process.on('uncaughtExceptionMonitor', (err, origin) => {
+    errorRecord(origin === 'unhandledRejection' ? 'unhandledRejection' : 'uncaughtException', err);
+  });
+  // When the script handles rejections itself Node never crashes, so the monitor does not fire: observe
+  // alongside the script's handler, and only while it has one (ours alone would swallow the crash).
+  const onRejection = (reason: unknown): void => errorRecord('unhandledRejection', reason);
+  let observing = false;
+  process.on('newListener', (event) => {
+    if (event === 'unhandledRejection' && !observing) {
+      observing = true;
+      process.nextTick(() => {
+        if (process.listenerCount('unhandledRejection') > 0) process.prependListener('unhandledRejection', onRejection);
+        else observing = false;
+      });
+    }
+  });
+  process.on('removeListener', (event, fn) => {
+    if (event === 'unhandledRejection' && fn !== onRejection && observing && process.listenerCount('unhandledRejection') <= 1) {
+      process.removeListener('unhandledRejection', onRejection);
+      observing = false;
+    }
+  });
+
+  if (isMain) {
+    for (const sig of SIGNALS) {
+      const onSignal = (): void => {
+        try {
+          tracing?.disable();
+        } catch {
+          // Node's trace file stays as it is.
+        }
+        if (process.listenerCount(sig) > 1) {
+          // The script handles the signal itself: it decides what happens next.
+          out.flush();
+          return;
+        }
+        recorder.disable();
+        finish();
+        process.removeListener(sig, onSignal);
+        process.kill(process.pid, sig);
+      };
+      process.on(sig, onSignal);
+    }
+  }
+}
+
+/** Interns the user frames of an error's stack text (`at fn (file:line:col)` lines). */
+function stackFromText(interner: StackInterner, text: string): number {
+  const re = /^\s*at (?:(.*?) \()?(.+?):(\d+):(\d+)\)?$/gm;
+  let first = 0;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    const id = interner.internFrame(m[2], Number(m[3]), Number(m[4]), m[1] ?? '');
+    if (id !== 0) {
+      first = id;
+      break;
+    }
+  }
+  return first;
+}
+
+try {
+  const g = globalThis as { [GUARD]?: boolean };
+  if (!g[GUARD]) {
+    Object.defineProperty(g, GUARD, { value: true, enumerable: false });
+    start();
+  }
+} catch (e) {
+  try {
+    process.stderr.write(`concurrency-diagram: the runner could not start (${(e as Error)?.message ?? e}); the script runs unrecorded\n`);
+  } catch {
+    // Nothing else to do.
+  }
+}

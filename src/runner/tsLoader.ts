@@ -1,0 +1,276 @@
+/**
+ * Runs TypeScript files with no build step, in every thread of the script, and maps positions in
+ * the emitted JavaScript back to the original `.ts` file.
+ *
+ * Why this loader: the compiler is the only transform that handles the whole language (sucrase and
+ * Node's own type stripping drop or refuse enums, namespaces, parameter properties and decorators),
+ * and it is pure JavaScript, so the extension runs the same on every platform. It is loaded lazily
+ * from its own bundle, and its output is cached on disk keyed by a hash of the file, so re-runs
+ * and JavaScript-only scripts do not pay for it. Hooks:
+ * - CommonJS: `require.extensions` for `.ts .cts .mts .tsx` (our transform wins over Node ≥ 22.18's
+ *   own stripping, which cannot do enums).
+ * - ESM: `module.registerHooks` (in-thread, Node ≥ 22.15) where available, else `module.register`
+ *   (Node 20: the hooks run on a separate thread; the transpiled output and its source map reach
+ *   the script's threads through the same disk cache, keyed by file content).
+ */
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { ModuleFormat, SourceMapLike, TranspileOutput } from './typescript';
+
+/** Extensions the loader compiles. */
+export const TS_EXTENSIONS = ['.ts', '.mts', '.cts', '.tsx'];
+
+/** Bumped when the cache layout or compiler options change. */
+const CACHE_LAYOUT = 'cd-ts-1';
+
+type Compiler = typeof import('./typescript');
+
+let compiler: Compiler | undefined;
+let compilerStamp: string | undefined;
+
+/** Directory of this bundle (the runner's dist folder, or src/runner under tsx). */
+function runnerDir(): string {
+  return __dirname;
+}
+
+function compilerPath(): string {
+  const js = path.join(runnerDir(), 'typescript.js');
+  return fs.existsSync(js) ? js : path.join(runnerDir(), 'typescript.ts');
+}
+
+/** Loads the compiler bundle on first use. */
+function loadCompiler(): Compiler {
+  if (!compiler) {
+    // A computed path keeps the bundler from inlining the compiler into the preload bundle.
+    const req = require;
+    compiler = req(compilerPath()) as Compiler;
+  }
+  return compiler;
+}
+
+/** Identifies the compiler build without loading it (its bundle's size and mtime). */
+function stamp(): string {
+  if (compilerStamp === undefined) {
+    try {
+      const st = fs.statSync(compilerPath());
+      compilerStamp = `${st.size}-${Math.floor(st.mtimeMs)}`;
+    } catch {
+      compilerStamp = 'unknown';
+    }
+  }
+  return compilerStamp;
+}
+
+/** Directory of the transpile cache (`CONCURRENCY_DIAGRAM_CACHE` overrides it). */
+export function cacheDir(): string {
+  return process.env.CONCURRENCY_DIAGRAM_CACHE || path.join(os.tmpdir(), 'concurrency-diagram', 'ts-cache');
+}
+
+function cacheFile(file: string, source: string, format: ModuleFormat): string {
+  const h = createHash('sha256').update(`${CACHE_LAYOUT}\0${stamp()}\0${format}\0${file}\0`).update(source).digest('hex');
+  return path.join(cacheDir(), `${h.slice(0, 40)}.json`);
+}
+
+/** Transpiled files of this thread, with their source maps. */
+const transpiled = new Map<string, { map: SourceMapLike; format: ModuleFormat; lookup?: MapLookup }>();
+
+/**
+ * Transpiles a file (from the disk cache when it has it). Throws the compiler's TsSyntaxError.
+ */
+export function getTranspiled(file: string, source: string, format: ModuleFormat): TranspileOutput {
+  const cf = cacheFile(file, source, format);
+  let out: TranspileOutput | undefined;
+  try {
+    out = JSON.parse(fs.readFileSync(cf, 'utf8')) as TranspileOutput;
+  } catch {
+    out = undefined;
+  }
+  if (!out || typeof out.code !== 'string') {
+    out = loadCompiler().transpileTs(file, source, format);
+    try {
+      fs.mkdirSync(path.dirname(cf), { recursive: true });
+      const tmp = `${cf}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+      fs.writeFileSync(tmp, JSON.stringify(out));
+      fs.renameSync(tmp, cf);
+    } catch {
+      // No cache (read-only temp dir): the next run transpiles again.
+    }
+  }
+  transpiled.set(file, { map: out.map, format });
+  return out;
+}
+
+const packageTypes = new Map<string, string>();
+
+/** `"module"` or `"commonjs"`: the `type` of the package.json nearest to `dir`. */
+function packageType(dir: string): string {
+  const known = packageTypes.get(dir);
+  if (known !== undefined) return known;
+  let type = 'commonjs';
+  try {
+    const pj = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as { type?: unknown };
+    type = pj.type === 'module' ? 'module' : 'commonjs';
+  } catch (e) {
+    const parent = path.dirname(dir);
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT' && parent !== dir) type = packageType(parent);
+  }
+  packageTypes.set(dir, type);
+  return type;
+}
+
+/** Module system a TypeScript file is compiled to when imported: by extension, then by package `type`. */
+export function formatOf(file: string): ModuleFormat {
+  if (file.endsWith('.mts')) return 'esm';
+  if (file.endsWith('.cts')) return 'cjs';
+  return packageType(path.dirname(file)) === 'module' ? 'esm' : 'cjs';
+}
+
+/** True for a file the loader compiles. */
+export function isTsFile(file: string): boolean {
+  return TS_EXTENSIONS.some((e) => file.endsWith(e));
+}
+
+// ---- source maps ----------------------------------------------------------------------------------
+
+const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+const B64_VALUE = new Map<string, number>([...B64].map((c, i) => [c, i]));
+
+/** Per generated line: flat [genColumn, origLine, origColumn, …] (0-based), sorted by column. */
+type MapLookup = number[][];
+
+/** Decodes the VLQ mappings of a source map into per-line segment arrays. */
+export function decodeMappings(mappings: string): MapLookup {
+  const lines: MapLookup = [];
+  let seg: number[] = [];
+  let line: number[] = [];
+  let genCol = 0;
+  let src = 0;
+  let origLine = 0;
+  let origCol = 0;
+  let value = 0;
+  let shift = 0;
+  const fields: number[] = [];
+  const endSegment = (): void => {
+    if (fields.length >= 4) {
+      genCol += fields[0];
+      src += fields[1];
+      origLine += fields[2];
+      origCol += fields[3];
+      line.push(genCol, origLine, origCol);
+    } else if (fields.length >= 1) {
+      genCol += fields[0];
+    }
+    fields.length = 0;
+  };
+  for (let i = 0; i < mappings.length; i++) {
+    const c = mappings[i];
+    if (c === ',') {
+      endSegment();
+      continue;
+    }
+    if (c === ';') {
+      endSegment();
+      lines.push(line);
+      line = [];
+      genCol = 0;
+      continue;
+    }
+    const d = B64_VALUE.get(c);
+    if (d === undefined) continue;
+    value += (d & 31) << shift;
+    if (d & 32) {
+      shift += 5;
+    } else {
+      fields.push(value & 1 ? -(value >>> 1) : value >>> 1);
+      value = 0;
+      shift = 0;
+    }
+  }
+  endSegment();
+  lines.push(line);
+  void seg;
+  seg = [];
+  void src;
+  return lines;
+}
+
+/** Maps a generated 1-based position to the original one using a decoded map. */
+export function lookupPosition(lookup: MapLookup, line: number, column: number): { line: number; column: number } | undefined {
+  const segs = lookup[line - 1];
+  if (!segs || segs.length === 0) return undefined;
+  const col = column - 1;
+  let best = -1;
+  for (let i = 0; i < segs.length; i += 3) {
+    if (segs[i] <= col) best = i;
+    else break;
+  }
+  if (best < 0) best = 0;
+  // Within a segment the text is copied unchanged, so the offset from its start carries over.
+  const delta = Math.max(0, col - segs[best]);
+  return { line: segs[best + 1] + 1, column: segs[best + 2] + delta + 1 };
+}
+
+/**
+ * Maps a position in a TypeScript file's emitted JavaScript to the original file (1-based), or
+ * undefined for files this loader did not compile. Used off the hot path (once per unique stack).
+ */
+export function mapToOriginal(file: string, line: number, column: number): { line: number; column: number } | undefined {
+  if (!isTsFile(file)) return undefined;
+  let entry = transpiled.get(file);
+  if (!entry) {
+    // Compiled on another thread (Node 20's hooks thread, or a sibling Worker): same cache, same map.
+    try {
+      getTranspiled(file, fs.readFileSync(file, 'utf8'), formatOf(file));
+    } catch {
+      return undefined;
+    }
+    entry = transpiled.get(file);
+    if (!entry) return undefined;
+  }
+  if (!entry.lookup) entry.lookup = decodeMappings(entry.map.mappings);
+  return lookupPosition(entry.lookup, line, column);
+}
+
+// ---- hooks --------------------------------------------------------------------------------------
+
+interface CjsModule {
+  _compile(code: string, filename: string): unknown;
+}
+
+/** Registers the CommonJS extension hooks (each TS file is compiled to CommonJS when required). */
+export function installCjsHooks(): void {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const Module = require('node:module') as { _extensions: Record<string, (m: CjsModule, filename: string) => void> };
+  const compile = (m: CjsModule, filename: string): void => {
+    const source = fs.readFileSync(filename, 'utf8');
+    const { code } = getTranspiled(filename, source, 'cjs');
+    m._compile(code, filename);
+  };
+  for (const ext of TS_EXTENSIONS) Module._extensions[ext] = compile;
+}
+
+/** Registers the ESM hooks: in-thread where Node has `registerHooks`, else on Node's hooks thread. */
+export function installEsmHooks(): 'registerHooks' | 'register' | 'none' {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const mod = require('node:module') as typeof import('node:module') & { registerHooks?: (h: object) => unknown };
+  if (typeof mod.registerHooks === 'function') {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const hooks = require(path.join(runnerDir(), fs.existsSync(path.join(runnerDir(), 'esmHooks.js')) ? 'esmHooks.js' : 'esmHooks.ts')) as typeof import('./esmHooks');
+    mod.registerHooks({ resolve: hooks.resolveSync, load: hooks.loadSync });
+    return 'registerHooks';
+  }
+  if (typeof mod.register === 'function') {
+    const hooksFile = path.join(runnerDir(), 'esmHooks.js');
+    if (!fs.existsSync(hooksFile)) return 'none';
+    mod.register(pathToFileURLString(hooksFile));
+    return 'register';
+  }
+  return 'none';
+}
+
+function pathToFileURLString(p: string): string {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require('node:url') as typeof import('node:url')).pathToFileURL(p).href;
+}
