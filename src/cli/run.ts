@@ -15,6 +15,7 @@ import { readNodeTraceEvents } from './nodeTraceEvents';
 import { writeOutputs } from './outputs';
 import { ProcSampler } from './procSampler';
 import { summaryLine } from './summary';
+import { checkSyntax } from './syntaxCheck';
 import { toolVersion } from './version';
 
 /** Oldest Node major version the runner supports. */
@@ -119,6 +120,9 @@ export async function runCommand(cmd: RunCommand, log: (line: string) => void): 
     log(`concurrency-diagram: the runner is missing (${preload}); rebuild with 'node scripts/build.mjs'`);
     return EXIT_INTERNAL;
   }
+  // A syntax error is reported before anything runs, with its position.
+  checkSyntax(script);
+
   const nodeTraceDir = mkdtempSync(join(tmpdir(), 'concurrency-diagram-node-'));
   const env: NodeJS.ProcessEnv = { ...process.env };
   if (cmd.threadpoolSize !== undefined) env.UV_THREADPOOL_SIZE = String(cmd.threadpoolSize);
@@ -221,9 +225,10 @@ export async function runCommand(cmd: RunCommand, log: (line: string) => void): 
     log(`concurrency-diagram: could not read back ${tracePath} (${(e as Error).message})`);
   }
   if (finalModel && text !== undefined) {
-    log(summaryLine(finalModel, tracePath));
     const failed = writeOutputs(finalModel, text, { chromeTrace: chromePath, html: htmlPath, title: basename(script) }, log);
     if (failed && exitCode === 0) exitCode = EXIT_INTERNAL;
+    // The summary is the last line: readers (the extension) take the last `concurrency-diagram:` line.
+    log(summaryLine(finalModel, tracePath));
   } else {
     log(`concurrency-diagram: trace: ${tracePath}`);
   }

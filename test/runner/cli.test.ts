@@ -200,8 +200,10 @@ describe('Chrome / Perfetto export', () => {
     const r = await runCli(['--threadpool-size', '2', '--chrome-trace', chrome, cli('pbkdf2Six.js')]);
     assert.equal(r.code, 0, r.stderr);
     const ct = JSON.parse(readFileSync(chrome, 'utf8')) as ChromeTrace;
-    const names = ct.traceEvents.filter((e) => e.ph === 'M' && e.name === 'thread_name').map((e) => String(e.args?.name));
-    assert.equal(names.filter((n) => n.includes('main')).length, 1, names.join(', '));
+    const meta = ct.traceEvents.filter((e) => e.ph === 'M' && e.name === 'thread_name');
+    const names = meta.map((e) => String(e.args?.name));
+    const mainTid = [...(r.model?.threads.values() ?? [])].find((t) => t.kind === 'main')?.osTid;
+    assert.match(String(meta.find((e) => e.tid === mainTid)?.args?.name), /main/, names.join(', '));
     assert.equal(names.filter((n) => n.includes('threadpool')).length, 2, names.join(', '));
     const jobs = ct.traceEvents.filter((e) => e.ph === 'X' && String(e.cat).startsWith('threadpool'));
     assert.equal(jobs.length, 6);
