@@ -318,7 +318,9 @@ export class AsyncRecorder {
       if (stackId === 0) stackId = this.interner.intern(sites, first, 1);
       const parent = this.runningTaskId();
       ctx = { id, promise: p, running: true, stackId };
-      this.out.write(`["N",${id},${parent},${this.now()},${stackId},${str(f0.getFunctionName() || '<anonymous>')}]\n`);
+      // A module body with top-level await is an async function without a name: call it what it is.
+      const name = f0.getFunctionName() || (f0.isToplevel() && line === 1 && f0.getColumnNumber() === 1 ? '<module>' : '<anonymous>');
+      this.out.write(`["N",${id},${parent},${this.now()},${stackId},${str(name)}]\n`);
     } else {
       ctx = { id: 0, promise: p, running: true, stackId: 0 };
     }

@@ -54,14 +54,14 @@ function isLoaderThread(wt: typeof import('node:worker_threads')): boolean {
 }
 
 /**
- * Whether the entry script can reach a TypeScript file through ESM. Only then are Node 20's
- * off-thread hooks worth their start-up (a hooks thread costs hundreds of ms); a CommonJS entry
+ * Whether Node 20's off-thread ESM hooks are needed: only for a TypeScript entry that Node loads as
+ * ESM. The hooks thread costs hundreds of ms of start-up, so JavaScript entries go without it
+ * (a `.mjs` importing `.ts` needs Node >= 22.15, where the hooks run in-thread); a CommonJS entry
  * reaches `.ts` files through `require` alone.
  */
-function mayImportTs(script: string): boolean {
-  if (/\.(mts|mjs|tsx?)$/.test(script)) return true;
-  if (/\.(cts|cjs)$/.test(script)) return false;
-  return formatOf(path.resolve(script)) === 'esm';
+function needsOffThreadHooks(script: string): boolean {
+  if (/\.(mts|tsx?)$/.test(script)) return formatOf(path.resolve(script)) === 'esm' || script.endsWith('.mts');
+  return false;
 }
 
 function start(): void {
@@ -85,7 +85,7 @@ function start(): void {
   // TypeScript in this thread: CommonJS hooks everywhere, ESM hooks (Node's hooks thread is shared on Node 20).
   try {
     installCjsHooks();
-    if (typeof (require('node:module') as { registerHooks?: unknown }).registerHooks === 'function' || (isMain && mayImportTs(config.script))) {
+    if (typeof (require('node:module') as { registerHooks?: unknown }).registerHooks === 'function' || (isMain && needsOffThreadHooks(config.script))) {
       installEsmHooks();
     }
   } catch (e) {

@@ -143,10 +143,8 @@ type MapLookup = number[][];
 /** Decodes the VLQ mappings of a source map into per-line segment arrays. */
 export function decodeMappings(mappings: string): MapLookup {
   const lines: MapLookup = [];
-  let seg: number[] = [];
   let line: number[] = [];
   let genCol = 0;
-  let src = 0;
   let origLine = 0;
   let origCol = 0;
   let value = 0;
@@ -155,7 +153,6 @@ export function decodeMappings(mappings: string): MapLookup {
   const endSegment = (): void => {
     if (fields.length >= 4) {
       genCol += fields[0];
-      src += fields[1];
       origLine += fields[2];
       origCol += fields[3];
       line.push(genCol, origLine, origCol);
@@ -190,9 +187,6 @@ export function decodeMappings(mappings: string): MapLookup {
   }
   endSegment();
   lines.push(line);
-  void seg;
-  seg = [];
-  void src;
   return lines;
 }
 
@@ -207,9 +201,9 @@ export function lookupPosition(lookup: MapLookup, line: number, column: number):
     else break;
   }
   if (best < 0) best = 0;
-  // Within a segment the text is copied unchanged, so the offset from its start carries over.
-  const delta = Math.max(0, col - segs[best]);
-  return { line: segs[best + 1] + 1, column: segs[best + 2] + delta + 1 };
+  // No offset within the segment: the compiler starts a segment at every token, and where it rewrites
+  // code (\`(0, fs_1.readFile)(…)\` for an imported \`readFile(…)\`) the segment's start is the right answer.
+  return { line: segs[best + 1] + 1, column: segs[best + 2] + 1 };
 }
 
 /**
