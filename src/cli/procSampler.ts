@@ -16,6 +16,8 @@ const SLOW_MS = 75;
 /** Samples `/proc/<pid>/task` until stopped. */
 export class ProcSampler {
   private readonly seen = new Map<number, OsThreadSample>();
+  /** µs of every sample taken, ascending. */
+  readonly sampleTimes: number[] = [];
   private timer: NodeJS.Timeout | undefined;
   private readonly started = Date.now();
   private stopped = false;
@@ -53,6 +55,7 @@ export class ProcSampler {
       return; // The process has ended (or /proc is not readable): nothing to see.
     }
     const ts = this.now();
+    this.sampleTimes.push(ts);
     for (const name of tids) {
       const tid = Number(name);
       if (!Number.isInteger(tid)) continue;

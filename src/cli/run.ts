@@ -191,7 +191,7 @@ export async function runCommand(cmd: RunCommand, log: (line: string) => void): 
     model = reader.model;
     const { events } = readNodeTraceEvents(nodeTraceDir, pid, originUs);
     const poolSize = model.run?.threadpoolSize ?? effectivePoolSize(env.UV_THREADPOOL_SIZE);
-    const pool = buildPool({ pid, poolSize, events, osThreads, osThreadSource: sampler?.source, model, endTs });
+    const pool = buildPool({ pid, poolSize, events, osThreads, sampleTimes: sampler?.sampleTimes, osThreadSource: sampler?.source, model, endTs });
     for (const p of pool.threads) cliRecords += JSON.stringify(p) + '\n';
     for (const j of pool.jobs) cliRecords += JSON.stringify(j) + '\n';
   } catch (e) {

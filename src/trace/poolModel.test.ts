@@ -126,11 +126,19 @@ test('Node 20: pool threads are the newest tids listed by the first sample after
     { ph: 'b', cat: FS, name: 'open', ts: 15, tid: PID, id: 'a' },
     { ph: 'e', cat: FS, name: 'open', ts: 25, tid: PID, id: 'a' },
   ];
-  const r = buildPool({ pid: PID, poolSize: 2, events: ev, osThreads, osThreadSource: '/proc/100/task', model: m, endTs: 90 });
+  const sampleTimes = [0, 10, 20, 30, 40, 90];
+  const r = buildPool({ pid: PID, poolSize: 2, events: ev, osThreads, sampleTimes, osThreadSource: '/proc/100/task', model: m, endTs: 90 });
   assert.deepEqual(r.threads.map((t) => [t[2], t[4]]), [
-    [110, '/proc/100/task: appeared at the first pool use'],
-    [111, '/proc/100/task: appeared at the first pool use'],
+    [110, '/proc/100/task: newest threads at the first pool use'],
+    [111, '/proc/100/task: newest threads at the first pool use'],
   ]);
+  // The pool may start before the first job seen (Node's trace-event writer uses it too).
+  const early = osThreads.map((t) => (t.tid === 110 || t.tid === 111 ? { ...t, firstSeen: 10 } : t));
+  const r2 = buildPool({ pid: PID, poolSize: 2, events: ev, osThreads: early, sampleTimes, model: m, endTs: 90 });
+  assert.deepEqual(r2.threads.map((t) => t[2]), [110, 111]);
+  // No sample after the first use and too few threads listed to hold the pool: ids stay unknown.
+  const r3 = buildPool({ pid: PID, poolSize: 2, events: ev, osThreads: osThreads.slice(0, 7), sampleTimes: [0, 10], model: m, endTs: 90 });
+  assert.deepEqual(r3.threads.map((t) => t[2]), [0, 0]);
 });
 
 test('Node 22+: threads named libuv-worker are the pool', () => {

@@ -54,6 +54,8 @@ export interface PoolEvidence {
   events: readonly NodeTraceEvent[];
   /** Threads seen by sampling `/proc/<pid>/task`; undefined where that is not available. */
   osThreads?: readonly OsThreadSample[];
+  /** µs (since origin) of every sample of osThreads, ascending. */
+  sampleTimes?: readonly number[];
   /** Human-readable source of osThreads, e.g. `/proc/1234/task`. */
   osThreadSource?: string;
   /** The trace as recorded by the runner (JS threads with OS tids, async resources). */
@@ -275,6 +277,9 @@ interface Lane {
   busy: { start: number; end: number; inferred: boolean }[];
 }
 
+/** Threads Node 20 starts before running any JS besides the main thread (V8 platform workers and helpers). */
+const NODE_STARTUP_THREADS = 6;
+
 /** Identifies the pool threads (see docs/trace-format.md, "Pool lanes"). */
 function identifyLanes(ev: PoolEvidence, exactTids: Set<number>, firstUse: number | undefined): Lane[] {
   const lanes: Lane[] = [];
@@ -296,23 +301,34 @@ function identifyLanes(ev: PoolEvidence, exactTids: Set<number>, firstUse: numbe
   if (!used) return lanes;
   const size = Math.max(ev.poolSize, lanes.length);
   if (lanes.length < size && named.length === 0 && os.length > 0 && firstUse !== undefined) {
-    // Node 20 names every thread `node`. libuv starts all its threads together at the first
-    // submission, after Node's own startup threads: so the pool threads are among those first
-    // listed by the first sample taken after the first submission, and have the highest tids
-    // there (tids grow). Threads listed before the first submission existed before the pool did.
+    // Node 20 names every thread `node`. libuv starts all its threads at once at the first pool use
+    // (which may come before the first job we see: Node's trace-event writer itself writes its file
+    // through the pool), after Node's startup threads, and tids grow: so the pool threads are the
+    // newest non-JS threads listed by the first sample taken after the first job was submitted.
     const jsTids = new Set<number>([ev.pid]);
     for (const t of ev.model.threads.values()) if (t.osTid > 0) jsTids.add(t.osTid);
-    const after = os.filter((t) => !jsTids.has(t.tid) && t.firstSeen >= firstUse);
-    if (after.length > 0) {
-      const first = Math.min(...after.map((t) => t.firstSeen));
-      const group = after.filter((t) => t.firstSeen === first && !taken.has(t.tid)).sort((a, b) => b.tid - a.tid);
-      const picked = group.slice(0, size - lanes.length).sort((a, b) => a.tid - b.tid);
-      for (const t of picked) add(t.tid, t.comm, `${src}: appeared at the first pool use`);
-    }
+    const others = os.filter((t) => !jsTids.has(t.tid));
+    const firstAfter = (ev.sampleTimes ?? []).find((t) => t >= firstUse);
+    // Without a sample after the first use, the pool threads may never have been listed: only trust
+    // the listing when it holds more threads than Node starts by itself (4 V8 workers, the delayed-task
+    // scheduler and the signal-handling thread).
+    const pool =
+      firstAfter !== undefined
+        ? others.filter((t) => t.firstSeen <= firstAfter && t.lastSeen >= firstAfter)
+        : others.length >= size + NODE_STARTUP_THREADS
+          ? others
+          : [];
+    const picked = pool
+      .filter((t) => !taken.has(t.tid))
+      .sort((a, b) => b.tid - a.tid)
+      .slice(0, size - lanes.length)
+      .sort((a, b) => a.tid - b.tid);
+    for (const t of picked) add(t.tid, t.comm, `${src}: newest threads at the first pool use`);
   }
   // libuv starts exactly UV_THREADPOOL_SIZE threads at first use: the ones not identified still existed.
   while (lanes.length < size) add(0, 'pool', `inferred: libuv starts ${ev.poolSize} threads at the first pool use`);
-  return lanes;
+  // Lanes in thread creation order (tids grow); threads of unknown id last.
+  return lanes.sort((a, b) => (a.osTid || Infinity) - (b.osTid || Infinity));
 }
 
 /** Earliest time ≥ t at which the lane is free. */
