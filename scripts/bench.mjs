@@ -98,11 +98,15 @@ function sizeOf(path) {
   return readdirSync(path).reduce((n, name) => n + sizeOf(join(path, name)), 0);
 }
 
+/** The reporter's lines of every Node process of one run (the CLI or Clinic, and the script). */
+function readReports(reportFile) {
+  if (!existsSync(reportFile)) return [];
+  return readFileSync(reportFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+}
+
 /** The reporter's line of the workload's own process (not the CLI's or Clinic's wrapper). */
-function scriptReport(reportFile, workloadPath) {
-  if (!existsSync(reportFile)) return undefined;
+function scriptReport(lines, workloadPath) {
   const want = realpathSync(workloadPath);
-  const lines = readFileSync(reportFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
   return lines.find((r) => {
     try {
       return r.script && realpathSync(r.script) === want;
@@ -150,7 +154,11 @@ async function runOnce(workload, recorder, { profileDir, keep = opts.keep } = {}
   const result = res.stdout.split('\n').find((l) => l.startsWith(`${workload.id} `));
   if (res.code !== 0 || !result) out.error = res.code !== 0 ? why(res) : `no "${workload.id} …" result line on stdout`;
   out.result = result;
-  const rss = scriptReport(report, script);
+  const reports = readReports(report);
+  const rss = scriptReport(reports, script);
+  out.pid = rss?.pid;
+  // CPU of the whole process tree: unlike wall time it barely moves when other work shares the cores.
+  out.cpuMs = reports.length > 0 && rss ? reports.reduce((n, r) => n + r.cpuUs, 0) / 1000 : NaN;
   out.rssKb = rss?.maxRssKb ?? NaN;
   out.scriptMs = rss?.uptimeMs ?? NaN;
   // The script itself completed (even if the recorder failed afterwards, like Clinic's trace join).
@@ -205,7 +213,7 @@ async function benchTable() {
     }
   }
 
-  const header = ['Workload', 'Recorder', 'Wall (median)', 'vs plain', 'Target', 'Result', 'Script process', 'Peak RSS', 'RSS vs plain', 'Output', 'Records', 'Bytes/record'];
+  const header = ['Workload', 'Recorder', 'Wall (median)', 'vs plain', 'Target', 'Result', 'CPU', 'Script process', 'Peak RSS', 'RSS vs plain', 'Output', 'Records', 'Bytes/record'];
   const rows = [];
   for (const w of workloads) {
     const plain = samples.get(key(w, 'plain')) ?? [];
@@ -214,13 +222,14 @@ async function benchTable() {
       wall: median(plainOk.map((s) => s.wallMs)),
       rss: median(plainOk.map((s) => s.rssKb)),
       script: median(plainOk.map((s) => s.scriptMs)),
+      cpu: median(plainOk.map((s) => s.cpuMs)),
     };
     const expected = plainOk[0]?.result;
     for (const r of recorders) {
       const name = r === 'clinic' ? 'Clinic.js Bubbleprof' : r;
       const label = `${w.id} ${w.title}`;
       if (skip[r]) {
-        rows.push([label, name, skip[r], '–', '–', '–', '–', '–', '–', '–', '–', '–']);
+        rows.push([label, name, skip[r], '–', '–', '–', '–', '–', '–', '–', '–', '–', '–']);
         continue;
       }
       const all = samples.get(key(w, r)) ?? [];
@@ -233,12 +242,13 @@ async function benchTable() {
         const scriptCell = ran.length ? formatRatio(ratio(median(ran.map((s) => s.scriptMs)), base.script)) : '–';
         const rssCell = ran.length ? formatBytes(median(ran.map((s) => s.rssKb)) * 1024) : '–';
         const rssRatio = ran.length ? formatRatio(ratio(median(ran.map((s) => s.rssKb)), base.rss)) : '–';
-        rows.push([label, name, all[0]?.error ?? 'no runs', '–', '–', '–', scriptCell, rssCell, rssRatio, '–', '–', '–']);
+        rows.push([label, name, all[0]?.error ?? 'no runs', '–', '–', '–', '–', scriptCell, rssCell, rssRatio, '–', '–', '–']);
         continue;
       }
       const wall = median(ok.map((s) => s.wallMs));
       const rss = median(ok.map((s) => s.rssKb));
       const script = median(ok.map((s) => s.scriptMs));
+      const cpu = median(ok.map((s) => s.cpuMs));
       const wallRatio = ratio(wall, base.wall);
       const target = r === 'runner' ? w.target : undefined;
       const records = median(ok.filter((s) => s.tally).map((s) => s.tally.records));
@@ -251,6 +261,7 @@ async function benchTable() {
         r === 'plain' ? '1.00×' : formatRatio(wallRatio),
         target === undefined ? '–' : `≤ ${target.toFixed(2)}×`,
         verdict(wallRatio, target),
+        r === 'plain' ? formatSeconds(cpu) : formatRatio(ratio(cpu, base.cpu)),
         r === 'plain' ? formatSeconds(script) : formatRatio(ratio(script, base.script)),
         formatBytes(rss * 1024),
         r === 'plain' ? '1.00×' : formatRatio(ratio(rss, base.rss)),
@@ -267,6 +278,7 @@ async function benchTable() {
     formatTable(header, rows),
     '',
     'Wall = the whole command from spawn to exit (for the runner: its CLI, the script, and writing the trace).',
+    'CPU = user + system CPU time of every Node process of the command, all threads (plain: seconds; others: ratio to plain).',
     'Script process = lifetime of the workload\'s own process only (plain: seconds; others: ratio to plain).',
     'Peak RSS = maxRSS of the workload\'s own process. Records = lines of the trace file; Bytes/record = file size / records.',
   ].join('\n');
