@@ -74,7 +74,7 @@ function cacheFile(file: string, source: string, format: ModuleFormat): string {
 }
 
 /** Transpiled files of this thread, with their source maps. */
-const transpiled = new Map<string, { map: SourceMapLike; format: ModuleFormat; lookup?: MapLookup }>();
+const transpiled = new Map<string, { code: string; map: SourceMapLike; format: ModuleFormat; lookup?: MapLookup; lines?: string[] }>();
 
 /**
  * Transpiles a file (from the disk cache when it has it). Throws the compiler's TsSyntaxError.
@@ -98,7 +98,7 @@ export function getTranspiled(file: string, source: string, format: ModuleFormat
       // No cache (read-only temp dir): the next run transpiles again.
     }
   }
-  transpiled.set(file, { map: out.map, format });
+  transpiled.set(file, { code: out.code, map: out.map, format });
   return out;
 }
 
@@ -224,7 +224,31 @@ export function mapToOriginal(file: string, line: number, column: number): { lin
     if (!entry) return undefined;
   }
   if (!entry.lookup) entry.lookup = decodeMappings(entry.map.mappings);
-  return lookupPosition(entry.lookup, line, column);
+  if (!entry.lines) entry.lines = entry.code.split('\n');
+  return lookupPosition(entry.lookup, line, calleeColumn(entry.lines[line - 1], column));
+}
+
+/**
+ * For a call of an imported binding, CommonJS output reads `(0, mod_1.name)(…)` and V8 puts the call
+ * at its argument list; the user wrote `name(…)`, so the position is that of `name`. Other
+ * positions are returned unchanged (1-based).
+ */
+export function calleeColumn(text: string | undefined, column: number): number {
+  if (text === undefined) return column;
+  const c = column - 1;
+  if (text[c] !== '(' || text[c - 1] !== ')') return column;
+  let depth = 0;
+  let open = -1;
+  for (let i = c - 1; i >= 0; i--) {
+    if (text[i] === ')') depth++;
+    else if (text[i] === '(' && --depth === 0) {
+      open = i;
+      break;
+    }
+  }
+  if (open < 0) return column;
+  const m = /^\(0, [\w$]+\.([\w$]+)\)$/.exec(text.slice(open, c));
+  return m ? c - m[1].length - 1 + 1 : column;
 }
 
 // ---- hooks --------------------------------------------------------------------------------------

@@ -1,0 +1,230 @@
+/**
+ * The in-process recorder (src/runner), run through the CLI on every Node the project supports:
+ * facts of the trace (threads, async operations and their sources, task lanes, errors, loop
+ * stretches), never timings. Positions are checked against the fixture text itself.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { SegmentState, type AsyncOp, type SourceFrame, type Task, type TraceModel } from '../../src/trace/model';
+import { fixture, nodeVersions, runCli, type CliResult } from './harness';
+
+const runnerFixture = (name: string) => fixture(join('runner', name));
+
+/** 1-based line of the line holding `marker`, and 1-based column of `callee` on it (where V8 puts a call). */
+function positionOf(file: string, marker: string, callee: string): { line: number; column: number } {
+  const lines = readFileSync(file, 'utf8').split('\n');
+  const i = lines.findIndex((l) => l.includes(marker));
+  assert.ok(i >= 0, `marker ${marker} in ${file}`);
+  const c = lines[i].indexOf(callee);
+  assert.ok(c >= 0, `${callee} on line ${i + 1} of ${file}`);
+  return { line: i + 1, column: c + 1 };
+}
+
+function assertAt(frame: SourceFrame | undefined, file: string, pos: { line: number; column: number }, what: string): void {
+  assert.ok(frame, `${what}: has a source`);
+  assert.deepEqual({ file: frame.file, line: frame.line, column: frame.column }, { file, ...pos }, what);
+}
+
+function opsOfType(m: TraceModel, type: string): AsyncOp[] {
+  return [...m.ops.values()].filter((o) => o.type === type);
+}
+
+function tasksNamed(m: TraceModel, name: string): Task[] {
+  return [...m.tasks.values()].filter((t) => t.name === name);
+}
+
+function segmentStates(t: Task): Set<number> {
+  const s = new Set<number>();
+  for (let i = 2; i < t.segments.length; i += 3) s.add(t.segments[i]);
+  return s;
+}
+
+/** Asserts the trace is complete and readable: run facts, a main thread that ended, no read problems. */
+function assertComplete(r: CliResult): TraceModel {
+  const m = r.model;
+  assert.ok(m, `trace readable (stderr: ${r.stderr})`);
+  assert.deepEqual(m.problems, [], 'no malformed records');
+  assert.ok(m.run, 'run record');
+  const main = [...m.threads.values()].find((t) => t.kind === 'main');
+  assert.ok(main, 'main thread');
+  assert.equal(main.name, 'main');
+  assert.equal(typeof main.end, 'number', 'main thread end record');
+  assert.ok(m.end, 'run end record');
+  assert.equal(m.errors.filter((e) => e.kind === 'runner').length, 0, `no runner errors: ${JSON.stringify(m.errors)}`);
+  return m;
+}
+
+/** Stdout and exit code of the fixture under plain Node, for the pass-through checks. */
+function plainRun(nodePath: string, args: string[]): { code: number | null; stdout: string } {
+  const r = spawnSync(nodePath, args, { encoding: 'utf8' });
+  return { code: r.status, stdout: r.stdout };
+}
+
+for (const node of nodeVersions) {
+  const nodeArgs = ['--node', node.path];
+
+  describe(`recorder on ${node.name}`, () => {
+    test('fetch to localhost: a getaddrinfo whose source is the fetch call', async () => {
+      const file = runnerFixture('fetchHost.mjs');
+      const r = await runCli([...nodeArgs, file, 'localhost']);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /status 200 body ok/);
+      const m = assertComplete(r);
+      const lookups = opsOfType(m, 'GETADDRINFOREQWRAP');
+      assert.ok(lookups.length >= 1, 'a GETADDRINFOREQWRAP');
+      const fetchAt = positionOf(file, '// FETCH', 'fetch(');
+      for (const op of lookups) assertAt(op.stack[0], file, fetchAt, 'getaddrinfo source');
+      assert.ok(lookups.some((op) => op.callbacks.length >= 2), 'its callback ran');
+      // The module body with top-level await is a task of its own.
+      assert.equal(tasksNamed(m, '<module>').length, 1);
+    });
+
+    test('fetch to 127.0.0.1: no getaddrinfo at all', async () => {
+      const r = await runCli([...nodeArgs, runnerFixture('fetchHost.mjs'), '127.0.0.1']);
+      assert.equal(r.code, 0, r.stderr);
+      const m = assertComplete(r);
+      assert.equal(opsOfType(m, 'GETADDRINFOREQWRAP').length, 0);
+      assert.ok(opsOfType(m, 'TCPCONNECTWRAP').length >= 1, 'it still connected');
+    });
+
+    test('three async calls under Promise.all: three tasks with call sites, running and waiting, under main', async () => {
+      const file = runnerFixture('promiseAll.js');
+      const r = await runCli([...nodeArgs, file]);
+      const plain = plainRun(node.path, [file]);
+      assert.equal(r.code, plain.code);
+      assert.equal(r.stdout, plain.stdout);
+      const m = assertComplete(r);
+      const [main] = tasksNamed(m, 'main');
+      assert.ok(main, 'a task for main()');
+      const things = tasksNamed(m, 'fetchThing');
+      assert.equal(things.length, 3);
+      const line = positionOf(file, '// CALL-SITE', 'fetchThing(1)').line;
+      const text = readFileSync(file, 'utf8').split('\n')[line - 1];
+      const columns = [1, 2, 3].map((i) => text.indexOf(`fetchThing(${i})`) + 1);
+      assert.deepEqual(
+        things.map((t) => [t.stack[0]?.file, t.stack[0]?.line, t.stack[0]?.column]).sort((a, b) => Number(a[2]) - Number(b[2])),
+        columns.map((c) => [file, line, c]),
+      );
+      for (const t of things) {
+        assert.equal(t.parentKey, main.key, 'nested under main');
+        assert.deepEqual(segmentStates(t), new Set([SegmentState.Running, SegmentState.Waiting]));
+        assert.equal(typeof t.end, 'number', 'ended');
+        // Three awaits: at least three waiting segments.
+        assert.ok(t.segments.filter((_, i) => i % 3 === 2 && t.segments[i] === SegmentState.Waiting).length >= 3);
+      }
+      const timers = opsOfType(m, 'Timeout').filter((o) => o.stack[0]?.file === file);
+      assert.ok(timers.length >= 3, 'the sleeps are Timeouts with a source in the fixture');
+    });
+
+    test('Workers: one thread per Worker with its file and parent, including execArgv: [] and eval', async () => {
+      const file = runnerFixture('twoWorkers.js');
+      const r = await runCli([...nodeArgs, file]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /all workers done/);
+      const m = assertComplete(r);
+      const workers = [...m.threads.values()].filter((t) => t.kind === 'worker');
+      assert.equal(workers.length, 3);
+      const child = runnerFixture('workerChild.js');
+      const fromFile = workers.filter((w) => w.file === child);
+      assert.equal(fromFile.length, 2);
+      for (const w of fromFile) assert.equal(w.name, `worker #${w.threadId} workerChild.js`);
+      const evalWorker = workers.find((w) => w.file === '[eval]');
+      assert.ok(evalWorker, 'the eval Worker');
+      const main = [...m.threads.values()].find((t) => t.kind === 'main');
+      for (const w of workers) {
+        assert.equal(w.parentKey, main?.key);
+        assert.equal(typeof w.end, 'number', `${w.name} ended`);
+        if (process.platform === 'linux') assert.ok(w.osTid > 0 && w.osTid !== main?.osTid, 'its own OS thread');
+      }
+      // Each file Worker ran a task and a timer of its own, with sources in the child script.
+      const timeoutAt = positionOf(child, '// WORKER-TIMEOUT', 'setTimeout');
+      for (const w of fromFile) {
+        const timer = [...m.ops.values()].find((o) => o.thread === w.key && o.type === 'Timeout');
+        assertAt(timer?.stack[0], child, timeoutAt, `${w.name} timer`);
+        assert.equal([...m.tasks.values()].filter((t) => t.thread === w.key && t.name === 'work').length, 1);
+      }
+    });
+
+    for (const variant of ['ts-cjs', 'ts-esm']) {
+      test(`TypeScript (${variant}): enum, namespace, decorator, parameter properties, import of .ts; exact original positions`, async () => {
+        const main = runnerFixture(`${variant}/main.ts`);
+        const shapes = runnerFixture(`${variant}/shapes.ts`);
+        const r = await runCli([...nodeArgs, main]);
+        assert.equal(r.code, 0, r.stderr);
+        assert.equal(r.stdout, 'label:square green {"kind":"square","size":2} 4 9 Box red\n');
+        const m = assertComplete(r);
+        const [describeTask] = tasksNamed(m, 'describe');
+        assertAt(describeTask?.stack[0], main, positionOf(main, '// CALL-DESCRIBE', 'describe('), 'describe() call site');
+        const [mainTask] = tasksNamed(m, 'main');
+        assert.equal(describeTask.parentKey, mainTask?.key);
+        const timer = opsOfType(m, 'Timeout').find((o) => o.stack[0]?.file === main);
+        assertAt(timer?.stack[0], main, positionOf(main, '// TS-TIMEOUT', 'setTimeout'), 'setTimeout source');
+        const read = opsOfType(m, 'FSREQCALLBACK').find((o) => o.stack[0]?.file === shapes);
+        assertAt(read?.stack[0], shapes, positionOf(shapes, '// TS-READFILE', 'readFile('), 'readFile source (imported .ts)');
+      });
+    }
+
+    test('a blocking timer callback is flagged with its source; the loop has busy stretches', async () => {
+      const file = runnerFixture('blocking.js');
+      const r = await runCli([...nodeArgs, file]);
+      assert.equal(r.code, 0, r.stderr);
+      const m = assertComplete(r);
+      const at = positionOf(file, '// BLOCKER', 'setTimeout');
+      const flagged = m.blocked.filter((b) => b.stack[0]?.file === file && b.stack[0]?.line === at.line);
+      assert.equal(flagged.length, 1, JSON.stringify(m.blocked));
+      assert.equal(flagged[0].stack[0].column, at.column);
+      assert.ok(m.busy.length >= 1);
+      // The blocking run lies inside a busy stretch.
+      assert.ok(m.busy.some((b) => b.start <= flagged[0].start && b.end >= flagged[0].end));
+    });
+
+    const exitCases: { mode: string; code: number; error?: string; stdout: RegExp }[] = [
+      { mode: 'normal', code: 0, stdout: /^mode normal\n$/ },
+      { mode: 'exit3', code: 3, stdout: /^mode exit3\n$/ },
+      { mode: 'throw', code: 1, error: 'uncaughtException', stdout: /^mode throw\n$/ },
+      { mode: 'reject', code: 1, error: 'unhandledRejection', stdout: /^mode reject\n$/ },
+      { mode: 'handledReject', code: 0, error: 'unhandledRejection', stdout: /script saw: rejected on purpose/ },
+    ];
+    for (const c of exitCases) {
+      test(`exit path ${c.mode}: exit code ${c.code}, trace complete${c.error ? `, ${c.error} recorded` : ''}`, async () => {
+        const file = runnerFixture('exitPaths.js');
+        const r = await runCli([...nodeArgs, file, c.mode]);
+        assert.equal(r.code, c.code, r.stderr);
+        assert.match(r.stdout, c.stdout);
+        const m = assertComplete(r);
+        assert.equal(m.end?.exitCode, c.code);
+        const errors = m.errors.filter((e) => e.kind !== 'runner');
+        if (c.error) {
+          assert.equal(errors.length, 1);
+          assert.equal(errors[0].kind, c.error);
+          assert.match(errors[0].stackText, /on purpose/);
+          assert.equal(errors[0].stack[0]?.file, file, 'the error stack points into the fixture');
+        } else {
+          assert.equal(errors.length, 0);
+        }
+        if (c.mode === 'throw') assert.equal(errors[0].stack[0].line, positionOf(file, '// THROW', 'throw').line);
+      });
+    }
+
+    for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+      const code = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 }[sig];
+      test(`${sig} without a handler of the script: exit ${code}, trace complete`, async () => {
+        const r = await runCli([...nodeArgs, runnerFixture('exitPaths.js'), 'signal'], { signalOnStdout: 'ready', signal: sig });
+        assert.equal(r.code, code, r.stderr);
+        const m = assertComplete(r);
+        assert.equal(m.end?.signal, sig);
+        assert.ok(opsOfType(m, 'Timeout').length >= 1, 'records written before the signal are there');
+      });
+      test(`${sig} with the script's own handler: it runs and decides the exit code`, async () => {
+        const r = await runCli([...nodeArgs, runnerFixture('exitPaths.js'), 'signal', 'own'], { signalOnStdout: 'ready', signal: sig });
+        assert.equal(r.code, 7, r.stderr);
+        assert.match(r.stdout, new RegExp(`script got ${sig}`));
+        const m = assertComplete(r);
+        assert.equal(m.end?.exitCode, 7);
+      });
+    }
+  });
+}
