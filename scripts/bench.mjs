@@ -29,8 +29,6 @@ import { summarizeProfile } from '../bench/lib/cpuProfile.mjs';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const workloadDir = join(root, 'bench', 'workloads');
 const rssReporter = join(root, 'bench', 'lib', 'rssReporter.cjs');
-const cliPath = join(root, 'dist', 'cli.js');
-const runnerBundle = join(root, 'dist', 'runner', 'preload.js');
 const clinicBin = join(root, 'bench', 'node_modules', 'clinic', 'bin.js');
 
 let opts;
@@ -44,6 +42,9 @@ if (opts.help) {
   console.log(BENCH_HELP);
   process.exit(0);
 }
+// --cli measures another build of the tool (e.g. a tuning experiment); its runner sits beside it.
+const cliPath = opts.cli ? resolve(opts.cli) : join(root, 'dist', 'cli.js');
+const runnerBundle = join(dirname(cliPath), 'runner', 'preload.js');
 const nodeBin = opts.node ? resolve(opts.node) : process.execPath;
 if (!existsSync(nodeBin)) {
   console.error(`bench: --node ${opts.node}: no such file`);
@@ -57,7 +58,7 @@ if (!nodeVersion?.startsWith('v')) {
 
 /** Why a recorder cannot run at all on this checkout, or undefined when it can. */
 function unavailable(recorder) {
-  if (recorder === 'runner' && !existsSync(cliPath)) return 'not built: dist/cli.js is missing (node scripts/build.mjs)';
+  if (recorder === 'runner' && !existsSync(cliPath)) return `not built: ${opts.cli ?? 'dist/cli.js'} is missing (node scripts/build.mjs)`;
   if (recorder === 'clinic') {
     if (!opts.clinic) return 'skipped (--no-clinic or --quick)';
     if (!existsSync(clinicBin)) return 'not installed: run `npm install --prefix bench`';
@@ -128,20 +129,23 @@ function why(res) {
  * Runs one workload once under one recorder. Returns the measurements, or `{ error }` with a short
  * reason when the run failed or did not print the workload's own result line.
  */
-async function runOnce(workload, recorder, { profileDir, keep = opts.keep } = {}) {
+async function runOnce(workload, recorder, { profileDir, cliProfileDir, keep = opts.keep } = {}) {
   const n = ++seq;
   const dir = join(work, `${workload.id}-${recorder}-${n}`);
   mkdirSync(dir);
   const report = join(dir, 'rss.ndjson');
   const script = join(workloadDir, workload.file);
-  const extra = profileDir ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${JSON.stringify(profileDir)}` } : {};
+  // Node refuses --cpu-prof in NODE_OPTIONS: it goes on the script's own command line.
+  const profArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+  const extra = {};
   const trace = join(dir, 'trace.cdt');
   let res;
   if (recorder === 'plain') {
-    res = await timed(nodeBin, [script], { cwd: dir, env: benchEnv(report, extra) });
+    res = await timed(nodeBin, [...profArgs, script], { cwd: dir, env: benchEnv(report, extra) });
   } else if (recorder === 'runner') {
-    const nodeArg = opts.node ? ['--node', nodeBin] : [];
-    res = await timed(process.execPath, [cliPath, 'run', '--trace', trace, ...nodeArg, script], { cwd: dir, env: benchEnv(report, extra) });
+    const nodeArg = [...(opts.node ? ['--node', nodeBin] : []), ...profArgs.map((a) => `--node-arg=${a}`)];
+    const cliProf = cliProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cliProfileDir}`] : [];
+    res = await timed(process.execPath, [...cliProf, cliPath, 'run', '--trace', trace, ...nodeArg, script], { cwd: dir, env: benchEnv(report, extra) });
   } else {
     // Clinic 13 asks for consent on a prompt unless NO_INSIGHT is set: without a terminal it would
     // exit 0 having measured nothing.
@@ -287,19 +291,35 @@ async function benchTable() {
 }
 
 /**
- * Maps a call frame in the runner's bundle back to its TypeScript source (`src/runner/x.ts:line`)
- * through the bundle's source map; undefined when there is no map or no mapping.
+ * Maps a call frame of a bundle (`dist/…js`) back to its TypeScript source (`src/…ts:line`) through
+ * the bundle's source map; undefined when there is no map or no mapping.
  */
-function bundleLocator() {
-  const mapFile = runnerBundle + '.map';
+function bundleLocator(bundle) {
+  const mapFile = bundle + '.map';
   if (!existsSync(mapFile)) return () => undefined;
   const { SourceMap } = createRequire(import.meta.url)('node:module');
   const map = new SourceMap(JSON.parse(readFileSync(mapFile, 'utf8')));
   return (cf) => {
     const e = map.findEntry(cf.lineNumber, cf.columnNumber);
     if (!e || !e.originalSource) return undefined;
-    return `${e.originalSource.replace(/^.*?(src\/)/, '$1')}:${e.originalLine + 1}`;
+    return `${e.originalSource.replace(/^.*?((src|node_modules)\/)/, '$1')}:${e.originalLine + 1}`;
   };
+}
+
+/** Reads the one `.cpuprofile` in `dir` whose name holds `.<pid>.0.` (any, when pid is undefined). */
+function readProfile(dir, pid) {
+  // Names are CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile; thread 0 is the main thread.
+  const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile') && (pid === undefined || f.includes(`.${pid}.0.`)));
+  return file ? JSON.parse(readFileSync(join(dir, file), 'utf8')) : undefined;
+}
+
+/** Markdown table of the most expensive functions of a profile summary. */
+function topTable(title, summary, n = 15) {
+  const top = summary.top.filter((row) => row.origin !== 'idle').slice(0, n);
+  return formatTable(
+    [title, 'where', 'origin', 'ms', '%'],
+    top.map((row) => [row.name, row.where, row.origin, row.ms.toFixed(1), ((100 * row.ms) / summary.totalMs).toFixed(1)]),
+  );
 }
 
 async function profileRuns() {
@@ -308,53 +328,59 @@ async function profileRuns() {
     console.error(`bench: runner ${unavailable('runner')}`);
     process.exit(1);
   }
-  const locateInRunner = bundleLocator();
+  const locateInRunner = bundleLocator(runnerBundle);
+  const locateInCli = bundleLocator(cliPath);
   const lines = [...describeMachine(), ''];
   for (const w of workloads) {
     const summaries = {};
     let tally;
+    let cliSummary;
+    let runnerRun;
     for (const r of ['plain', 'runner']) {
       const profileDir = join(work, `profile-${w.id}-${r}`);
+      const cliProfileDir = r === 'runner' ? join(work, `profile-${w.id}-cli`) : undefined;
       mkdirSync(profileDir);
-      const s = await runOnce(w, r, { profileDir, keep: true });
+      const s = await runOnce(w, r, { profileDir, cliProfileDir, keep: true });
       if (s.error) {
         lines.push(`${w.id} ${r}: ${s.error}`);
         continue;
       }
-      if (r === 'runner') tally = s.tally;
-      const pid = JSON.parse(readFileSync(join(s.dir, 'rss.ndjson'), 'utf8').split('\n').filter(Boolean).find((l) => JSON.parse(l).script.endsWith(w.file)) ?? 'null')?.pid;
-      // The script's own profile: CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile (thread 0 = main).
-      const file = readdirSync(profileDir).find((f) => f.includes(`.${pid}.0.`));
-      if (!file) {
+      const profile = readProfile(profileDir, s.pid);
+      if (!profile) {
         lines.push(`${w.id} ${r}: no CPU profile of the script's process in ${profileDir}`);
         continue;
       }
-      const profile = JSON.parse(readFileSync(join(profileDir, file), 'utf8'));
-      const summary = summarizeProfile(profile, { topN: 40, locate: (cf, origin) => (origin === 'runner' ? locateInRunner(cf) : undefined) });
-      summaries[r] = { ...summary, wallMs: s.wallMs, profileDir };
+      summaries[r] = summarizeProfile(profile, { topN: 40, locate: (cf, origin) => (origin === 'runner' ? locateInRunner(cf) : undefined) });
+      if (r === 'runner') {
+        tally = s.tally;
+        runnerRun = s;
+        const cliProfile = readProfile(cliProfileDir);
+        // The CLI's own code counts as "runner" here: it is the tool's cost, outside the script's process.
+        if (cliProfile) cliSummary = summarizeProfile(cliProfile, { runnerMarker: cliPath.replaceAll('\\', '/'), topN: 40, locate: (cf, origin) => (origin === 'runner' ? locateInCli(cf) : undefined) });
+      }
       if (!opts.keep) rmSync(s.dir, { recursive: true, force: true });
     }
     lines.push(`## ${w.id} ${w.title}`, '');
-    const origins = ['script', 'node', 'deps', 'runner', 'gc', 'native', 'idle'];
-    lines.push(
-      formatTable(
-        ['CPU self time (script process, ms)', ...origins, 'total'],
-        ['plain', 'runner']
-          .filter((r) => summaries[r])
-          .map((r) => [r, ...origins.map((o) => (summaries[r].byOrigin[o] ?? 0).toFixed(0)), summaries[r].totalMs.toFixed(0)]),
-      ),
-      '',
-    );
-    if (summaries.runner) {
-      const top = summaries.runner.top.filter((row) => row.origin !== 'idle').slice(0, 15);
+    if (runnerRun) {
       lines.push(
-        formatTable(
-          ['Top self time under the runner', 'where', 'origin', 'ms', '%'],
-          top.map((row) => [row.name, row.where, row.origin, row.ms.toFixed(1), ((100 * row.ms) / summaries.runner.totalMs).toFixed(1)]),
-        ),
+        `Runner run: whole command ${formatSeconds(runnerRun.wallMs)}, script process ${formatSeconds(runnerRun.scriptMs)}, ` +
+          `so ${formatSeconds(runnerRun.wallMs - runnerRun.scriptMs)} in the CLI outside the script's lifetime (start-up, and reading the trace back at the end).`,
         '',
       );
     }
+    const origins = ['script', 'node', 'deps', 'runner', 'gc', 'native', 'idle'];
+    lines.push(
+      formatTable(
+        ['CPU profile self time (ms)', ...origins, 'total'],
+        [
+          ...['plain', 'runner'].filter((r) => summaries[r]).map((r) => [`${r}: script process`, ...origins.map((o) => (summaries[r].byOrigin[o] ?? 0).toFixed(0)), summaries[r].totalMs.toFixed(0)]),
+          ...(cliSummary ? [['runner: CLI process (runner = dist/cli.js)', ...origins.map((o) => (cliSummary.byOrigin[o] ?? 0).toFixed(0)), cliSummary.totalMs.toFixed(0)]] : []),
+        ],
+      ),
+      '',
+    );
+    if (summaries.runner) lines.push(topTable('Top self time in the script process under the runner', summaries.runner), '');
+    if (cliSummary) lines.push(topTable('Top self time in the CLI process', cliSummary, 10), '');
     if (tally) {
       const tags = Object.keys(tally.counts).sort((a, b) => tally.bytes[b] - tally.bytes[a]);
       lines.push(
@@ -365,8 +391,8 @@ async function profileRuns() {
         '',
       );
     }
-    if (opts.keep) lines.push(`profiles: ${Object.values(summaries).map((s) => s.profileDir).join(' ')}`, '');
   }
+  if (opts.keep) lines.push(`profiles and traces: ${work}`, '');
   console.log(lines.join('\n'));
   if (opts.out) writeFileSync(opts.out, lines.join('\n') + '\n');
 }

@@ -79,7 +79,7 @@ export const RECORDERS = ['plain', 'runner', 'clinic'];
  * not understand, so a typo never silently benchmarks something else.
  */
 export function parseBenchArgs(argv) {
-  const opts = { runs: 5, only: WORKLOADS.map((w) => w.id), quick: false, clinic: true, profile: false, keep: false, node: undefined, out: undefined };
+  const opts = { runs: 5, only: WORKLOADS.map((w) => w.id), quick: false, clinic: true, profile: false, keep: false, node: undefined, cli: undefined, out: undefined };
   let runsGiven = false;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -127,6 +127,9 @@ export function parseBenchArgs(argv) {
       case '--out':
         opts.out = value();
         break;
+      case '--cli':
+        opts.cli = value();
+        break;
       case '--help':
       case '-h':
         opts.help = true;
@@ -156,6 +159,7 @@ Options:
   --quick         3 runs, no Clinic: a quick look, not a result to publish
   --no-clinic     skip Clinic.js Bubbleprof
   --node PATH     Node binary that runs the workloads (default: the one running this script)
+  --cli PATH      the tool's CLI bundle to measure (default dist/cli.js; its runner/ sits beside it)
   --profile       instead of the table: one runner run per workload with --cpu-prof, and a summary
                   of where the script's process spends its time, plus trace records per type
   --keep          keep the trace files and profiles (printed paths)
