@@ -8,14 +8,15 @@ import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync
 import { constants, tmpdir } from 'node:os';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { CLI_THREAD_ID, RUNNER_CONFIG_ENV, TRACE_FORMAT_VERSION, TRACE_MAGIC, type RunnerConfig, type TraceHeader } from '../trace/format';
-import { TraceReader, type TraceModel } from '../trace/model';
-import { buildPool } from '../trace/poolModel';
+import type { TraceModel } from '../trace/model';
+import { buildPool, type JobIds } from '../trace/poolModel';
 import { EXIT_INTERNAL, SCRIPT_EXTENSIONS, UsageError, type RunCommand } from './args';
 import { readNodeTraceEvents } from './nodeTraceEvents';
 import { writeOutputs } from './outputs';
 import { ProcSampler } from './procSampler';
 import { summaryLine } from './summary';
 import { checkSyntax } from './syntaxCheck';
+import { TraceFollower } from './traceFollower';
 import { toolVersion } from './version';
 
 /** Oldest Node major version the runner supports. */
@@ -23,6 +24,9 @@ export const MIN_NODE_MAJOR = 20;
 
 /** How long a forwarded SIGTERM/SIGINT may take before the script is killed (a busy loop never runs its handlers). */
 export const ESCALATE_AFTER_MS = 1500;
+
+/** How often pool jobs seen so far are appended while the script runs (live view), ms. */
+const LIVE_MS = 400;
 
 /** Resolves and checks the script path: it must exist, be a file, and have a supported extension. */
 export function checkScript(script: string, cwd: string): string {
@@ -169,34 +173,72 @@ export async function runCommand(cmd: RunCommand, log: (line: string) => void): 
   const signals: NodeJS.Signals[] = process.platform === 'win32' ? ['SIGINT', 'SIGTERM'] : ['SIGINT', 'SIGTERM', 'SIGHUP'];
   for (const s of signals) process.on(s, forward);
 
+  // Live view: while the script runs, jobs of pool-backed resources whose completion was seen are
+  // appended (inferred) every LIVE_MS; the final pass re-writes them under the same ids.
+  const follower = new TraceFollower(tracePath);
+  const jobIds: JobIds = { byOp: new Map(), next: 1 };
+  const written = new Set<number>();
+  let writtenLanes = 0;
+  let liveFailed = false;
+  const poolSizeOf = (m: TraceModel) => m.run?.threadpoolSize ?? effectivePoolSize(env.UV_THREADPOOL_SIZE);
+  const live = setInterval(() => {
+    if (liveFailed || child.pid === undefined) return;
+    try {
+      follower.readMore();
+      const m = follower.reader.model;
+      const pool = buildPool({ pid: child.pid, poolSize: poolSizeOf(m), events: [], osThreads: sampler?.snapshot(), sampleTimes: sampler?.sampleTimes, osThreadSource: sampler?.source, model: m, endTs: nowUs(), jobIds });
+      let out = '';
+      if (pool.threads.length > writtenLanes) {
+        for (const p of pool.threads) out += JSON.stringify(p) + '\n';
+        writtenLanes = pool.threads.length;
+      }
+      for (const j of pool.jobs) {
+        if (written.has(j[1])) continue;
+        written.add(j[1]);
+        out += JSON.stringify(j) + '\n';
+      }
+      if (out) appendFileSync(tracePath, JSON.stringify(['@', child.pid, CLI_THREAD_ID]) + '\n' + out);
+    } catch {
+      // The live view is a bonus: never let it disturb the run; the final pass still runs.
+      liveFailed = true;
+    }
+  }, LIVE_MS);
+  live.unref();
+
   const result = await new Promise<{ code: number | null; signal: NodeJS.Signals | null; spawnError?: Error }>((done) => {
     child.once('error', (err) => done({ code: null, signal: null, spawnError: err }));
     child.once('exit', (code, signal) => done({ code, signal }));
   });
+  clearInterval(live);
   if (killTimer) clearTimeout(killTimer);
   const osThreads = sampler?.stop();
   const endTs = nowUs();
   const pid = child.pid ?? 0;
 
   // From here on the raw trace is on disk; any failure below must keep it and say so.
-  let model: TraceModel | undefined;
-  const reader = new TraceReader();
-  let cliRecords = JSON.stringify(['@', pid, CLI_THREAD_ID]) + '\n';
+  let readable = true;
+  try {
+    follower.readMore();
+  } catch (e) {
+    readable = false;
+    log(`concurrency-diagram: could not read the trace back (${(e as Error).message}); the raw trace is kept at ${tracePath}`);
+  }
+  // A writer killed mid-line left a partial last line: end it, so our records start on a line of their own.
+  let cliRecords = (follower.endsWithNewline ? '' : '\n') + JSON.stringify(['@', pid, CLI_THREAD_ID]) + '\n';
   if (result.spawnError) {
     cliRecords += JSON.stringify(['!', 'spawn', endTs, `could not start ${node}: ${result.spawnError.message}`, '', 0]) + '\n';
     log(`concurrency-diagram: could not start ${node}: ${result.spawnError.message}`);
   }
-  try {
-    reader.push(readFileSync(tracePath, 'utf8'));
-    model = reader.model;
-    const { events } = readNodeTraceEvents(nodeTraceDir, pid, originUs);
-    const poolSize = model.run?.threadpoolSize ?? effectivePoolSize(env.UV_THREADPOOL_SIZE);
-    const pool = buildPool({ pid, poolSize, events, osThreads, sampleTimes: sampler?.sampleTimes, osThreadSource: sampler?.source, model, endTs });
-    for (const p of pool.threads) cliRecords += JSON.stringify(p) + '\n';
-    for (const j of pool.jobs) cliRecords += JSON.stringify(j) + '\n';
-  } catch (e) {
-    model = undefined;
-    log(`concurrency-diagram: could not build the threadpool lanes (${(e as Error).message}); the raw trace is kept at ${tracePath}`);
+  if (readable) {
+    try {
+      const model = follower.reader.model;
+      const { events } = readNodeTraceEvents(nodeTraceDir, pid, originUs);
+      const pool = buildPool({ pid, poolSize: poolSizeOf(model), events, osThreads, sampleTimes: sampler?.sampleTimes, osThreadSource: sampler?.source, model, endTs, jobIds });
+      for (const p of pool.threads) cliRecords += JSON.stringify(p) + '\n';
+      for (const j of pool.jobs) cliRecords += JSON.stringify(j) + '\n';
+    } catch (e) {
+      log(`concurrency-diagram: could not build the threadpool lanes (${(e as Error).message}); the raw trace is kept at ${tracePath}`);
+    }
   }
   const end = { exitCode: result.code, signal: result.signal, ...(stopped ? { stopped: true } : {}) };
   cliRecords += JSON.stringify(['Q', endTs, end]) + '\n';
@@ -215,18 +257,24 @@ export async function runCommand(cmd: RunCommand, log: (line: string) => void): 
   for (const s of signals) process.off(s, forward);
 
   let finalModel: TraceModel | undefined;
-  let text: string | undefined;
-  try {
-    text = readFileSync(tracePath, 'utf8');
-    const r = new TraceReader();
-    r.push(text);
-    finalModel = r.finish();
-  } catch (e) {
-    log(`concurrency-diagram: could not read back ${tracePath} (${(e as Error).message})`);
+  if (readable) {
+    try {
+      follower.readMore();
+      finalModel = follower.reader.finish();
+    } catch (e) {
+      log(`concurrency-diagram: could not read back ${tracePath} (${(e as Error).message})`);
+    }
   }
-  if (finalModel && text !== undefined) {
-    const failed = writeOutputs(finalModel, text, { chromeTrace: chromePath, html: htmlPath, title: basename(script) }, log);
-    if (failed && exitCode === 0) exitCode = EXIT_INTERNAL;
+  if (finalModel) {
+    let text = '';
+    try {
+      // Only the HTML report embeds the trace text.
+      if (htmlPath !== undefined) text = readFileSync(tracePath, 'utf8');
+      const failed = writeOutputs(finalModel, text, { chromeTrace: chromePath, html: htmlPath, title: basename(script) }, log);
+      if (failed && exitCode === 0) exitCode = EXIT_INTERNAL;
+    } catch (e) {
+      log(`concurrency-diagram: could not write the reports (${(e as Error).message}); the trace is kept at ${tracePath}`);
+    }
     // The summary is the last line: readers (the extension) take the last `concurrency-diagram:` line.
     log(summaryLine(finalModel, tracePath));
   } else {

@@ -181,3 +181,21 @@ test('pool families of async resource types', () => {
   assert.equal(poolFamilyOfType('QUERYWRAP'), undefined);
   assert.equal(poolFamilyOfType('TCPWRAP'), undefined);
 });
+
+test('job ids stay stable across calls: a live job of a resource is replaced by its final record', () => {
+  const m = model([['Y', 1, 'FSREQCALLBACK'], ['I', 5, 1, 1, 10, 0], ['B', 5, 40], ['A', 5, 41]]);
+  const jobIds = { byOp: new Map<string, number>(), next: 1 };
+  const live = buildPool({ pid: PID, poolSize: 2, events: [], model: m, endTs: 50, jobIds });
+  const ev: NodeTraceEvent[] = [
+    { ph: 'b', cat: FS, name: 'stat', ts: 2, tid: PID, id: 'x' },
+    { ph: 'e', cat: FS, name: 'stat', ts: 8, tid: PID, id: 'x' },
+    { ph: 'b', cat: FS, name: 'open', ts: 11, tid: PID, id: 'y' },
+    { ph: 'e', cat: FS, name: 'open', ts: 39, tid: PID, id: 'y' },
+  ];
+  const final = buildPool({ pid: PID, poolSize: 2, events: ev, model: m, endTs: 50, jobIds });
+  assert.deepEqual(live.jobs, [['J', 1, 'FSREQCALLBACK', 10, 10, 40, 0, 1, 0, 5]]);
+  assert.deepEqual(final.jobs, [
+    ['J', 2, 'fs.stat', 2, 2, 8, 0, 1, -1, -1],
+    ['J', 1, 'FSREQCALLBACK', 11, 11, 39, 0, 1, 0, 5],
+  ]);
+});

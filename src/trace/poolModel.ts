@@ -62,6 +62,20 @@ export interface PoolEvidence {
   model: TraceModel;
   /** µs of the end of the run (for jobs still open when the process ended). */
   endTs: number;
+  /**
+   * Job ids to keep stable across calls (live updates, then the final pass): a job of an async
+   * resource already given an id gets it again, so its later J record replaces the earlier one.
+   * Updated in place. Default: ids 1, 2, 3… for this call only.
+   */
+  jobIds?: JobIds;
+}
+
+/** Job id allocation shared by successive {@link buildPool} calls of one run. */
+export interface JobIds {
+  /** Async resource key → job id given to its job. */
+  byOp: Map<string, number>;
+  /** Next unused id. */
+  next: number;
 }
 
 /** P and J records to append to the trace. */
@@ -402,13 +416,20 @@ export function buildPool(ev: PoolEvidence): PoolResult {
 
   const threads: PoolThreadRecord[] = lanes.map((l, i) => ['P', i, l.osTid, l.name, l.evidence]);
   const out: PoolJobRecord[] = [];
-  let id = 0;
+  const ids = ev.jobIds ?? { byOp: new Map<string, number>(), next: 1 };
   for (const j of jobs) {
     const p = placed.get(j);
     if (!p) continue;
     const op = j.op;
+    // A ZLIB handle submits many jobs: only one-job resources keep their id across calls.
+    const stable = op && op.type !== 'ZLIB' ? op.key : undefined;
+    let id = stable !== undefined ? ids.byOp.get(stable) : undefined;
+    if (id === undefined) {
+      id = ids.next++;
+      if (stable !== undefined) ids.byOp.set(stable, id);
+    }
     const threadId = op ? Number(op.thread.split(':')[1]) : -1;
-    out.push(['J', ++id, op ? op.type : j.fallbackType, j.submit, p.start, p.end, p.lane, p.inferred ? 1 : 0, threadId, op ? op.asyncId : -1]);
+    out.push(['J', id, op ? op.type : j.fallbackType, j.submit, p.start, p.end, p.lane, p.inferred ? 1 : 0, threadId, op ? op.asyncId : -1]);
   }
   return { threads, jobs: out };
 }
