@@ -95,6 +95,14 @@ describe('pass-through', () => {
     assert.deepEqual(r.model.end, { exitCode: 3, signal: null });
     assert.equal(r.model.header?.format, 'concurrency-diagram-trace');
   });
+  test('--node-arg, --threadpool-size and the user\'s own NODE_OPTIONS reach the script; its args are untouched', async () => {
+    const r = await runCli(['--node-arg', '--max-old-space-size=123', '--node-arg=--no-warnings', '--threadpool-size', '3', cli('printProcess.js'), '--trace', 'x'], {
+      env: { NODE_OPTIONS: '--title=cd-test-title' },
+    });
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout), { execArgv: ['--max-old-space-size=123', '--no-warnings'], title: 'cd-test-title', uv: '3', argv: ['--trace', 'x'] });
+    assert.equal(r.model?.run?.threadpoolSize, 3);
+  });
   test('a script killed by a signal: the CLI exits 128+n and the trace says which signal', async () => {
     const r = await runCli([cli('killSelf.js')]);
     assert.equal(r.code, 143, r.stderr);
@@ -190,6 +198,24 @@ describe('threadpool: inferred placement and getaddrinfo', () => {
     assert.ok(m);
     assert.equal(poolJobs(m).filter((j) => j.type === 'GETADDRINFOREQWRAP').length, 0);
     assert.equal([...m.ops.values()].filter((o) => o.type === 'GETADDRINFOREQWRAP').length, 0);
+  });
+});
+
+describe('live view', () => {
+  test('pool jobs are appended while the script runs, and the final records replace them (no duplicates)', async () => {
+    const r = await runCli([cli('slowReads.js')]);
+    assert.equal(r.code, 0, r.stderr);
+    const lines = r.traceText.split('\n');
+    const qLine = lines.findIndex((l) => l.startsWith('["Q"'));
+    const lastCtx = lines.lastIndexOf(lines.filter((l) => /^\["@",\d+,-1\]$/.test(l)).pop() ?? '');
+    const liveJobs = lines.slice(0, lastCtx).filter((l) => l.startsWith('["J"'));
+    assert.ok(liveJobs.length > 0, 'J records before the final pass');
+    assert.ok(qLine > lastCtx);
+    const m = r.model;
+    assert.ok(m);
+    const finalIds = lines.slice(lastCtx).filter((l) => l.startsWith('["J"')).map((l) => (JSON.parse(l) as number[])[1]);
+    assert.equal(m.poolJobs.size, new Set(finalIds).size, 'every live job was replaced by a final one');
+    for (const l of liveJobs) assert.ok(finalIds.includes((JSON.parse(l) as number[])[1]));
   });
 });
 
