@@ -217,7 +217,7 @@ async function benchTable() {
     }
   }
 
-  const header = ['Workload', 'Recorder', 'Wall (median)', 'vs plain', 'Target', 'Result', 'CPU', 'Script process', 'Peak RSS', 'RSS vs plain', 'Output', 'Records', 'Bytes/record'];
+  const header = ['Workload', 'Recorder', 'Wall (median)', 'vs plain', 'Target', 'Result', 'CPU', 'CPU result', 'Script process', 'Peak RSS', 'RSS vs plain', 'Output', 'Records', 'Bytes/record'];
   const rows = [];
   for (const w of workloads) {
     const plain = samples.get(key(w, 'plain')) ?? [];
@@ -233,7 +233,7 @@ async function benchTable() {
       const name = r === 'clinic' ? 'Clinic.js Bubbleprof' : r;
       const label = `${w.id} ${w.title}`;
       if (skip[r]) {
-        rows.push([label, name, skip[r], '–', '–', '–', '–', '–', '–', '–', '–', '–', '–']);
+        rows.push([label, name, skip[r], '–', '–', '–', '–', '–', '–', '–', '–', '–', '–', '–']);
         continue;
       }
       const all = samples.get(key(w, r)) ?? [];
@@ -246,7 +246,7 @@ async function benchTable() {
         const scriptCell = ran.length ? formatRatio(ratio(median(ran.map((s) => s.scriptMs)), base.script)) : '–';
         const rssCell = ran.length ? formatBytes(median(ran.map((s) => s.rssKb)) * 1024) : '–';
         const rssRatio = ran.length ? formatRatio(ratio(median(ran.map((s) => s.rssKb)), base.rss)) : '–';
-        rows.push([label, name, all[0]?.error ?? 'no runs', '–', '–', '–', '–', scriptCell, rssCell, rssRatio, '–', '–', '–']);
+        rows.push([label, name, all[0]?.error ?? 'no runs', '–', '–', '–', '–', '–', scriptCell, rssCell, rssRatio, '–', '–', '–']);
         continue;
       }
       const wall = median(ok.map((s) => s.wallMs));
@@ -266,6 +266,7 @@ async function benchTable() {
         target === undefined ? '–' : `≤ ${target.toFixed(2)}×`,
         verdict(wallRatio, target),
         r === 'plain' ? formatSeconds(cpu) : formatRatio(ratio(cpu, base.cpu)),
+        verdict(ratio(cpu, base.cpu), target),
         r === 'plain' ? formatSeconds(script) : formatRatio(ratio(script, base.script)),
         formatBytes(rss * 1024),
         r === 'plain' ? '1.00×' : formatRatio(ratio(rss, base.rss)),
@@ -282,7 +283,8 @@ async function benchTable() {
     formatTable(header, rows),
     '',
     'Wall = the whole command from spawn to exit (for the runner: its CLI, the script, and writing the trace).',
-    'CPU = user + system CPU time of every Node process of the command, all threads (plain: seconds; others: ratio to plain).',
+    'CPU = user + system CPU time of every Node process of the command, all threads (plain: seconds; others: ratio to plain);',
+    '  CPU result = the same target applied to it: it stays meaningful when other work shares the cores and stretches wall times.',
     'Script process = lifetime of the workload\'s own process only (plain: seconds; others: ratio to plain).',
     'Peak RSS = maxRSS of the workload\'s own process. Records = lines of the trace file; Bytes/record = file size / records.',
   ].join('\n');
