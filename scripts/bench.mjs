@@ -5,9 +5,9 @@
 // output size and bytes per trace record. `--profile` instead shows where the runner's time goes.
 // See docs/benchmark.md. Not part of `npm test`.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import {
@@ -43,8 +43,7 @@ if (opts.help) {
   process.exit(0);
 }
 // --cli measures another build of the tool (e.g. a tuning experiment); its runner sits beside it.
-const cliPath = opts.cli ? resolve(opts.cli) : join(root, 'dist', 'cli.js');
-const runnerBundle = join(dirname(cliPath), 'runner', 'preload.js');
+const builtCli = opts.cli ? resolve(opts.cli) : join(root, 'dist', 'cli.js');
 const nodeBin = opts.node ? resolve(opts.node) : process.execPath;
 if (!existsSync(nodeBin)) {
   console.error(`bench: --node ${opts.node}: no such file`);
@@ -58,7 +57,7 @@ if (!nodeVersion?.startsWith('v')) {
 
 /** Why a recorder cannot run at all on this checkout, or undefined when it can. */
 function unavailable(recorder) {
-  if (recorder === 'runner' && !existsSync(cliPath)) return `not built: ${opts.cli ?? 'dist/cli.js'} is missing (node scripts/build.mjs)`;
+  if (recorder === 'runner' && !existsSync(builtCli)) return `not built: ${opts.cli ?? 'dist/cli.js'} is missing (node scripts/build.mjs)`;
   if (recorder === 'clinic') {
     if (!opts.clinic) return 'skipped (--no-clinic or --quick)';
     if (!existsSync(clinicBin)) return 'not installed: run `npm install --prefix bench`';
@@ -68,6 +67,21 @@ function unavailable(recorder) {
 
 const work = mkdtempSync(join(tmpdir(), 'cd-bench-'));
 let seq = 0;
+
+/**
+ * Copies the tool's build (the CLI's folder, with package.json beside it as in the package) into the
+ * work folder, so a rebuild of dist/ during a long benchmark cannot mix two builds in one table.
+ */
+function snapshotTool(cli) {
+  if (!existsSync(cli)) return cli;
+  const to = join(work, 'tool');
+  cpSync(dirname(cli), join(to, 'dist'), { recursive: true });
+  const pkg = join(dirname(cli), '..', 'package.json');
+  if (existsSync(pkg)) cpSync(pkg, join(to, 'package.json'));
+  return join(to, 'dist', basename(cli));
+}
+const cliPath = snapshotTool(builtCli);
+const runnerBundle = join(dirname(cliPath), 'runner', 'preload.js');
 
 /** Adds our RSS reporter to NODE_OPTIONS, keeping the user's own. Quoted: the path may hold spaces. */
 function benchEnv(report, extra = {}) {
