@@ -40,12 +40,22 @@ export function flashDecoration(): vscode.TextEditorDecorationType {
   return flashType;
 }
 
-/** Picks the editor group: the one the user came from, but never the diagram's own group. */
+/**
+ * Picks the editor group: the one the user came from if it still exists, else another group that
+ * shows text editors, else any other group; never the diagram's own group. Groups are looked up
+ * now, because closing a group renumbers the ones after it.
+ */
 export function chooseColumn(p: RevealPlacement): vscode.ViewColumn {
   if (p.toSide) return vscode.ViewColumn.Beside;
-  if (p.sourceColumn !== undefined && p.sourceColumn !== p.panelColumn) return p.sourceColumn;
-  if (p.panelColumn === undefined) return p.sourceColumn ?? vscode.ViewColumn.Active;
-  return p.panelColumn === vscode.ViewColumn.One ? vscode.ViewColumn.Two : vscode.ViewColumn.One;
+  const groups = vscode.window.tabGroups.all;
+  const panelCol = p.panelColumn;
+  if (p.sourceColumn !== undefined && p.sourceColumn !== panelCol && groups.some((g) => g.viewColumn === p.sourceColumn)) return p.sourceColumn;
+  const withText = groups.find((g) => g.viewColumn !== panelCol && g.tabs.some((t) => t.input instanceof vscode.TabInputText));
+  if (withText) return withText.viewColumn;
+  const other = groups.find((g) => g.viewColumn !== panelCol);
+  if (other) return other.viewColumn;
+  // Only the diagram's group exists: open a new group next to it.
+  return panelCol === vscode.ViewColumn.One ? vscode.ViewColumn.Two : vscode.ViewColumn.One;
 }
 
 /** The selection for a trace position in a document: the identifier of the call, clamped to the text. */

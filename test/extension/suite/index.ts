@@ -35,6 +35,7 @@ const sourceText = [
   'const w = new Worker(new URL("x", import.meta.url));',
   '',
 ].join('\n');
+writeFileSync(sourceFile, sourceText);
 const readFileColumn = sourceText.split('\n')[2].indexOf('readFile(') + 1;
 const workerColumn = sourceText.split('\n')[3].indexOf('new Worker') + 1;
 const traceFile = join(dir, 'saved.cdtrace');
@@ -48,7 +49,7 @@ writeFileSync(
     ['F', 1, sourceFile],
     ['F', 2, 'node:internal/fs/promises'],
     ['K', 1, [1, 3, readFileColumn, 'load']],
-    ['K', 2, [2, 450, 10, 'readFile', 1, 3, readFileColumn, 'load']],
+    ['K', 2, [1, 3, readFileColumn, 'load', 2, 450, 10, 'readFile']],
     ['Y', 1, 'FSREQPROMISE'],
     ['I', 5, 1, 1, 100, 1],
     ['B', 5, 900],
@@ -117,6 +118,7 @@ test('opening a saved trace shows a panel beside the editor with the trace model
   const panel = await c.openTraceCommand(vscode.Uri.file(traceFile));
   assert.ok(panel, 'a panel was opened');
   await waitFor('the trace to be read', () => (panel.traceFeed?.model.ops.size ?? 0) === 2);
+  await waitFor('the panel to be placed in an editor group', () => panel.panel.viewColumn !== undefined);
   assert.equal(panel.panel.viewType, 'concurrencyDiagram.panel');
   assert.equal(panel.traceFeed?.model.end?.exitCode, 0);
   assert.equal(c.currentPanel, panel);
@@ -140,7 +142,7 @@ test('reveal: selects the exact column range of the call, in a group other than 
   assert.equal(vscode.window.activeTextEditor?.document.uri.fsPath, sourceFile);
   const sel = vscode.window.activeTextEditor.selection;
   assert.deepEqual([sel.start.line, sel.start.character, sel.end.line, sel.end.character], [2, readFileColumn - 1, 2, readFileColumn - 1 + 'readFile'.length]);
-  assert.notEqual(editor.viewColumn, panel.panel.viewColumn, 'not opened on top of the panel');
+  assert.notEqual(editor.viewColumn, panel.panel.viewColumn, `not opened on top of the panel (editor ${editor.viewColumn}, panel ${panel.panel.viewColumn})`);
   // `new Worker` is selected as a whole (V8 reports a constructor call at `new`).
   const e2 = await panel.reveal(sourceFile, 4, workerColumn, false);
   assert.equal(e2?.document.getText(e2.selection), 'new Worker');
@@ -159,6 +161,8 @@ test('reveal: files the trace does not name and node: internals open nothing', a
 
 test('CodeLens: the line that started operations gets "2 async ops" and selects them', async () => {
   await api();
+  // The lens command needs the document to be open.
+  await vscode.workspace.openTextDocument(sourceFile);
   const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', vscode.Uri.file(sourceFile));
   const ours = lenses.filter((l) => l.command?.command === 'concurrencyDiagram.selectOps');
   assert.equal(ours.length, 1);
