@@ -219,6 +219,23 @@ describe('live view', () => {
   });
 });
 
+describe('HTML report', () => {
+  test('run --html and report --html write a standalone page with the trace in it', async () => {
+    const dir = tempDir();
+    const html = join(dir, 'run.html');
+    const r = await runCli(['--html', html, cli('pbkdf2Six.js')]);
+    assert.equal(r.code, 0, r.stderr);
+    const page = readFileSync(html, 'utf8');
+    assert.match(page, /^<!DOCTYPE html>/i);
+    assert.ok(page.includes('concurrency-diagram-trace'), 'the trace is embedded');
+    assert.match(r.stderr, /HTML report: .*run\.html/);
+    const again = join(dir, 'report.html');
+    const rep = await runCliRaw(['report', r.tracePath, '--html', again]);
+    assert.equal(rep.code, 0, rep.stderr);
+    assert.ok(readFileSync(again, 'utf8').includes('concurrency-diagram-trace'));
+  });
+});
+
 describe('Chrome / Perfetto export', () => {
   test('run --chrome-trace and report --chrome-trace write the same lanes: main, threadpool, ph X with args.type', async () => {
     const dir = tempDir();
