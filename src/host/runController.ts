@@ -201,8 +201,7 @@ export class RunController implements PanelHost, vscode.Disposable {
     const target = await vscode.window.showSaveDialog({ defaultUri, title: t('Export Trace'), saveLabel: t('Export') });
     if (!target) return;
     try {
-      if (format === 'trace') await copyFile(content.traceFile, target.fsPath);
-      else await this.report(content.traceFile, format, target.fsPath);
+      await this.exportTo(content.traceFile, format, target.fsPath);
     } catch (e) {
       void vscode.window.showErrorMessage(t('Export failed: {0}', (e as Error).message));
       return;
@@ -400,6 +399,15 @@ export class RunController implements PanelHost, vscode.Disposable {
     this.statusItem.text = `$(loading~spin) ${t('Concurrency Diagram: {0}', name)}`;
     this.statusItem.tooltip = t('{0} is running under Concurrency Diagram. Click to stop it.', name);
     this.statusItem.show();
+  }
+
+  /**
+   * Writes a trace to `out`: a copy for our format; Chrome JSON and the HTML report come from the
+   * CLI's `report` command, so there is one implementation of each export.
+   */
+  async exportTo(traceFile: string, format: 'trace' | 'chrome' | 'html', out: string): Promise<void> {
+    if (format === 'trace') await copyFile(traceFile, out);
+    else await this.report(traceFile, format, out);
   }
 
   private async report(traceFile: string, format: 'chrome' | 'html', out: string): Promise<void> {

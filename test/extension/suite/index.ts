@@ -4,7 +4,7 @@
  * Workspace Trust, and full runs of scripts through the CLI. Entry point: {@link run}.
  */
 import * as assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
@@ -231,6 +231,20 @@ test('a crashing script still gets its diagram with the error', async () => {
   assert.notEqual(m.end?.exitCode, 0);
 });
 
+test('Re-run runs the same script again in the same panel, with a new trace', async () => {
+  if (!vscode.workspace.isTrusted) return;
+  const c = await api();
+  const panel = c.currentPanel;
+  const before = panel?.current;
+  assert.ok(before?.spec, 'the panel knows how to re-run');
+  await vscode.commands.executeCommand('concurrencyDiagram.rerun');
+  await waitFor('the re-run to end', () => !c.isRunning && c.currentPanel?.traceFeed?.isLive === false && c.currentPanel.current?.traceFile !== before.traceFile);
+  assert.equal(c.currentPanel, panel, 'the panel was reused');
+  assert.equal(panel?.current?.spec?.script, before.spec.script);
+  await waitFor('the re-run trace to be read', () => (panel?.traceFeed?.model.errors.length ?? 0) > 0);
+  assert.ok(panel?.traceFeed?.model.errors.some((e) => e.message.includes('boom on purpose')));
+});
+
 test('Stop ends a script stuck in a busy loop and keeps its trace', async () => {
   if (!vscode.workspace.isTrusted) return;
   const c = await api();
@@ -244,6 +258,33 @@ test('Stop ends a script stuck in a busy loop and keeps its trace', async () => 
   assert.ok(m?.header, 'the trace is kept');
   assert.equal(m.end?.stopped, true);
   assert.equal(c.isRunning, false);
+});
+
+test('export: our format is a copy; Chrome JSON and the HTML report come from the CLI', async () => {
+  const c = await api();
+  const out = join(dir, 'exported');
+  await c.exportTo(traceFile, 'trace', `${out}.cdtrace`);
+  assert.equal(readFileSync(`${out}.cdtrace`, 'utf8'), readFileSync(traceFile, 'utf8'));
+  await c.exportTo(traceFile, 'chrome', `${out}.json`);
+  const chrome = JSON.parse(readFileSync(`${out}.json`, 'utf8'));
+  assert.ok(Array.isArray(chrome.traceEvents) && chrome.traceEvents.length > 0, 'Chrome trace events were written');
+  await c.exportTo(traceFile, 'html', `${out}.html`);
+  assert.match(readFileSync(`${out}.html`, 'utf8'), /<html/i);
+});
+
+test('a panel restored after a reload shows its trace again (WebviewPanelSerializer)', async () => {
+  const c = await api();
+  const shown = c.currentPanel?.current;
+  assert.ok(shown, 'a panel shows a trace');
+  // A webview of our view type with the same title, as VS Code hands it to the serializer after a reload.
+  const webview = vscode.window.createWebviewPanel('concurrencyDiagram.panel', shown.title, { viewColumn: vscode.ViewColumn.Two, preserveFocus: true }, {});
+  await c.revive(webview, undefined);
+  const panel = c.currentPanel;
+  assert.equal(panel?.panel, webview);
+  assert.equal(panel?.current?.traceFile, shown.traceFile);
+  assert.equal(panel?.current?.live, false);
+  await waitFor('the restored trace to be read', () => panel?.traceFeed?.model.header !== undefined);
+  panel?.dispose();
 });
 
 /** Entry point called by the test harness inside the extension host. */
