@@ -45,7 +45,7 @@ describe('real-VS-Code harness (probe extension)', { skip }, () => {
     await vs.screenshot('panel');
     await button.click();
     const pos = await vs.waitForCursorLine(3);
-    assert.deepEqual(pos, { line: 3, column: 5 });
+    assert.deepEqual(pos, { line: 3, column: 5, selected: 0 });
     assert.deepEqual((await vs.activeTabs())[0], 'sample.txt');
     await vs.screenshot('revealed');
   });

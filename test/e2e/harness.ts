@@ -287,8 +287,11 @@ export class VsCodeSession {
   }
 
   private async editorFocus(): Promise<void> {
-    // Key bindings go to the focused part; clicking the status bar is harmless and takes focus from webviews.
-    await this.page.locator('.monaco-workbench').focus().catch(() => undefined);
+    // Key bindings typed while a webview has focus go to the webview's page first; clicking the text of
+    // the first editor (or the status bar when no editor is open) gives the workbench the focus back.
+    const text = this.page.locator('.editor-group-container').first().locator('.monaco-editor .view-lines').first();
+    if (await text.isVisible().catch(() => false)) await text.click({ timeout: 5_000 }).catch(() => undefined);
+    else await this.page.locator('.part.statusbar').click({ position: { x: 400, y: 5 }, timeout: 5_000 }).catch(() => undefined);
   }
 
   /**
@@ -297,6 +300,7 @@ export class VsCodeSession {
    * to `timeoutMs`; without the retry about one run in four fails.
    */
   async runCommand(title: string, timeoutMs = 45_000): Promise<void> {
+    await this.editorFocus();
     const deadline = Date.now() + timeoutMs;
     const input = this.page.locator('.quick-input-widget input');
     for (let attempt = 1; ; attempt++) {
@@ -326,19 +330,22 @@ export class VsCodeSession {
     return pick.contentFrame().frameLocator('#active-frame');
   }
 
-  /** Cursor position from the status bar (`Ln 5, Col 1`), or undefined when no editor shows it. */
-  async cursor(): Promise<{ line: number; column: number } | undefined> {
+  /**
+   * Cursor position from the status bar (`Ln 5, Col 1`, plus `(3 selected)` when a range is selected),
+   * or undefined when no editor shows it.
+   */
+  async cursor(): Promise<{ line: number; column: number; selected: number } | undefined> {
     const item = this.page.locator('[id="status.editor.selection"]');
     if (!(await item.isVisible())) return undefined;
     const text = (await item.innerText()).trim();
-    const m = /Ln (\d+), Col (\d+)/.exec(text);
-    return m ? { line: Number(m[1]), column: Number(m[2]) } : undefined;
+    const m = /Ln (\d+), Col (\d+)(?: \((\d+) selected\))?/.exec(text);
+    return m ? { line: Number(m[1]), column: Number(m[2]), selected: Number(m[3] ?? 0) } : undefined;
   }
 
   /** Waits until the status bar shows the cursor on `line` (any column); returns the position. */
-  async waitForCursorLine(line: number, timeoutMs = 15_000): Promise<{ line: number; column: number }> {
+  async waitForCursorLine(line: number, timeoutMs = 15_000): Promise<{ line: number; column: number; selected: number }> {
     const deadline = Date.now() + timeoutMs;
-    let last: { line: number; column: number } | undefined;
+    let last: { line: number; column: number; selected: number } | undefined;
     while (Date.now() < deadline) {
       last = await this.cursor();
       if (last?.line === line) return last;
