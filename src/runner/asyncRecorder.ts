@@ -12,10 +12,10 @@
  */
 import * as asyncHooks from 'node:async_hooks';
 import * as v8 from 'node:v8';
-import { captureCallSites, type StackInterner } from './callSites';
+import { captureCallSites, type CallSite, type StackInterner } from './callSites';
 import type { Clock } from './clock';
 import type { LoopMonitor } from './loopMonitor';
-import { str, type TraceWriter } from './traceWriter';
+import { str, TagCode, type TraceWriter } from './traceWriter';
 
 /** Types whose user frame can lie far below Node's and undici's frames (fetch → getaddrinfo is ~45 deep). */
 const DEEP_TYPES = new Set(['GETADDRINFOREQWRAP', 'GETNAMEINFOREQWRAP', 'TCPCONNECTWRAP', 'PIPECONNECTWRAP', 'TCPWRAP', 'TLSWRAP', 'HTTPCLIENTREQUEST', 'QUERYWRAP']);
@@ -75,7 +75,45 @@ interface Ctx {
   promise: object;
   running: boolean;
   stackId: number;
+  /** Which answer of {@link AsyncRecorder.classify} made it (part of the cache key of its own calls). */
+  siteId: number;
+  /** Site id of the promise its current run resumed from (0 = unknown). */
+  resumedFrom: number;
+  /** Site id of the promise it is awaiting now. */
+  awaitedFrom: number;
+  /** Parentless promises made in its current run so far. */
+  ordinal: number;
 }
+
+/** What a parentless promise is. */
+const enum SiteKind {
+  Other = 0,
+  Task = 1,
+  Internal = 2,
+  Combinator = 3,
+}
+
+/** The classification of a parentless promise, interned. */
+interface SiteInfo {
+  id: number;
+  kind: SiteKind;
+  name: string;
+  nameJson: string;
+  stackId: number;
+}
+
+/** A cached classification for one place inside a task. */
+interface Site extends SiteInfo {
+  trusted: boolean;
+  uses: number;
+  unstable: boolean;
+}
+
+/** A trusted cached classification is re-checked with a real capture once in this many uses. */
+const RECHECK_EVERY = 256;
+
+/** Bound on the classification caches. */
+const MAX_SITES = 50_000;
 
 /** Options of the recorder. */
 export interface AsyncRecorderOptions {
@@ -106,9 +144,13 @@ export class AsyncRecorder {
   private currentStack = 0;
 
   private readonly ctxStack: Ctx[] = [];
+  private readonly siteCache = new Map<string, Site>();
+  private readonly sites = new Map<string, SiteInfo>();
   private readonly marks: number[] = [];
-  private readonly taskOf = new WeakMap<object, Ctx>();
-  private readonly awaitOf = new WeakMap<object, Ctx>();
+  // Plain Maps, emptied as promises resume and settle: a WeakMap of hundreds of thousands of promises
+  // (ephemerons) costs the garbage collector far more. Bounded for promises that never settle.
+  private readonly taskOf = new Map<object, Ctx>();
+  private readonly awaitOf = new Map<object, Ctx>();
   private nextTaskId = 1;
   /** An init whose parent was the running function's own promise: an await wrapper or an await of its returned promise. */
   private pendingPromise: object | undefined;
@@ -144,7 +186,7 @@ export class AsyncRecorder {
         const v = this.live.get(asyncId);
         if (v === undefined) return;
         const ts = this.now();
-        this.out.write(`["B",${asyncId},${ts}]\n`);
+        this.out.rec2(TagCode.Before, asyncId, ts);
         this.currentStack = v >>> 1;
         this.loop.enter(ts, v >>> 1);
       },
@@ -152,12 +194,12 @@ export class AsyncRecorder {
         const v = this.live.get(asyncId);
         if (v === undefined) return;
         const ts = this.now();
-        this.out.write(`["A",${asyncId},${ts}]\n`);
+        this.out.rec2(TagCode.After, asyncId, ts);
         this.loop.exit(ts);
         this.currentStack = 0;
         if (!this.useDestroy && (v & 1) === 1) {
           this.live.delete(asyncId);
-          this.out.write(`["D",${asyncId},${ts}]\n`);
+          this.out.rec2(TagCode.Destroy, asyncId, ts);
         }
       },
       trackPromises: false,
@@ -165,7 +207,7 @@ export class AsyncRecorder {
     if (this.useDestroy) {
       callbacks.destroy = (asyncId) => {
         if (!this.live.delete(asyncId)) return;
-        this.out.write(`["D",${asyncId},${this.now()}]\n`);
+        this.out.rec2(TagCode.Destroy, asyncId, this.now());
       };
     }
     this.hook = asyncHooks.createHook(callbacks).enable();
@@ -224,7 +266,7 @@ export class AsyncRecorder {
       }
     }
     this.live.set(asyncId, stackId * 2 + (oneShot ? 1 : 0));
-    this.out.write(`["I",${asyncId},${typeId},${triggerId},${ts},${stackId}]\n`);
+    this.out.rec5(TagCode.Init, asyncId, typeId, triggerId, ts, stackId);
   }
 
   private runningTaskStack(): number {
@@ -261,8 +303,10 @@ export class AsyncRecorder {
         if (ctx !== undefined) {
           this.awaitOf.delete(p);
           ctx.running = true;
+          ctx.resumedFrom = ctx.awaitedFrom;
+          ctx.ordinal = 0;
           this.ctxStack.push(ctx);
-          if (ctx.id !== 0) this.out.write(`["U",${ctx.id},${ts}]\n`);
+          if (ctx.id !== 0) this.out.rec2(TagCode.TaskResume, ctx.id, ts);
           stackId = ctx.stackId;
         }
         this.loop.enter(ts, stackId || this.runningTaskStack());
@@ -286,45 +330,101 @@ export class AsyncRecorder {
         this.remove(ctx);
         ctx.running = false;
         // Whether it rejected is not visible to a promise hook; a rejection reaches the trace as an error record.
-        if (ctx.id !== 0) this.out.write(`["E",${ctx.id},${this.now()},0]\n`);
+        if (ctx.id !== 0) this.out.rec3(TagCode.TaskEnd, ctx.id, this.now(), 0);
       },
     });
   }
 
+  /**
+   * A promise without a parent: an async function call (a task), or `new Promise`, `Promise.all`…
+   * Inside a running task the answer is cached by where in that task it happens (which call site
+   * the task came from, which await it resumed from, how many such promises it made since), so a
+   * loop body pays for a stack capture only on its first rounds; a cached answer is re-checked by a
+   * real capture every {@link RECHECK_EVERY} uses, and a place that ever answers differently is
+   * never trusted again.
+   */
   private onParentless(p: Promise<unknown>, skip: Function): void {
-    const sites = captureCallSites(KEEP_FRAMES + 2, skip);
+    const top = this.ctxStack[this.ctxStack.length - 1];
+    let key: string | undefined;
+    let cached: Site | undefined;
+    if (top !== undefined && top.running) {
+      key = `${top.siteId}|${top.resumedFrom}|${top.ordinal++}`;
+      cached = this.siteCache.get(key);
+      if (cached !== undefined && cached.trusted && ++cached.uses % RECHECK_EVERY !== 0) {
+        this.apply(p, cached);
+        return;
+      }
+    }
+    const site = this.classify(captureCallSites(KEEP_FRAMES + 2, skip));
+    if (key !== undefined) {
+      if (cached === undefined) {
+        if (this.siteCache.size >= MAX_SITES) this.siteCache.clear();
+        this.siteCache.set(key, { ...site, trusted: false, uses: 0, unstable: false });
+      } else if (cached.id === site.id && !cached.unstable) {
+        cached.trusted = true;
+      } else {
+        cached.unstable = true;
+        cached.trusted = false;
+      }
+    }
+    this.apply(p, site);
+  }
+
+  /** Classifies a parentless promise from the call sites at its creation. */
+  private classify(sites: CallSite[]): SiteInfo {
     // With several promise hooks installed Node calls them through a dispatcher of its own.
     let first = 0;
     while (first < sites.length && sites[first].getFileName() === 'node:internal/promise_hooks') first++;
     const f0 = sites[first];
-    if (f0 === undefined) return;
+    if (f0 === undefined) return this.site(SiteKind.Other, '', 0);
     if (f0.getFileName() == null) {
       // A builtin made it: for a combinator, the `then`s it attaches to its elements are not awaits.
       const fn = f0.getFunctionName();
-      if (fn === 'all' || fn === 'allSettled' || fn === 'race' || fn === 'any') this.combinator = p;
-      return;
+      const combinator = fn === 'all' || fn === 'allSettled' || fn === 'race' || fn === 'any';
+      return this.site(combinator ? SiteKind.Combinator : SiteKind.Other, '', 0);
     }
     // An async function's promise is created on entry, with the function itself on top, positioned on
     // its own first line (at its parameters); a promise made inside a body sits at a call instead.
     const line = f0.getLineNumber();
-    if (line === null || typeof f0.getEnclosingLineNumber !== 'function') return;
-    if (line !== f0.getEnclosingLineNumber() || (f0.getColumnNumber() ?? 0) < (f0.getEnclosingColumnNumber() ?? 0)) return;
-    if (f0.isConstructor() || f0.getFileName() == null) return;
-    let ctx: Ctx;
-    if (this.interner.isUserSite(f0)) {
-      const id = this.nextTaskId++;
-      let stackId = this.interner.intern(sites, first + 1, KEEP_FRAMES);
-      // Called from outside the user's code (a callback of Node or a library): point at the function itself.
-      if (stackId === 0) stackId = this.interner.intern(sites, first, 1);
-      const parent = this.runningTaskId();
-      ctx = { id, promise: p, running: true, stackId };
-      // A module body with top-level await is an async function without a name: call it what it is.
-      const name = f0.getFunctionName() || (f0.isToplevel() && line === 1 && f0.getColumnNumber() === 1 ? '<module>' : '<anonymous>');
-      this.out.write(`["N",${id},${parent},${this.now()},${stackId},${str(name)}]\n`);
-    } else {
-      ctx = { id: 0, promise: p, running: true, stackId: 0 };
+    if (line === null || typeof f0.getEnclosingLineNumber !== 'function') return this.site(SiteKind.Other, '', 0);
+    if (line !== f0.getEnclosingLineNumber() || (f0.getColumnNumber() ?? 0) < (f0.getEnclosingColumnNumber() ?? 0) || f0.isConstructor()) {
+      return this.site(SiteKind.Other, '', 0);
     }
-    this.taskOf.set(p, ctx);
+    // Internal async functions differ by where they are: that keeps the cache keys of their calls apart.
+    if (!this.interner.isUserSite(f0)) return this.site(SiteKind.Internal, `${f0.getFileName()}:${line}:${f0.getColumnNumber()}`, 0);
+    let stackId = this.interner.intern(sites, first + 1, KEEP_FRAMES);
+    // Called from outside the user's code (a callback of Node or a library): point at the function itself.
+    if (stackId === 0) stackId = this.interner.intern(sites, first, 1);
+    // A module body with top-level await is an async function without a name: call it what it is.
+    const name = f0.getFunctionName() || (f0.isToplevel() && line === 1 && f0.getColumnNumber() === 1 ? '<module>' : '<anonymous>');
+    return this.site(SiteKind.Task, name, stackId);
+  }
+
+  /** The one SiteInfo per distinct answer, so answers compare by id. */
+  private site(kind: SiteKind, name: string, stackId: number): SiteInfo {
+    const sig = `${kind}|${stackId}|${name}`;
+    let s = this.sites.get(sig);
+    if (s === undefined) {
+      if (this.sites.size >= MAX_SITES) this.sites.clear();
+      s = { id: this.sites.size + 1, kind, name, stackId, nameJson: str(name) };
+      this.sites.set(sig, s);
+    }
+    return s;
+  }
+
+  private apply(p: Promise<unknown>, site: SiteInfo): void {
+    if (site.kind === SiteKind.Combinator) {
+      this.combinator = p;
+      return;
+    }
+    if (site.kind === SiteKind.Other) return;
+    let id = 0;
+    if (site.kind === SiteKind.Task) {
+      id = this.nextTaskId++;
+      this.out.rec4s(TagCode.TaskStart, id, this.runningTaskId(), this.now(), site.stackId, site.nameJson);
+    }
+    const ctx: Ctx = { id, promise: p, running: true, stackId: site.stackId, siteId: site.id, resumedFrom: 0, awaitedFrom: 0, ordinal: 0 };
+    bounded(this.taskOf).set(p, ctx);
     this.ctxStack.push(ctx);
   }
 
@@ -332,6 +432,7 @@ export class AsyncRecorder {
     // The second promise of `await <non-promise>`: the wrapper was seen first and suspended the function.
     const suspended = this.awaitOf.get(parent);
     if (suspended !== undefined && !suspended.running && this.taskOf.has(suspended.promise)) {
+      this.awaitOf.delete(parent);
       this.awaitOf.set(p, suspended);
       return;
     }
@@ -349,7 +450,7 @@ export class AsyncRecorder {
       this.remove(owner);
       this.suspend(owner, this.now());
     }
-    this.awaitBy(top, p);
+    this.awaitBy(top, p, parent);
   }
 
   /** Decides a pending init: `settled` is the promise of the settle hook being handled, if any. */
@@ -365,21 +466,22 @@ export class AsyncRecorder {
     // `ctx` had returned its promise; the function below it is the one awaiting.
     this.remove(ctx);
     this.suspend(ctx, this.now());
-    this.awaitBy(this.ctxStack[this.ctxStack.length - 1], p);
+    this.awaitBy(this.ctxStack[this.ctxStack.length - 1], p, ctx.promise);
   }
 
   /** `ctx` (the running function, if any) suspends at an await whose resumption is `p`'s job. */
-  private awaitBy(ctx: Ctx | undefined, p: object): void {
+  private awaitBy(ctx: Ctx | undefined, p: object, awaited?: object): void {
     if (ctx === undefined || !ctx.running) return;
+    ctx.awaitedFrom = awaited === undefined ? 0 : (this.taskOf.get(awaited)?.siteId ?? 0);
     this.remove(ctx);
-    this.awaitOf.set(p, ctx);
+    bounded(this.awaitOf).set(p, ctx);
     this.suspend(ctx, this.now());
   }
 
   private suspend(ctx: Ctx, ts: number): void {
     if (!ctx.running) return;
     ctx.running = false;
-    if (ctx.id !== 0) this.out.write(`["W",${ctx.id},${ts}]\n`);
+    if (ctx.id !== 0) this.out.rec2(TagCode.TaskAwait, ctx.id, ts);
   }
 
   private remove(ctx: Ctx): void {
@@ -396,6 +498,20 @@ export class AsyncRecorder {
     for (let i = this.ctxStack.length - 1; i >= 0; i--) if (this.ctxStack[i].id !== 0) return this.ctxStack[i].id;
     return 0;
   }
+}
+
+/** Entries of a promise map at most; the oldest tenth is dropped beyond it (promises that never settle). */
+const MAX_PROMISES = 500_000;
+
+function bounded<K, V>(m: Map<K, V>): Map<K, V> {
+  if (m.size >= MAX_PROMISES) {
+    let n = MAX_PROMISES / 10;
+    for (const k of m.keys()) {
+      m.delete(k);
+      if (--n <= 0) break;
+    }
+  }
+  return m;
 }
 
 let trackPromisesOffSupported: boolean | undefined;

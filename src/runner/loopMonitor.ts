@@ -4,7 +4,7 @@
  * {@link MERGE_GAP_US} are merged into one busy stretch (L record), and a single run longer than the
  * blocking threshold is flagged (Z record) with the source of what ran.
  */
-import type { TraceWriter } from './traceWriter';
+import { TagCode, type TraceWriter } from './traceWriter';
 
 /** Runs closer than this (µs) belong to the same busy stretch: the loop was never really idle. */
 export const MERGE_GAP_US = 200;
@@ -27,7 +27,7 @@ export class LoopMonitor {
   enter(ts: number, stackId: number): void {
     if (this.depth++ !== 0) return;
     if (this.open && ts - this.lastEnd > MERGE_GAP_US) {
-      this.out.write(`["L",${this.stretchStart},${this.lastEnd}]\n`);
+      this.out.rec2(TagCode.LoopBusy, this.stretchStart, this.lastEnd);
       this.open = false;
     }
     if (!this.open) {
@@ -43,13 +43,13 @@ export class LoopMonitor {
     if (this.depth === 0) return;
     if (--this.depth !== 0) return;
     this.lastEnd = ts;
-    if (ts - this.runStart > this.blockUs) this.out.write(`["Z",${this.runStart},${ts},${this.runStack}]\n`);
+    if (ts - this.runStart > this.blockUs) this.out.rec3(TagCode.LoopBlocked, this.runStart, ts, this.runStack);
   }
 
   /** Emits the last stretch when the loop has been idle since (called at each flush). */
   flushIdle(now: number): void {
     if (this.depth === 0 && this.open && now - this.lastEnd > MERGE_GAP_US) {
-      this.out.write(`["L",${this.stretchStart},${this.lastEnd}]\n`);
+      this.out.rec2(TagCode.LoopBusy, this.stretchStart, this.lastEnd);
       this.open = false;
     }
   }
@@ -57,11 +57,11 @@ export class LoopMonitor {
   /** Closes everything at the end of the thread (`now` ends a run still in progress). */
   finish(now: number): void {
     if (this.depth > 0) {
-      if (now - this.runStart > this.blockUs) this.out.write(`["Z",${this.runStart},${now},${this.runStack}]\n`);
+      if (now - this.runStart > this.blockUs) this.out.rec3(TagCode.LoopBlocked, this.runStart, now, this.runStack);
       this.lastEnd = now;
       this.depth = 0;
     }
-    if (this.open) this.out.write(`["L",${this.stretchStart},${this.lastEnd}]\n`);
+    if (this.open) this.out.rec2(TagCode.LoopBusy, this.stretchStart, this.lastEnd);
     this.open = false;
   }
 }

@@ -1,20 +1,26 @@
 /**
- * Per-thread writer of trace records (see src/trace/format.ts). Records are buffered as text lines
- * and appended to the trace file in whole chunks with one `writeSync` on an `O_APPEND` descriptor,
- * each chunk starting with the thread's context record, so chunks of different threads never tear.
+ * Per-thread writer of trace records (see src/trace/format.ts). Records are encoded straight into a
+ * byte buffer (hot records with numbers only never allocate a string: a string per record was
+ * most of the garbage collector's work on promise-heavy scripts) and appended to the trace file in
+ * whole chunks with one `writeSync` on an `O_APPEND` descriptor, each chunk starting with the
+ * thread's context record, so chunks of different threads never tear.
  */
 import * as fs from 'node:fs';
 
-/** Buffered text above which a chunk is written at once, so memory stays bounded between flushes. */
-const MAX_BUFFERED_CHARS = 512 * 1024;
+/** Buffer size: a full buffer is written at once, so memory stays bounded between flushes. */
+const BUFFER_BYTES = 256 * 1024;
+
+const QUOTE = 0x22;
+const COMMA = 0x2c;
 
 /** Appends this thread's records to the trace file. */
 export class TraceWriter {
-  private parts: string[] = [];
-  private size = 0;
+  private buf: Buffer;
+  private pos: number;
+  private readonly start: number;
   private fd = -1;
   private failed = false;
-  /** Lines written in front of the first chunk (e.g. the thread record, known only once the thread's script is set). */
+  /** Text written once, after the context of the first chunk (e.g. the thread record, known late). */
   private preamble: (() => string) | undefined;
 
   /**
@@ -23,8 +29,12 @@ export class TraceWriter {
    */
   constructor(
     private readonly path: string,
-    private readonly context: string,
-  ) {}
+    context: string,
+  ) {
+    this.buf = Buffer.allocUnsafe(BUFFER_BYTES);
+    this.start = this.buf.write(context, 0, 'utf8');
+    this.pos = this.start;
+  }
 
   /** Sets a function whose text is written once, at the start of the first chunk. */
   setPreamble(fn: () => string): void {
@@ -33,33 +43,132 @@ export class TraceWriter {
 
   /** Queues one complete line (must end with `\n`). */
   write(line: string): void {
-    this.parts.push(line);
-    this.size += line.length;
-    if (this.size > MAX_BUFFERED_CHARS) this.flush();
+    const max = line.length * 3;
+    if (this.pos + max > this.buf.length) {
+      this.flush();
+      if (this.start + max > this.buf.length) {
+        // A huge record (a long error stack): give it a buffer of its own size.
+        const bigger = Buffer.allocUnsafe(this.start + max);
+        this.buf.copy(bigger, 0, 0, this.start);
+        this.buf = bigger;
+      }
+    }
+    this.pos += this.buf.write(line, this.pos, 'utf8');
+  }
+
+  /** Queues `["T",a,b]\n` where T is a one-character tag given by its char code. */
+  rec2(tag: number, a: number, b: number): void {
+    if (this.pos + 48 > this.buf.length) this.flush();
+    this.head(tag);
+    this.int(a);
+    this.buf[this.pos++] = COMMA;
+    this.int(b);
+    this.tail();
+  }
+
+  /** Queues `["T",a,b,c]\n`. */
+  rec3(tag: number, a: number, b: number, c: number): void {
+    if (this.pos + 72 > this.buf.length) this.flush();
+    this.head(tag);
+    this.int(a);
+    this.buf[this.pos++] = COMMA;
+    this.int(b);
+    this.buf[this.pos++] = COMMA;
+    this.int(c);
+    this.tail();
+  }
+
+  /** Queues `["T",a,b,c,d,e]\n`. */
+  rec5(tag: number, a: number, b: number, c: number, d: number, e: number): void {
+    if (this.pos + 120 > this.buf.length) this.flush();
+    this.head(tag);
+    this.int(a);
+    this.buf[this.pos++] = COMMA;
+    this.int(b);
+    this.buf[this.pos++] = COMMA;
+    this.int(c);
+    this.buf[this.pos++] = COMMA;
+    this.int(d);
+    this.buf[this.pos++] = COMMA;
+    this.int(e);
+    this.tail();
+  }
+
+  /** Queues `["T",a,b,c,d,<json>]\n`, `json` being an already serialized value (e.g. a quoted name). */
+  rec4s(tag: number, a: number, b: number, c: number, d: number, json: string): void {
+    if (this.pos + 100 + json.length * 3 > this.buf.length) {
+      this.flush();
+      if (this.pos + 100 + json.length * 3 > this.buf.length) {
+        this.write(`["${String.fromCharCode(tag)}",${a},${b},${c},${d},${json}]\n`);
+        return;
+      }
+    }
+    this.head(tag);
+    this.int(a);
+    this.buf[this.pos++] = COMMA;
+    this.int(b);
+    this.buf[this.pos++] = COMMA;
+    this.int(c);
+    this.buf[this.pos++] = COMMA;
+    this.int(d);
+    this.buf[this.pos++] = COMMA;
+    this.pos += this.buf.write(json, this.pos, 'utf8');
+    this.tail();
+  }
+
+  private head(tag: number): void {
+    const b = this.buf;
+    let p = this.pos;
+    b[p++] = 0x5b; // [
+    b[p++] = QUOTE;
+    b[p++] = tag;
+    b[p++] = QUOTE;
+    b[p++] = COMMA;
+    this.pos = p;
+  }
+
+  private tail(): void {
+    this.buf[this.pos++] = 0x5d; // ]
+    this.buf[this.pos++] = 0x0a; // \n
+  }
+
+  /** Writes a finite number as JSON: integers digit by digit, anything else through its string form. */
+  private int(n: number): void {
+    if (!(n >= 0 && n <= Number.MAX_SAFE_INTEGER && Math.floor(n) === n)) {
+      this.pos += this.buf.write(Number.isFinite(n) ? String(n) : '0', this.pos, 'latin1');
+      return;
+    }
+    let digits = 1;
+    for (let t = n; t >= 10; t = Math.floor(t / 10)) digits++;
+    let p = this.pos + digits;
+    this.pos = p;
+    do {
+      this.buf[--p] = 48 + (n % 10);
+      n = Math.floor(n / 10);
+    } while (n > 0);
   }
 
   /** Writes everything queued so far as one chunk. Never throws. */
   flush(): void {
-    if ((this.parts.length === 0 && !this.preamble) || this.failed) return;
-    let text = this.context;
+    if (this.failed || (this.pos === this.start && !this.preamble)) return;
+    let chunk = this.buf.subarray(0, this.pos);
     if (this.preamble) {
       const p = this.preamble;
       this.preamble = undefined;
+      let text = '';
       try {
-        text += p();
+        text = p();
       } catch {
         // A broken preamble must not lose the records behind it.
       }
+      chunk = Buffer.concat([this.buf.subarray(0, this.start), Buffer.from(text, 'utf8'), this.buf.subarray(this.start, this.pos)]);
     }
-    text += this.parts.join('');
-    this.parts = [];
-    this.size = 0;
+    this.pos = this.start;
     try {
       if (this.fd < 0) this.fd = fs.openSync(this.path, 'a');
-      const buf = Buffer.from(text, 'utf8');
       let off = 0;
       // One write(2) in practice; the loop only guards against a short write.
-      while (off < buf.length) off += fs.writeSync(this.fd, buf, off, buf.length - off);
+      while (off < chunk.length) off += fs.writeSync(this.fd, chunk, off, chunk.length - off);
     } catch {
       // The trace file is gone or the disk is full: stop writing, never disturb the script.
       this.failed = true;
@@ -78,6 +187,20 @@ export class TraceWriter {
       this.fd = -1;
     }
   }
+}
+
+/** Char codes of the record tags written through the numeric fast paths. */
+export const enum TagCode {
+  Init = 0x49, // I
+  Before = 0x42, // B
+  After = 0x41, // A
+  Destroy = 0x44, // D
+  TaskStart = 0x4e, // N
+  TaskAwait = 0x57, // W
+  TaskResume = 0x55, // U
+  TaskEnd = 0x45, // E
+  LoopBusy = 0x4c, // L
+  LoopBlocked = 0x5a, // Z
 }
 
 /** Serializes a string for a record (JSON string literal). */
