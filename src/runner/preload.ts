@@ -117,7 +117,11 @@ function start(): void {
     out.write(`["R",${JSON.stringify(info)}]\n`);
     out.write(`["T",0,"main","main",${osTid},${t0}]\n`);
   } else {
-    // The Worker's script is known only once Node has set process.argv[1], after the preloads.
+    // A Worker can be terminated at any moment (no 'exit' inside it): say at once that it exists.
+    out.write(`["T",${threadId},"worker",${str(`worker #${threadId}`)},${osTid},${t0},"?",${parentThread}]\n`);
+    out.flush();
+    // Its script is known only once Node has set process.argv[1], after the preloads: the next chunk
+    // repeats the thread record with it (a later T record of the same thread replaces the first).
     out.setPreamble(() => {
       const a1 = process.argv[1];
       const file = a1 === undefined ? '?' : a1 === '[worker eval]' ? '[eval]' : a1.startsWith('file:') ? new URL(a1).pathname : a1;

@@ -102,7 +102,11 @@ export interface RunInfo {
   ts: number;
 }
 
-/** `["T", threadId, kind, name, osTid, ts, file?, parentThreadId?]` — a JS thread started. */
+/**
+ * `["T", threadId, kind, name, osTid, ts, file?, parentThreadId?]` — a JS thread started. A Worker
+ * writes it twice: at once (file `"?"`, it may be terminated any moment) and again when its script
+ * is known; a later record of the same thread replaces the earlier one.
+ */
 export type ThreadRecord = [
   tag: 'T',
   threadId: number,

@@ -73,3 +73,14 @@ test('reports malformed lines with their line number and keeps reading', () => {
   assert.equal(m.problems[0].line, 3);
   assert.equal(m.ops.get('1:0:2')?.type, 'Timeout');
 });
+
+test('a repeated thread record replaces the first (a Worker names its script once known)', () => {
+  const m = parseTrace(
+    [header, '["@",10,2]', '["T",2,"worker","worker #2",77,40,"?",0]', '["T",2,"worker","worker #2 w.js",77,40,"/a/w.js",0]', '["X",2,90]'].join('\n') + '\n',
+  );
+  const t = m.threads.get('10:2')!;
+  assert.equal(t.name, 'worker #2 w.js');
+  assert.equal(t.file, '/a/w.js');
+  assert.equal(t.parentKey, '10:0');
+  assert.equal(t.end, 90);
+});
