@@ -27,6 +27,9 @@ interface ViewState {
 
 const GROUPS: LaneGroup[] = ['threads', 'tasks', 'ops'];
 
+/** Above this many async resources, the "Async resources" group starts folded. */
+const BIG_TRACE_OPS = 50_000;
+
 /** Milliseconds from a µs timestamp, for display. */
 const fmtTime = (us: number): string => `${(us / 1000).toFixed(us < 10000 ? 3 : us < 1e6 ? 2 : 1)} ms`;
 
@@ -48,6 +51,9 @@ export class DiagramApp {
   private fatal: string | undefined;
   private relayoutPending = false;
   private relayoutTimer: number | undefined;
+  private relayoutFrame = false;
+  private relayoutCost = 0;
+  private sizeChecked = false;
   private lastRelayout = 0;
   private restored: ViewState | undefined;
   private statsOpen = false;
@@ -60,7 +66,11 @@ export class DiagramApp {
   // Elements.
   private readonly statusEl = h('div', { className: 'cd-status', role: 'status', 'aria-live': 'polite' });
   private readonly noticeEl = h('div', { className: 'cd-notice', role: 'status', 'aria-live': 'polite' });
-  private readonly labelsEl = h('div', { className: 'cd-labels', role: 'tree', 'aria-label': 'Lanes' });
+  private readonly labelsInner = h('div', { className: 'cd-labels-inner' });
+  private readonly labelsEl = h('div', { className: 'cd-labels', role: 'tree', 'aria-label': 'Lanes' }, h('div', { className: 'cd-labels-clip' }, this.labelsInner));
+  private labelEls = new Map<number, HTMLElement>();
+  private labelRows: readonly Row[] | undefined;
+  private labelsFrame = false;
   private readonly canvas = h('canvas', { className: 'cd-canvas', tabindex: '0', role: 'application', 'aria-roledescription': 'timeline' });
   private readonly chartWrap = h('div', { className: 'cd-chart' }, this.canvas);
   private readonly detailsEl = h('aside', { className: 'cd-details', 'aria-label': 'Details of the selection' });
@@ -132,6 +142,7 @@ export class DiagramApp {
         this.causal = new CausalIndex(this.model);
         this.title = m.title;
         this.live = m.live;
+        this.sizeChecked = false;
         this.ended = undefined;
         this.fatal = undefined;
         this.selected = undefined;
@@ -181,24 +192,36 @@ export class DiagramApp {
     }
   }
 
-  /** Relayouts at most ~4 times a second while a trace streams in; at once for a final state. */
+  /**
+   * Schedules a relayout. A live run relayouts at most ~4 times a second (less often when a
+   * relayout itself is slow, so a huge live trace does not starve input); a trace that is not live
+   * relayouts once its chunks stop arriving; `now` (reset, run ended) relayouts on the next frame.
+   */
   private scheduleRelayout(now: boolean): void {
-    if (this.relayoutPending && !(now && this.relayoutTimer !== undefined)) return;
+    if (this.relayoutPending && !now && this.live) return;
     if (this.relayoutTimer !== undefined) clearTimeout(this.relayoutTimer);
     this.relayoutTimer = undefined;
+    const alreadyQueued = this.relayoutPending && this.relayoutFrame;
     this.relayoutPending = true;
-    const wait = now ? 0 : Math.max(0, 250 - (performance.now() - this.lastRelayout));
     const run = (): void => {
+      this.relayoutFrame = false;
       this.relayoutPending = false;
-      this.lastRelayout = performance.now();
+      const t = performance.now();
       this.relayout();
+      this.lastRelayout = performance.now();
+      this.relayoutCost = this.lastRelayout - t;
     };
-    if (wait === 0) requestAnimationFrame(run);
-    else
-      this.relayoutTimer = window.setTimeout(() => {
-        this.relayoutTimer = undefined;
-        requestAnimationFrame(run);
-      }, wait);
+    const frame = (): void => {
+      if (alreadyQueued) return;
+      this.relayoutFrame = true;
+      requestAnimationFrame(run);
+    };
+    if (now) return frame();
+    const wait = this.live ? Math.max(0, Math.max(250, this.relayoutCost * 4) - (performance.now() - this.lastRelayout)) : 120;
+    this.relayoutTimer = window.setTimeout(() => {
+      this.relayoutTimer = undefined;
+      frame();
+    }, wait);
   }
 
   /** True while a relayout is scheduled (tests and the benchmark wait for it). */
@@ -208,6 +231,12 @@ export class DiagramApp {
 
   private relayout(): void {
     const now = this.model.endTs ?? this.model.lastTs;
+    if (!this.sizeChecked && this.model.ops.size > BIG_TRACE_OPS && !this.restored) {
+      // A huge trace opens with the per-type resource lanes folded (once; the user may unfold
+      // them): they repeat what the thread lanes show, and laying them out costs as much as the rest.
+      this.sizeChecked = true;
+      this.filter = { ...this.filter, collapsed: new Set([...this.filter.collapsed, 'group:ops']) };
+    }
     const keep = this.selected ? { laneId: this.selected.lane.id, start: this.selected.lane.spans.start[this.selected.index] } : this.restored?.selection;
     this.layout = layoutLanes(this.model, this.filter, now);
     this.timeline.setData(this.layout.rows, this.layout.start, this.layout.end);
@@ -379,24 +408,48 @@ export class DiagramApp {
     this.saveState();
   }
 
-  /** Positions the label of every visible row against its lane on the canvas. */
+  /** Positions the labels against their lanes, at most once per frame. */
   private renderLabels(): void {
+    if (this.labelsFrame) return;
+    this.labelsFrame = true;
+    requestAnimationFrame(() => {
+      this.labelsFrame = false;
+      this.renderLabelsNow();
+    });
+  }
+
+  /**
+   * Labels sit in an inner layer at fixed offsets (row × row height); vertical panning only moves
+   * that layer, and zooming in time touches no DOM at all, so gestures stay cheap.
+   */
+  private renderLabelsNow(): void {
     if (!this.timeline) return;
     const rows = this.timeline.currentRows;
     const g = this.timeline.rowGeometry();
     const v = this.timeline.view;
-    clear(this.labelsEl);
-    if (!rows.length) return;
-    const first = Math.max(0, Math.floor(v.top));
-    const last = Math.min(rows.length - 1, Math.ceil(v.top + this.timeline.visibleRows));
-    for (let r = first; r <= last; r++) {
-      const y = g.y0 + r * g.rowPx;
-      if (y < g.top - g.rowPx / 2 || y > g.bottom + g.rowPx / 2) continue;
-      const el = this.labelFor(rows[r], r);
-      el.style.top = `${y - ROW_PX / 2}px`;
-      this.labelsEl.append(el);
+    if (rows !== this.labelRows) {
+      this.labelRows = rows;
+      this.labelEls.clear();
+      clear(this.labelsInner);
     }
-    this.labelsEl.style.setProperty('--cd-clip-top', `${g.top}px`);
+    this.labelsInner.style.transform = `translateY(${g.y0 - g.rowPx / 2}px)`;
+    const first = Math.max(0, Math.floor(v.top) - 1);
+    const last = Math.min(rows.length - 1, Math.ceil(v.top + this.timeline.visibleRows) + 1);
+    for (const [r, el] of this.labelEls) {
+      if (r < first || r > last) {
+        el.remove();
+        this.labelEls.delete(r);
+      }
+    }
+    for (let r = first; r <= last; r++) {
+      if (this.labelEls.has(r)) continue;
+      const el = this.labelFor(rows[r], r);
+      el.style.top = `${r * g.rowPx}px`;
+      this.labelEls.set(r, el);
+      this.labelsInner.append(el);
+    }
+    // Rows under the time axis are hidden by the clip of the labels column.
+    this.labelsEl.style.setProperty('--cd-axis', `${g.top}px`);
   }
 
   private labelFor(row: Row, r: number): HTMLElement {

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { parseTrace } from '../src/trace/model';
-import { layoutLanes, defaultFilter, spanAt, SpanState, type Lane } from './lanes';
+import { layoutLanes, defaultFilter, spanAt, sourceAt, SpanState, type Lane } from './lanes';
 
 const fixture = (name: string) => parseTrace(readFileSync(new URL(`../test/fixtures/traces/${name}`, import.meta.url), 'utf8'));
 const laneIds = (lanes: Lane[]) => lanes.map((l) => l.id);
@@ -62,10 +62,10 @@ test('finds the most specific span under a time', () => {
   const m = fixture('fetchLocalhost.cdtrace');
   const main = layoutLanes(m, defaultFilter()).lanes.find((l) => l.id === 'thread:4242:0')!;
   const i = spanAt(main.spans, 1510, 0);
-  const src = main.sources[main.spans.src[i]];
+  const src = sourceAt(main, main.spans.src[i]);
   assert.equal(src.kind, 'callback');
   assert.equal(src.kind === 'callback' && src.op.type, 'GETADDRINFOREQWRAP');
   const j = spanAt(main.spans, 1550, 0);
-  assert.equal(main.sources[main.spans.src[j]].kind, 'busy');
+  assert.equal(sourceAt(main, main.spans.src[j]).kind, 'busy');
   assert.equal(spanAt(main.spans, 3000, 10), -1);
 });

@@ -44,6 +44,40 @@ export type SpanSource =
   | { kind: 'busy'; stretch: LoopStretch }
   | { kind: 'blocked'; stretch: LoopStretch };
 
+/** Kinds of {@link SpanSource}, stored per source in {@link Lane.kinds}. */
+export const enum SourceKind {
+  Callback = 0,
+  OpLife = 1,
+  Job = 2,
+  Queued = 3,
+  Task = 4,
+  Busy = 5,
+  Blocked = 6,
+}
+
+const KIND_NAMES = ['callback', 'opLife', 'job', 'queued', 'task', 'busy', 'blocked'] as const;
+
+/** What a lane stores per source: the model object itself (no wrapper per span source), or the whole {@link SpanSource} for pool jobs. */
+export type SourceRef = AsyncOp | Task | LoopStretch | SpanSource;
+
+/** The source `k` of a lane as a {@link SpanSource} (built on demand: lanes keep only references). */
+export function sourceAt(lane: Lane, k: number): SpanSource {
+  const kind = lane.kinds[k] as SourceKind;
+  const ref = lane.refs[k];
+  switch (kind) {
+    case SourceKind.Callback:
+    case SourceKind.OpLife:
+      return { kind: KIND_NAMES[kind] as 'callback' | 'opLife', op: ref as AsyncOp };
+    case SourceKind.Task:
+      return { kind: 'task', task: ref as Task };
+    case SourceKind.Busy:
+    case SourceKind.Blocked:
+      return { kind: KIND_NAMES[kind] as 'busy' | 'blocked', stretch: ref as LoopStretch };
+    default:
+      return ref as SpanSource;
+  }
+}
+
 /** Columnar spans of one lane, sorted by start (µs). */
 export interface SpanTable {
   /** Number of spans. */
@@ -73,8 +107,10 @@ export interface Lane {
   parentId?: string;
   /** True when other lanes are nested under it (it can be collapsed). */
   hasChildren: boolean;
-  /** The objects the spans come from. */
-  sources: SpanSource[];
+  /** The objects the spans come from (see {@link sourceAt}); `spans.src` indexes this. */
+  refs: SourceRef[];
+  /** {@link SourceKind} of each entry of `refs`. */
+  kinds: Uint8Array;
   spans: SpanTable;
   /** First user frame of the lane itself (task call site, worker file), for reveal from the label. */
   source?: SourceFrame;
@@ -115,56 +151,88 @@ export interface Layout {
   spanCount: number;
 }
 
-/** Grows typed arrays while a lane is being filled. */
+/** Grows typed arrays while a lane is being filled (no per-span objects or boxed numbers). */
 class SpanBuilder {
-  private s: number[] = [];
-  private e: number[] = [];
-  private st: number[] = [];
-  private src: number[] = [];
-  readonly sources: SpanSource[] = [];
+  private s = new Float64Array(16);
+  private e = new Float64Array(16);
+  private st = new Uint8Array(16);
+  private src = new Int32Array(16);
+  private n = 0;
+  private sorted = true;
+  readonly refs: SourceRef[] = [];
+  private kinds = new Uint8Array(16);
 
   /** Registers a source object and returns its index. */
-  addSource(s: SpanSource): number {
-    this.sources.push(s);
-    return this.sources.length - 1;
+  addSource(kind: SourceKind, ref: SourceRef): number {
+    const k = this.refs.length;
+    if (k === this.kinds.length) {
+      const nk = new Uint8Array(k * 2);
+      nk.set(this.kinds);
+      this.kinds = nk;
+    }
+    this.kinds[k] = kind;
+    this.refs.push(ref);
+    return k;
   }
 
   add(start: number, end: number, state: SpanState, src: number): void {
-    this.s.push(start);
-    this.e.push(end < start ? start : end);
-    this.st.push(state);
-    this.src.push(src);
+    const n = this.n;
+    if (n === this.s.length) {
+      const grow = <T extends Float64Array | Uint8Array | Int32Array>(a: T, make: (len: number) => T): T => {
+        const b = make(a.length * 2);
+        b.set(a);
+        return b;
+      };
+      this.s = grow(this.s, (l) => new Float64Array(l));
+      this.e = grow(this.e, (l) => new Float64Array(l));
+      this.st = grow(this.st, (l) => new Uint8Array(l));
+      this.src = grow(this.src, (l) => new Int32Array(l));
+    }
+    if (n > 0 && start < this.s[n - 1]) this.sorted = false;
+    this.s[n] = start;
+    this.e[n] = end < start ? start : end;
+    this.st[n] = state;
+    this.src[n] = src;
+    this.n = n + 1;
   }
 
   get size(): number {
-    return this.s.length;
+    return this.n;
+  }
+
+  /** The source kinds, trimmed. */
+  sourceKinds(): Uint8Array {
+    return this.kinds.slice(0, this.refs.length);
   }
 
   build(): SpanTable {
-    const n = this.s.length;
-    const order = new Uint32Array(n);
-    let sorted = true;
-    for (let i = 0; i < n; i++) {
-      order[i] = i;
-      if (i > 0 && this.s[i] < this.s[i - 1]) sorted = false;
-    }
-    if (!sorted) order.sort((a, b) => this.s[a] - this.s[b] || this.e[b] - this.e[a]);
+    const n = this.n;
     const t: SpanTable = {
       n,
-      start: new Float64Array(n),
-      end: new Float64Array(n),
+      start: this.s.slice(0, n),
+      end: this.e.slice(0, n),
       maxEnd: new Float64Array(n),
-      state: new Uint8Array(n),
-      src: new Int32Array(n),
+      state: this.st.slice(0, n),
+      src: this.src.slice(0, n),
     };
+    if (!this.sorted) {
+      // A plain array sorts with TimSort, which is fast on the few long sorted runs a lane is made of.
+      const order: number[] = new Array(n);
+      for (let i = 0; i < n; i++) order[i] = i;
+      const s = this.s;
+      const e = this.e;
+      order.sort((a, b) => s[a] - s[b] || e[b] - e[a]);
+      for (let i = 0; i < n; i++) {
+        const k = order[i];
+        t.start[i] = s[k];
+        t.end[i] = e[k];
+        t.state[i] = this.st[k];
+        t.src[i] = this.src[k];
+      }
+    }
     let m = -Infinity;
     for (let i = 0; i < n; i++) {
-      const k = order[i];
-      t.start[i] = this.s[k];
-      t.end[i] = this.e[k];
-      t.state[i] = this.st[k];
-      t.src[i] = this.src[k];
-      if (this.e[k] > m) m = this.e[k];
+      if (t.end[i] > m) m = t.end[i];
       t.maxEnd[i] = m;
     }
     return t;
@@ -223,11 +291,11 @@ export function layoutLanes(model: TraceModel, filter: LaneFilter, now = model.e
   };
   for (const s of model.busy) {
     const b = threadFor(s.thread);
-    b.add(s.start, s.end, SpanState.Running, b.addSource({ kind: 'busy', stretch: s }));
+    b.add(s.start, s.end, SpanState.Running, b.addSource(SourceKind.Busy, s));
   }
   for (const s of model.blocked) {
     const b = threadFor(s.thread);
-    b.add(s.start, s.end, SpanState.Blocked, b.addSource({ kind: 'blocked', stretch: s }));
+    b.add(s.start, s.end, SpanState.Blocked, b.addSource(SourceKind.Blocked, s));
   }
   const opsByType = new Map<string, AsyncOp[]>();
   for (const op of model.ops.values()) {
@@ -239,7 +307,7 @@ export function layoutLanes(model: TraceModel, filter: LaneFilter, now = model.e
     const cb = op.callbacks;
     if (cb.length === 0) continue;
     const b = threadFor(op.thread);
-    const src = b.addSource({ kind: 'callback', op });
+    const src = b.addSource(SourceKind.Callback, op);
     for (let i = 0; i + 1 < cb.length; i += 2) b.add(cb[i], closeAt(cb[i + 1], now), SpanState.Running, src);
   }
   const seenThreads = new Set<string>();
@@ -247,11 +315,11 @@ export function layoutLanes(model: TraceModel, filter: LaneFilter, now = model.e
     seenThreads.add(t.key);
     const b = threadFor(t.key);
     const label = t.kind === 'main' ? (t.name || 'main') : t.name || `worker #${t.threadId}${t.file ? ' ' + baseName(t.file) : ''}`;
-    lanes.push({ id: `thread:${t.key}`, group: 'threads', label, depth: 0, hasChildren: false, sources: b.sources, spans: b.build(), source: t.file ? { file: t.file, line: 1, column: 1, fn: '' } : undefined });
+    lanes.push({ id: `thread:${t.key}`, group: 'threads', label, depth: 0, hasChildren: false, refs: b.refs, kinds: b.sourceKinds(), spans: b.build(), source: t.file ? { file: t.file, line: 1, column: 1, fn: '' } : undefined });
   }
   for (const [key, b] of threadBuilders) {
     if (seenThreads.has(key) || b.size === 0) continue;
-    lanes.push({ id: `thread:${key}`, group: 'threads', label: `thread ${key}`, depth: 0, hasChildren: false, sources: b.sources, spans: b.build() });
+    lanes.push({ id: `thread:${key}`, group: 'threads', label: `thread ${key}`, depth: 0, hasChildren: false, refs: b.refs, kinds: b.sourceKinds(), spans: b.build() });
   }
 
   const poolBuilders: SpanBuilder[] = [];
@@ -263,15 +331,15 @@ export function layoutLanes(model: TraceModel, filter: LaneFilter, now = model.e
     const op = job.opKey ? model.ops.get(job.opKey) : undefined;
     if (!typeOk(job.type) || (op && !stackOk(op.stack)) || (!op && filter.onlyMyCode)) continue;
     const b = poolFor(job.poolIndex);
-    b.add(job.start, job.end, job.inferred ? SpanState.Inferred : SpanState.Running, b.addSource({ kind: 'job', job, op }));
-    if (job.start > job.submit) queue.add(job.submit, job.start, SpanState.Queued, queue.addSource({ kind: 'queued', job, op }));
+    b.add(job.start, job.end, job.inferred ? SpanState.Inferred : SpanState.Running, b.addSource(SourceKind.Job, { kind: 'job', job, op }));
+    if (job.start > job.submit) queue.add(job.submit, job.start, SpanState.Queued, queue.addSource(SourceKind.Queued, { kind: 'queued', job, op }));
   }
   for (let i = 0; i < poolBuilders.length; i++) {
     const b = poolBuilders[i];
     if (!b) continue;
-    lanes.push({ id: `pool:${i}`, group: 'threads', label: `threadpool ${i + 1}`, depth: 0, hasChildren: false, sources: b.sources, spans: b.build() });
+    lanes.push({ id: `pool:${i}`, group: 'threads', label: `threadpool ${i + 1}`, depth: 0, hasChildren: false, refs: b.refs, kinds: b.sourceKinds(), spans: b.build() });
   }
-  if (queue.size > 0) lanes.push({ id: 'pool:queue', group: 'threads', label: 'threadpool queue', depth: 0, hasChildren: false, sources: queue.sources, spans: queue.build() });
+  if (queue.size > 0) lanes.push({ id: 'pool:queue', group: 'threads', label: 'threadpool queue', depth: 0, hasChildren: false, refs: queue.refs, kinds: queue.sourceKinds(), spans: queue.build() });
 
   // ---- Async tasks, nested under the task that called them, siblings in start order.
   const children = new Map<string, Task[]>();
@@ -288,31 +356,34 @@ export function layoutLanes(model: TraceModel, filter: LaneFilter, now = model.e
   const byStart = (a: Task, b: Task): number => a.start - b.start;
   const visit = (t: Task, depth: number, parentId: string | undefined): void => {
     const b = new SpanBuilder();
-    const src = b.addSource({ kind: 'task', task: t });
+    const src = b.addSource(SourceKind.Task, t);
     const s = t.segments;
     for (let i = 0; i + 2 < s.length; i += 3) {
       b.add(s[i], closeAt(s[i + 1], now), s[i + 2] === SegmentState.Waiting ? SpanState.Waiting : SpanState.Running, src);
     }
     const kids = children.get(t.key);
     const id = `task:${t.key}`;
-    lanes.push({ id, group: 'tasks', label: taskLabel(t), depth, parentId, hasChildren: !!kids, sources: b.sources, spans: b.build(), source: t.stack[0] });
+    lanes.push({ id, group: 'tasks', label: taskLabel(t), depth, parentId, hasChildren: !!kids, refs: b.refs, kinds: b.sourceKinds(), spans: b.build(), source: t.stack[0] });
     if (kids) for (const k of kids.sort(byStart)) visit(k, depth + 1, id);
   };
   for (const t of roots.sort(byStart)) visit(t, 0, undefined);
 
   // ---- Async resources: one lane per type, each resource from creation to its end (waiting), its
   // callbacks drawn as running on top.
+  // When that group is not shown, its lanes keep only their names (building them is a large
+  // share of the layout of a huge trace).
+  const opsFolded = filter.hiddenGroups.has('ops') || filter.collapsed.has('group:ops');
   for (const type of [...opsByType.keys()].sort()) {
     const b = new SpanBuilder();
-    for (const op of opsByType.get(type)!) {
-      const src = b.addSource({ kind: 'opLife', op });
+    for (const op of opsFolded ? [] : opsByType.get(type)!) {
+      const src = b.addSource(SourceKind.OpLife, op);
       const cb = op.callbacks;
       const lastCb = cb.length ? closeAt(cb[cb.length - 1], now) : op.created;
       const end = Math.max(closeAt(op.destroyed, now), lastCb);
       b.add(op.created, end, SpanState.Waiting, src);
       for (let i = 0; i + 1 < cb.length; i += 2) b.add(cb[i], closeAt(cb[i + 1], now), SpanState.Running, src);
     }
-    lanes.push({ id: `type:${type}`, group: 'ops', label: type, depth: 0, hasChildren: false, sources: b.sources, spans: b.build() });
+    lanes.push({ id: `type:${type}`, group: 'ops', label: type, depth: 0, hasChildren: false, refs: b.refs, kinds: b.sourceKinds(), spans: b.build() });
   }
 
   // ---- Rows: group headers, then lanes not folded under a collapsed group or ancestor.

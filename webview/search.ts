@@ -2,7 +2,7 @@
  * Search over the laid-out lanes: a case-insensitive substring match against the function names
  * and files of each operation's stack, its resource type, and the lane label. Pure code.
  */
-import type { Lane, SpanSource } from './lanes';
+import { sourceAt, type Lane, type SpanSource } from './lanes';
 
 /** One search hit: an object drawn in a lane, located by its first span. */
 export interface SearchMatch {
@@ -51,11 +51,12 @@ export function searchLanes(lanes: readonly Lane[], query: string, limit = 100_0
   for (const lane of lanes) {
     const labelHit = lane.label.toLowerCase().includes(q);
     const hit = new Set<number>();
-    lane.sources.forEach((s, k) => {
-      if (s.kind === 'busy') return; // busy stretches are not "things" to find
+    for (let k = 0; k < lane.refs.length; k++) {
+      const s = sourceAt(lane, k);
+      if (s.kind === 'busy') continue; // busy stretches are not "things" to find
       if (labelHit && s.kind === 'task') hit.add(k);
       else if (texts(s).some((t) => t.toLowerCase().includes(q))) hit.add(k);
-    });
+    }
     if (hit.size === 0) continue;
     byLane.set(lane.id, hit);
     const firstSeen = new Set<number>();

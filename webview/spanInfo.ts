@@ -3,7 +3,7 @@
  * causal chain of the operation behind it. Pure code over the trace model.
  */
 import type { AsyncOp, SourceFrame, Task, TraceModel } from '../src/trace/model';
-import { STATE_NAMES, type Lane, type SpanSource, SpanState } from './lanes';
+import { STATE_NAMES, sourceAt, type Lane, type SpanSource, SpanState } from './lanes';
 
 /** Facts about one span. Every string comes from the trace and must be inserted as text. */
 export interface SpanInfo {
@@ -55,7 +55,7 @@ export function describeSpan(model: TraceModel, lane: Lane, i: number): SpanInfo
   const start = t.start[i];
   const end = t.end[i];
   const state = t.state[i] as SpanState;
-  const src = lane.sources[t.src[i]];
+  const src = sourceAt(lane, t.src[i]);
   const base = { start, duration: end - start, state: STATE_NAMES[state], inferred: state === SpanState.Inferred };
   switch (src.kind) {
     case 'callback':
@@ -218,10 +218,10 @@ export function findSpansByKey(lanes: Lane[], keys: ReadonlySet<string>): { lane
   const out: { lane: Lane; index: number }[] = [];
   for (const lane of lanes) {
     const hit = new Set<number>();
-    lane.sources.forEach((s, k) => {
-      const key = sourceKey(s);
+    for (let k = 0; k < lane.refs.length; k++) {
+      const key = sourceKey(sourceAt(lane, k));
       if (key !== undefined && keys.has(key)) hit.add(k);
-    });
+    }
     if (hit.size === 0) continue;
     const t = lane.spans;
     for (let i = 0; i < t.n; i++) {

@@ -74,6 +74,22 @@ test('reports malformed lines with their line number and keeps reading', () => {
   assert.equal(m.ops.get('1:0:2')?.type, 'Timeout');
 });
 
+test('reads integer-only records the same with or without the fast path (spaces, fractions, negatives)', () => {
+  const compact = parseTrace([header, '["@",7,0]', '["Y",1,"Timeout"]', '["I",2,1,-1,5,0]', '["B",2,10]', '["A",2,12]', '["L",9,13]'].join('\n') + '\n');
+  const spaced = parseTrace([header, '[ "@", 7, 0 ]', '["Y",1,"Timeout"]', '["I", 2, 1, -1, 5.0, 0]', '["B",2,1e1]', '["A",2,12]', '["L",9,13]'].join('\n') + '\n');
+  for (const m of [compact, spaced]) {
+    const op = m.ops.get('7:0:2')!;
+    assert.equal(op.triggerKey, undefined);
+    assert.equal(op.created, 5);
+    assert.deepEqual(op.callbacks, [10, 12]);
+    assert.deepEqual(m.busy.map((b) => [b.thread, b.start, b.end]), [['7:0', 9, 13]]);
+    assert.equal(m.records, 7);
+    assert.equal(m.problems.length, 0);
+  }
+  const torn = parseTrace([header, '["@",7,0]', '["B",2,1', '["B",x,1]'].join('\n') + '\n');
+  assert.equal(torn.problems.length, 2);
+});
+
 test('a repeated thread record replaces the first (a Worker names its script once known)', () => {
   const m = parseTrace(
     [header, '["@",10,2]', '["T",2,"worker","worker #2",77,40,"?",0]', '["T",2,"worker","worker #2 w.js",77,40,"/a/w.js",0]', '["X",2,90]'].join('\n') + '\n',

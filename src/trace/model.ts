@@ -169,6 +169,42 @@ interface ThreadTables {
   files: Map<number, string>;
   stacks: Map<number, SourceFrame[]>;
   types: Map<number, string>;
+  /** The thread's ops and tasks by their numeric id: lookups for every B/A/D/W/U/E record without building string keys. */
+  ops: Map<number, AsyncOp>;
+  tasks: Map<number, Task>;
+}
+
+/** Most numbers an integer-only record has (the `I` record: tag + 5). */
+const MAX_INT_FIELDS = 8;
+
+/**
+ * Reads the integers of a line like `["B",12,3456]` (between `from` and `to` in `buf`) into `out`
+ * without slicing the line or calling JSON.parse: on huge traces most lines have this shape and
+ * parsing them dominated reading. Returns the tag's char code and the count of numbers in
+ * `out[0]`… (as `tag << 8 | count`), or -1 for anything else (spaces, fractions, strings), which
+ * the caller then reads with JSON.parse.
+ */
+function parseIntRecord(buf: string, from: number, to: number, out: Float64Array): number {
+  if (to - from < 6 || buf.charCodeAt(from) !== 91 /* [ */ || buf.charCodeAt(from + 1) !== 34 /* " */ || buf.charCodeAt(from + 3) !== 34 || buf.charCodeAt(to - 1) !== 93 /* ] */) return -1;
+  const tag = buf.charCodeAt(from + 2);
+  let i = from + 4;
+  let count = 0;
+  while (i < to - 1) {
+    if (buf.charCodeAt(i) !== 44 /* , */ || count === MAX_INT_FIELDS) return -1;
+    i++;
+    let neg = false;
+    if (buf.charCodeAt(i) === 45 /* - */) {
+      neg = true;
+      i++;
+    }
+    const start = i;
+    let v = 0;
+    for (let c = buf.charCodeAt(i); c >= 48 && c <= 57; c = buf.charCodeAt(++i)) v = v * 10 + (c - 48);
+    // No digits, or too many to be exact: let JSON.parse decide.
+    if (i === start || i - start > 15) return -1;
+    out[count++] = neg ? -v : v;
+  }
+  return i === to - 1 ? (tag << 8) | count : -1;
 }
 
 const NO_FRAMES: SourceFrame[] = [];
@@ -192,10 +228,9 @@ export class TraceReader {
     for (;;) {
       const nl = buf.indexOf('\n', start);
       if (nl < 0) break;
-      const line = buf.slice(start, nl);
-      start = nl + 1;
       this.lineNo++;
-      if (line.length > 0) this.readLine(line);
+      if (nl > start && !(this.lineNo > 1 && this.readIntLine(buf, start, nl))) this.readLine(buf.slice(start, nl));
+      start = nl + 1;
     }
     this.partial = buf.slice(start);
     buf = '';
@@ -226,7 +261,7 @@ export class TraceReader {
     const key = `${pid}:${threadId}`;
     let t = this.tables.get(key);
     if (!t) {
-      t = { key, files: new Map(), stacks: new Map(), types: new Map() };
+      t = { key, files: new Map(), stacks: new Map(), types: new Map(), ops: new Map(), tasks: new Map() };
       this.tables.set(key, t);
     }
     return t;
@@ -239,6 +274,69 @@ export class TraceReader {
 
   private seen(ts: unknown): void {
     if (typeof ts === 'number' && ts > this.model.lastTs) this.model.lastTs = ts;
+  }
+
+  private readonly nums = new Float64Array(MAX_INT_FIELDS);
+
+  /**
+   * Fast path for the frequent integer-only records (callbacks, task segments, loop stretches,
+   * resource creation, contexts). Returns false to let {@link readLine} handle the line.
+   */
+  private readIntLine(buf: string, from: number, to: number): boolean {
+    const code = parseIntRecord(buf, from, to, this.nums);
+    if (code < 0) return false;
+    const n = this.nums;
+    const count = code & 0xff;
+    const ctx = this.ctx;
+    const m = this.model;
+    switch (code >> 8) {
+      case 66 /* B */:
+      case 65 /* A */:
+      case 68 /* D */: {
+        if (count !== 2 || !ctx) return false;
+        m.records++;
+        const op = ctx.ops.get(n[0]);
+        const ts = n[1];
+        if (ts > m.lastTs) m.lastTs = ts;
+        if (!op) return true;
+        const cb = op.callbacks;
+        if (code >> 8 === 66) cb.push(ts, -1);
+        else if (code >> 8 === 65) {
+          if (cb.length >= 2 && cb[cb.length - 1] === -1) cb[cb.length - 1] = ts;
+        } else op.destroyed = ts;
+        return true;
+      }
+      case 87 /* W */:
+      case 85 /* U */: {
+        if (count !== 2 || !ctx) return false;
+        m.records++;
+        const ts = n[1];
+        if (ts > m.lastTs) m.lastTs = ts;
+        const task = ctx.tasks.get(n[0]);
+        if (!task) return true;
+        const s = task.segments;
+        if (s.length >= 3 && s[s.length - 2] === -1) s[s.length - 2] = ts;
+        s.push(ts, -1, code >> 8 === 87 ? SegmentState.Waiting : SegmentState.Running);
+        return true;
+      }
+      case 73 /* I */:
+      case 76 /* L */:
+      case 69 /* E */:
+      case 64 /* @ */: {
+        // Rarer shapes go through the general path with a small array (still without JSON.parse).
+        const r: (string | number)[] = [String.fromCharCode(code >> 8)];
+        for (let i = 0; i < count; i++) r.push(n[i]);
+        m.records++;
+        try {
+          this.apply(r);
+        } catch (e) {
+          this.problem(`bad record ${buf.slice(from, Math.min(to, from + 80))}: ${(e as Error).message}`);
+        }
+        return true;
+      }
+      default:
+        return false;
+    }
   }
 
   private readLine(line: string): void {
@@ -344,7 +442,7 @@ export class TraceReader {
         const ctx = this.needCtx();
         const [, asyncId, typeId, triggerId, ts, stackId] = r;
         const key = `${ctx.key}:${asyncId}`;
-        m.ops.set(key, {
+        const op: AsyncOp = {
           key,
           thread: ctx.key,
           asyncId,
@@ -353,18 +451,20 @@ export class TraceReader {
           created: ts,
           callbacks: [],
           stack: this.stack(stackId),
-        });
+        };
+        m.ops.set(key, op);
+        ctx.ops.set(asyncId, op);
         this.seen(ts);
         return;
       }
       case 'B': {
-        const op = m.ops.get(`${this.needCtx().key}:${r[1]}`);
+        const op = this.needCtx().ops.get(r[1]);
         if (op) op.callbacks.push(r[2], -1);
         this.seen(r[2]);
         return;
       }
       case 'A': {
-        const op = m.ops.get(`${this.needCtx().key}:${r[1]}`);
+        const op = this.needCtx().ops.get(r[1]);
         if (op) {
           const cb = op.callbacks;
           if (cb.length >= 2 && cb[cb.length - 1] === -1) cb[cb.length - 1] = r[2];
@@ -373,7 +473,7 @@ export class TraceReader {
         return;
       }
       case 'D': {
-        const op = m.ops.get(`${this.needCtx().key}:${r[1]}`);
+        const op = this.needCtx().ops.get(r[1]);
         if (op) op.destroyed = r[2];
         this.seen(r[2]);
         return;
@@ -382,7 +482,7 @@ export class TraceReader {
         const ctx = this.needCtx();
         const [, taskId, parentTaskId, ts, stackId, name] = r;
         const key = `${ctx.key}:${taskId}`;
-        m.tasks.set(key, {
+        const task: Task = {
           key,
           thread: ctx.key,
           name: String(name),
@@ -390,14 +490,16 @@ export class TraceReader {
           start: ts,
           segments: [ts, -1, SegmentState.Running],
           stack: this.stack(stackId),
-        });
+        };
+        m.tasks.set(key, task);
+        ctx.tasks.set(taskId, task);
         this.seen(ts);
         return;
       }
       case 'W':
       case 'U':
       case 'E': {
-        const task = m.tasks.get(`${this.needCtx().key}:${r[1]}`);
+        const task = this.needCtx().tasks.get(r[1]);
         const ts = r[2] as number;
         this.seen(ts);
         if (!task) return;

@@ -8,8 +8,8 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { renderPageHtml } from '../../webview/pageHtml';
 
-/** Repository root. */
-export const ROOT = join(__dirname, '..', '..');
+/** Repository root (this file's grandparent; the working directory when loaded in a way that hides it). */
+export const ROOT = typeof __dirname === 'string' && existsSync(join(__dirname, '..', '..', 'package.json')) ? join(__dirname, '..', '..') : process.cwd();
 /** Where screenshots go (git-ignored). */
 export const OUTPUT = join(ROOT, 'test', 'output');
 
@@ -84,10 +84,10 @@ export const THEMES: Record<'dark' | 'light' | 'hc', { bodyClass: string; vars: 
 export async function setTheme(page: Page, kind: keyof typeof THEMES): Promise<void> {
   const t = THEMES[kind];
   await page.evaluate((t) => {
-    const html = document.documentElement;
-    for (const [k, v] of Object.entries(t.vars)) html.style.setProperty(`--vscode-${k}`, v);
-    document.body.classList.remove('vscode-dark', 'vscode-light', 'vscode-high-contrast');
-    document.body.classList.add(t.bodyClass);
+    const doc = (globalThis as any).document;
+    for (const [k, v] of Object.entries(t.vars)) doc.documentElement.style.setProperty(`--vscode-${k}`, v);
+    doc.body.classList.remove('vscode-dark', 'vscode-light', 'vscode-high-contrast');
+    doc.body.classList.add(t.bodyClass);
   }, t);
 }
 
@@ -122,7 +122,7 @@ export async function openPanel(browser: Browser, opts: { width?: number; height
   await serve(page, pageHtml());
   if (opts.theme) await setTheme(page, opts.theme);
   try {
-    await page.waitForFunction(() => (window as unknown as { __posted: { type: string }[] }).__posted.some((m) => m.type === 'ready'), undefined, { timeout: 15000 });
+    await page.waitForFunction(() => (globalThis as any as { __posted: { type: string }[] }).__posted.some((m) => m.type === 'ready'), undefined, { timeout: 15000 });
   } catch (e) {
     throw new Error(`the page did not say ready: ${(e as Error).message}; page errors: ${errors.join(' | ')}; CSP: ${(await violations(page)).join(' | ')}`);
   }
@@ -162,9 +162,10 @@ export async function sendTrace(page: Page, text: string, opts: { title?: string
   for (let i = 0; i < text.length; i += chunk) pieces.push(text.slice(i, i + chunk));
   await page.evaluate(
     ({ title, pieces, live, end }) => {
-      window.postMessage({ type: 'reset', title, live }, '*');
-      for (const p of pieces) window.postMessage({ type: 'traceChunk', text: p }, '*');
-      if (end) window.postMessage({ type: 'runEnded', exitCode: 0, signal: null, stopped: false, summary: '' }, '*');
+      const w = globalThis as any;
+      w.postMessage({ type: 'reset', title, live }, '*');
+      for (const p of pieces) w.postMessage({ type: 'traceChunk', text: p }, '*');
+      if (end) w.postMessage({ type: 'runEnded', exitCode: 0, signal: null, stopped: false, summary: '' }, '*');
     },
     { title: opts.title ?? 'app.ts', pieces, live: opts.live ?? false, end: opts.end ?? true },
   );
@@ -173,8 +174,8 @@ export async function sendTrace(page: Page, text: string, opts: { title?: string
 
 /** Waits until the page has processed messages and painted. */
 export async function settle(page: Page): Promise<void> {
-  await page.waitForFunction(() => !(window as unknown as { cdApp: { busy: boolean } }).cdApp.busy);
-  await page.evaluate(() => new Promise((r) => setTimeout(() => requestAnimationFrame(() => requestAnimationFrame(r)), 50)));
+  await page.waitForFunction(() => !(globalThis as any as { cdApp: { busy: boolean } }).cdApp.busy);
+  await page.evaluate(() => new Promise((r) => setTimeout(() => (globalThis as any).requestAnimationFrame(() => (globalThis as any).requestAnimationFrame(r)), 50)));
 }
 
 /** Facts the page exposes for tests. */
@@ -188,22 +189,22 @@ export interface DebugInfo {
 
 /** Reads {@link DebugInfo}. */
 export function info(page: Page): Promise<DebugInfo> {
-  return page.evaluate(() => (window as unknown as { cdApp: { debugInfo(): DebugInfo } }).cdApp.debugInfo());
+  return page.evaluate(() => (globalThis as any as { cdApp: { debugInfo(): DebugInfo } }).cdApp.debugInfo());
 }
 
 /** Client coordinates of the middle of a span. */
 export async function pointOf(page: Page, laneId: string, index: number): Promise<{ x: number; y: number }> {
-  const p = await page.evaluate(({ laneId, index }) => (window as unknown as { cdApp: { pointOf(l: string, i: number): { x: number; y: number } | undefined } }).cdApp.pointOf(laneId, index), { laneId, index });
+  const p = await page.evaluate(({ laneId, index }) => (globalThis as any as { cdApp: { pointOf(l: string, i: number): { x: number; y: number } | undefined } }).cdApp.pointOf(laneId, index), { laneId, index });
   if (!p) throw new Error(`lane ${laneId} is not on screen`);
   return p;
 }
 
 /** Messages the page posted to the host so far. */
 export function posted(page: Page): Promise<Record<string, unknown>[]> {
-  return page.evaluate(() => (window as unknown as { __posted: Record<string, unknown>[] }).__posted);
+  return page.evaluate(() => (globalThis as any as { __posted: Record<string, unknown>[] }).__posted);
 }
 
 /** CSP violations the page reported. */
 export function violations(page: Page): Promise<string[]> {
-  return page.evaluate(() => (window as unknown as { __violations: string[] }).__violations);
+  return page.evaluate(() => (globalThis as any as { __violations: string[] }).__violations);
 }
