@@ -61,6 +61,6 @@ export function lensTitle(l: LineOps): string {
   const n = l.ops + l.tasks;
   parts.push(n === 1 ? vscode.l10n.t('1 async op') : vscode.l10n.t('{0} async ops', n));
   parts.push(vscode.l10n.t('{0} waiting', formatDuration(l.waitingUs)));
-  if (l.poolJobs > 0) parts.push(vscode.l10n.t('{0} queued on the threadpool', formatDuration(l.queuedUs)));
+  if (l.queuedUs > 0) parts.push(vscode.l10n.t('{0} queued on the threadpool', formatDuration(l.queuedUs)));
   return parts.join(' · ');
 }

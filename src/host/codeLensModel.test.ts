@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseTrace } from '../trace/model';
-import { aggregateByLine, formatDuration } from './codeLensModel';
+import { aggregateByLine, formatDuration, unionLength } from './codeLensModel';
 
 const trace = [
   ['H', { format: 'concurrency-diagram-trace', version: 1, originNs: '0', originWallMs: 0, writer: 'test' }],
@@ -11,6 +11,8 @@ const trace = [
   ['K', 2, [1, 9, 1, 'main']],
   ['Y', 1, 'PBKDF2REQUEST'],
   ['Y', 2, 'PROMISE'],
+  ['Y', 3, 'TickObject'],
+  ['I', 10, 3, 1, 100, 1],
   // Two pbkdf2 calls on line 5: created at 100, callbacks at 1100 and 2100.
   ['I', 7, 1, 1, 100, 1],
   ['I', 8, 1, 1, 100, 1],
@@ -33,7 +35,7 @@ const trace = [
   .map((r) => JSON.stringify(r))
   .join('\n');
 
-test('aggregates ops, tasks, waiting and queued time by source line; promises are not counted', () => {
+test('aggregates ops, tasks, waiting and queued time by source line; promises and nextTick objects are not counted', () => {
   const idx = aggregateByLine(parseTrace(trace));
   const lines = idx.get('/w/main.ts');
   assert.ok(lines);
@@ -42,7 +44,8 @@ test('aggregates ops, tasks, waiting and queued time by source line; promises ar
     ops: 2,
     tasks: 0,
     pool: 2,
-    waiting: 1000 + 2000,
+    // 100..1100 and 100..2100 overlap: counted once.
+    waiting: 2000,
     queued: 900,
   });
   assert.deepEqual(l5?.keys.sort(), ['10:0:7', '10:0:8', 'job:1', 'job:2'].sort());
@@ -55,4 +58,10 @@ test('formats durations compactly', () => {
   assert.equal(formatDuration(3400), '3.4 ms');
   assert.equal(formatDuration(12_400), '12 ms');
   assert.equal(formatDuration(3_400_000), '3.4 s');
+});
+
+test('union of intervals counts overlaps once', () => {
+  assert.equal(unionLength([0, 10, 5, 15, 20, 30, 30, 31]), 26);
+  assert.equal(unionLength([5, 5, 3, 1]), 0);
+  assert.equal(unionLength([]), 0);
 });

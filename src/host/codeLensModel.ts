@@ -15,7 +15,10 @@ export interface LineOps {
   tasks: number;
   /** Threadpool jobs submitted by those resources. */
   poolJobs: number;
-  /** Total time (µs) the operations waited for their result and the tasks spent suspended at `await`. */
+  /**
+   * Time (µs) during which something started here was waiting: an operation for its first callback,
+   * a task suspended at `await`. Overlapping waits count once, so it never exceeds the run.
+   */
   waitingUs: number;
   /** Total time (µs) the pool jobs spent queued before a pool thread took them. */
   queuedUs: number;
@@ -26,27 +29,56 @@ export interface LineOps {
 /** Per file path: per line. */
 export type LensIndex = Map<string, Map<number, LineOps>>;
 
+/**
+ * Resource types left out of the lenses: promises are drawn as task lanes, and microtasks and
+ * nextTick objects are mostly Node's own plumbing under a call (dozens per `fetch`).
+ */
+const NOT_COUNTED = new Set(['PROMISE', 'Microtask', 'TickObject']);
+
+/** Total length of the union of intervals given as flat pairs `[start, end, …]`. */
+export function unionLength(pairs: number[]): number {
+  const iv: [number, number][] = [];
+  for (let i = 0; i + 1 < pairs.length; i += 2) if (pairs[i + 1] > pairs[i]) iv.push([pairs[i], pairs[i + 1]]);
+  iv.sort((a, b) => a[0] - b[0]);
+  let total = 0;
+  let curStart = -Infinity;
+  let curEnd = -Infinity;
+  for (const [s, e] of iv) {
+    if (s > curEnd) {
+      if (curEnd > curStart) total += curEnd - curStart;
+      curStart = s;
+      curEnd = e;
+    } else if (e > curEnd) curEnd = e;
+  }
+  if (curEnd > curStart) total += curEnd - curStart;
+  return total;
+}
+
 /** Builds the per-line index of a trace (as read so far; open intervals end at `model.lastTs`). */
 export function aggregateByLine(model: TraceModel): LensIndex {
   const index: LensIndex = new Map();
+  const waits = new Map<LineOps, number[]>();
   const entry = (file: string, line: number): LineOps => {
     let lines = index.get(file);
     if (!lines) index.set(file, (lines = new Map()));
     let e = lines.get(line);
-    if (!e) lines.set(line, (e = { line, ops: 0, tasks: 0, poolJobs: 0, waitingUs: 0, queuedUs: 0, keys: [] }));
+    if (!e) {
+      lines.set(line, (e = { line, ops: 0, tasks: 0, poolJobs: 0, waitingUs: 0, queuedUs: 0, keys: [] }));
+      waits.set(e, []);
+    }
     return e;
   };
   const now = model.lastTs;
   const byOp = new Map<string, LineOps>();
   for (const op of model.ops.values()) {
     const src = op.stack[0];
-    if (!src || op.type === 'PROMISE') continue;
+    if (!src || NOT_COUNTED.has(op.type)) continue;
     const e = entry(src.file, src.line);
     e.ops++;
     e.keys.push(op.key);
     // Waiting = from creation until its first callback ran (or it ended without one).
     const firstCb = op.callbacks.length > 0 ? op.callbacks[0] : (op.destroyed ?? now);
-    e.waitingUs += Math.max(0, firstCb - op.created);
+    waits.get(e)?.push(op.created, firstCb);
     byOp.set(op.key, e);
   }
   for (const task of model.tasks.values()) {
@@ -59,9 +91,10 @@ export function aggregateByLine(model: TraceModel): LensIndex {
     for (let i = 0; i + 2 < s.length; i += 3) {
       if (s[i + 2] !== SegmentState.Waiting) continue;
       const end = s[i + 1] === -1 ? (task.end ?? now) : s[i + 1];
-      e.waitingUs += Math.max(0, end - s[i]);
+      waits.get(e)?.push(s[i], end);
     }
   }
+  for (const [e, pairs] of waits) e.waitingUs = unionLength(pairs);
   for (const job of model.poolJobs.values()) {
     const e = job.opKey ? byOp.get(job.opKey) : undefined;
     if (!e) continue;

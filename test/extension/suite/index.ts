@@ -87,6 +87,7 @@ test('contributions: category, icons on title-bar commands, localized titles res
   }
   const show = cmds.find((c) => c.command === 'concurrencyDiagram.show');
   assert.equal(show?.title, 'Show Concurrency Diagram');
+  assert.equal(cmds.find((c) => c.command === 'concurrencyDiagram.runWithArguments')?.title, 'Run with Arguments…');
   assert.ok(show?.icon, 'the editor-title command has an icon');
   assert.deepEqual(pkg.extensionKind, ['workspace']);
 });
