@@ -1,0 +1,51 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { LoopMonitor, MERGE_GAP_US } from './loopMonitor';
+import type { TraceWriter } from './traceWriter';
+
+/** A writer that keeps the records it is given. */
+function recordingWriter(): { out: TraceWriter; records: number[][] } {
+  const records: number[][] = [];
+  const out = {
+    rec2: (tag: number, a: number, b: number) => records.push([tag, a, b]),
+    rec3: (tag: number, a: number, b: number, c: number) => records.push([tag, a, b, c]),
+  } as unknown as TraceWriter;
+  return { out, records };
+}
+
+const L = 'L'.charCodeAt(0);
+const Z = 'Z'.charCodeAt(0);
+
+test('merges runs closer than the gap into one busy stretch, splits at idle time', () => {
+  const { out, records } = recordingWriter();
+  const m = new LoopMonitor(out, 10_000);
+  m.enter(0, 1);
+  m.enter(5, 2); // nested: same run
+  m.exit(8);
+  m.exit(10);
+  m.enter(10 + MERGE_GAP_US, 3);
+  m.exit(300);
+  m.enter(5_000, 4);
+  m.exit(5_100);
+  m.finish(6_000);
+  assert.deepEqual(records, [
+    [L, 0, 300],
+    [L, 5_000, 5_100],
+  ]);
+});
+
+test('flags one run longer than the threshold with its source, and a run still going at the end', () => {
+  const { out, records } = recordingWriter();
+  const m = new LoopMonitor(out, 10_000);
+  m.enter(0, 7);
+  m.exit(50_000);
+  m.flushIdle(60_000);
+  m.enter(70_000, 9);
+  m.finish(95_000);
+  assert.deepEqual(records, [
+    [Z, 0, 50_000, 7],
+    [L, 0, 50_000],
+    [Z, 70_000, 95_000, 9],
+    [L, 70_000, 95_000],
+  ]);
+});

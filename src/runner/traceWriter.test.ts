@@ -1,0 +1,66 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { TagCode, TraceWriter } from './traceWriter';
+
+function tempTrace(): string {
+  const f = join(mkdtempSync(join(tmpdir(), 'cd-writer-')), 'trace');
+  writeFileSync(f, '');
+  return f;
+}
+
+test('encodes numeric records exactly as JSON, each chunk starting with the context', () => {
+  const f = tempTrace();
+  const w = new TraceWriter(f, '["@",12,3]\n');
+  w.rec2(TagCode.Before, 0, 9);
+  w.rec3(TagCode.TaskEnd, 7, 1234567890123, 1);
+  w.rec5(TagCode.Init, 5, 2, 1, 100, 0);
+  w.rec4s(TagCode.TaskStart, 1, 0, 50, 3, JSON.stringify('fetch"Thing'));
+  w.rec2(TagCode.After, -1, 2.5);
+  w.flush();
+  w.write('["X",3,99]\n');
+  w.close();
+  const lines = readFileSync(f, 'utf8').split('\n').filter(Boolean);
+  assert.deepEqual(
+    lines.map((l) => JSON.parse(l)),
+    [
+      ['@', 12, 3],
+      ['B', 0, 9],
+      ['E', 7, 1234567890123, 1],
+      ['I', 5, 2, 1, 100, 0],
+      ['N', 1, 0, 50, 3, 'fetch"Thing'],
+      ['A', -1, 2.5],
+      ['@', 12, 3],
+      ['X', 3, 99],
+    ],
+  );
+});
+
+test('writes the preamble once, after the context of the first chunk', () => {
+  const f = tempTrace();
+  const w = new TraceWriter(f, '["@",1,2]\n');
+  w.setPreamble(() => '["T",2,"worker","w",0,0]\n');
+  w.rec2(TagCode.TaskAwait, 1, 2);
+  w.flush();
+  w.rec2(TagCode.TaskResume, 1, 3);
+  w.close();
+  assert.equal(readFileSync(f, 'utf8'), '["@",1,2]\n["T",2,"worker","w",0,0]\n["W",1,2]\n["@",1,2]\n["U",1,3]\n');
+});
+
+test('keeps memory bounded: a full buffer is written out as whole lines', () => {
+  const f = tempTrace();
+  const w = new TraceWriter(f, '["@",1,0]\n');
+  const n = 40_000;
+  for (let i = 0; i < n; i++) w.rec2(TagCode.Before, i, i * 3);
+  w.write(`["!","runner",1,${JSON.stringify('x'.repeat(600_000))},"",0]\n`);
+  w.close();
+  const lines = readFileSync(f, 'utf8').split('\n').filter(Boolean);
+  const records = lines.map((l) => JSON.parse(l) as unknown[]);
+  assert.ok(records.filter((r) => r[0] === '@').length > 1, 'several chunks');
+  const befores = records.filter((r) => r[0] === 'B');
+  assert.equal(befores.length, n);
+  assert.deepEqual(befores[n - 1], ['B', n - 1, (n - 1) * 3]);
+  assert.equal((records.at(-1) as string[])[3].length, 600_000);
+});
