@@ -12,25 +12,36 @@ const WANTED = /node\.threadpoolwork\.(a?sync)|node\.fs\.async|node\.dns\.native
 
 /** Parses the text of one trace-event file; an unterminated file yields the events written so far. */
 export function parseNodeTraceText(text: string): unknown[] {
-  try {
-    const j = JSON.parse(text) as { traceEvents?: unknown[] };
-    return Array.isArray(j?.traceEvents) ? j.traceEvents : [];
-  } catch {
-    // Cut short: close the array after the last complete event. An inner `}` (of `args`) is tried
-    // first and fails to parse, so step back to earlier candidates.
-    let end = text.length;
-    for (let attempts = 0; attempts < 200; attempts++) {
-      const i = text.lastIndexOf('}', end - 1);
-      if (i < 0) break;
-      try {
-        const j = JSON.parse(text.slice(0, i + 1) + ']}') as { traceEvents?: unknown[] };
-        return Array.isArray(j?.traceEvents) ? j.traceEvents : [];
-      } catch {
-        end = i;
-      }
+  const parse = (t: string): unknown[] | undefined => {
+    try {
+      const j = JSON.parse(t) as { traceEvents?: unknown[] };
+      return Array.isArray(j?.traceEvents) ? j.traceEvents : [];
+    } catch {
+      return undefined;
     }
-    return [];
+  };
+  if (text.trimEnd().endsWith(']}')) {
+    const whole = parse(text);
+    if (whole) return whole;
   }
+  // Cut short after a complete event (`…},` or `…}`): close the array there.
+  const trimmed = text.trimEnd().replace(/,$/, '');
+  if (trimmed.endsWith('}')) {
+    const events = parse(trimmed + ']}');
+    if (events) return events;
+  }
+  // Cut inside an event: close the array after the last complete event. Node separates events with
+  // `},{"pid":`, so that marks where a complete event ends; a few earlier ones are tried in case
+  // the last event itself was cut inside a string that happens to contain it.
+  let end = text.length;
+  for (let attempts = 0; attempts < 5; attempts++) {
+    const i = text.lastIndexOf('},{"pid"', end - 1);
+    if (i < 0) break;
+    const events = parse(text.slice(0, i + 1) + ']}');
+    if (events) return events;
+    end = i;
+  }
+  return [];
 }
 
 /**

@@ -8,7 +8,7 @@ import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync
 import { constants, tmpdir } from 'node:os';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { CLI_THREAD_ID, RUNNER_CONFIG_ENV, TRACE_FORMAT_VERSION, TRACE_MAGIC, type RunnerConfig, type TraceHeader } from '../trace/format';
-import type { TraceModel } from '../trace/model';
+import { parseTrace, type TraceModel } from '../trace/model';
 import { buildPool, type JobIds } from '../trace/poolModel';
 import { EXIT_INTERNAL, SCRIPT_EXTENSIONS, UsageError, type RunCommand } from './args';
 import { readNodeTraceEvents } from './nodeTraceEvents';
@@ -181,11 +181,14 @@ export async function runCommand(cmd: RunCommand, log: (line: string) => void): 
   let writtenLanes = 0;
   let liveFailed = false;
   const poolSizeOf = (m: TraceModel) => m.run?.threadpoolSize ?? effectivePoolSize(env.UV_THREADPOOL_SIZE);
-  const live = setInterval(() => {
-    if (liveFailed || child.pid === undefined) return;
+  let live: NodeJS.Timeout | undefined;
+  let running = true;
+  const liveTick = () => {
+    if (!running || liveFailed || child.pid === undefined) return;
+    const t0 = Date.now();
     try {
       follower.readMore();
-      const m = follower.reader.model;
+      const m = follower.scanner.result();
       const pool = buildPool({ pid: child.pid, poolSize: poolSizeOf(m), events: [], osThreads: sampler?.snapshot(), sampleTimes: sampler?.sampleTimes, osThreadSource: sampler?.source, model: m, endTs: nowUs(), jobIds });
       let out = '';
       if (pool.threads.length > writtenLanes) {
@@ -202,14 +205,20 @@ export async function runCommand(cmd: RunCommand, log: (line: string) => void): 
       // The live view is a bonus: never let it disturb the run; the final pass still runs.
       liveFailed = true;
     }
-  }, LIVE_MS);
+    // Keep the live view's share of a core small however big the trace gets: wait at least ten
+    // times as long as this update took.
+    live = setTimeout(liveTick, Math.max(LIVE_MS, 10 * (Date.now() - t0)));
+    live.unref();
+  };
+  live = setTimeout(liveTick, LIVE_MS);
   live.unref();
 
   const result = await new Promise<{ code: number | null; signal: NodeJS.Signals | null; spawnError?: Error }>((done) => {
     child.once('error', (err) => done({ code: null, signal: null, spawnError: err }));
     child.once('exit', (code, signal) => done({ code, signal }));
   });
-  clearInterval(live);
+  running = false;
+  if (live) clearTimeout(live);
   if (killTimer) clearTimeout(killTimer);
   const osThreads = sampler?.stop();
   const endTs = nowUs();
@@ -231,7 +240,7 @@ export async function runCommand(cmd: RunCommand, log: (line: string) => void): 
   }
   if (readable) {
     try {
-      const model = follower.reader.model;
+      const model = follower.scanner.result();
       const { events } = readNodeTraceEvents(nodeTraceDir, pid, originUs);
       const pool = buildPool({ pid, poolSize: poolSizeOf(model), events, osThreads, sampleTimes: sampler?.sampleTimes, osThreadSource: sampler?.source, model, endTs, jobIds });
       for (const p of pool.threads) cliRecords += JSON.stringify(p) + '\n';
@@ -260,23 +269,25 @@ export async function runCommand(cmd: RunCommand, log: (line: string) => void): 
   if (readable) {
     try {
       follower.readMore();
-      finalModel = follower.reader.finish();
+      finalModel = follower.scanner.result();
     } catch (e) {
       log(`concurrency-diagram: could not read back ${tracePath} (${(e as Error).message})`);
     }
   }
   if (finalModel) {
-    let text = '';
-    try {
-      // Only the HTML report embeds the trace text.
-      if (htmlPath !== undefined) text = readFileSync(tracePath, 'utf8');
-      const failed = writeOutputs(finalModel, text, { chromeTrace: chromePath, html: htmlPath, title: basename(script) }, log);
-      if (failed && exitCode === 0) exitCode = EXIT_INTERNAL;
-    } catch (e) {
-      log(`concurrency-diagram: could not write the reports (${(e as Error).message}); the trace is kept at ${tracePath}`);
+    if (chromePath !== undefined || htmlPath !== undefined) {
+      try {
+        // The reports need the whole trace, read in full only when asked for.
+        const text = readFileSync(tracePath, 'utf8');
+        const failed = writeOutputs(parseTrace(text), text, { chromeTrace: chromePath, html: htmlPath, title: basename(script) }, log);
+        if (failed && exitCode === 0) exitCode = EXIT_INTERNAL;
+      } catch (e) {
+        if (exitCode === 0) exitCode = EXIT_INTERNAL;
+        log(`concurrency-diagram: could not write the reports (${(e as Error).message}); the trace is kept at ${tracePath}`);
+      }
     }
     // The summary is the last line: readers (the extension) take the last `concurrency-diagram:` line.
-    log(summaryLine(finalModel, tracePath));
+    log(summaryLine(finalModel, tracePath, follower.scanner.counts));
   } else {
     log(`concurrency-diagram: trace: ${tracePath}`);
   }

@@ -1,6 +1,7 @@
 /** The one-line summary the CLI prints to stderr at the end of a run (also shown by the extension). */
 import type { TraceModel } from '../trace/model';
 import { queuedJobIds } from '../trace/poolModel';
+import type { ScanCounts } from './traceScan';
 
 function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
@@ -13,10 +14,12 @@ export function describeEnd(exitCode: number | null, signal: string | null, stop
 }
 
 /**
+ * `counts` (from a scan) replace the model's own async operation, task and error counts.
  * `concurrency-diagram: exit 0 · threads: 1 main, 2 workers, 4 threadpool · 120 async operations ·
  * 3 tasks · 6 pool jobs (4 queued) · trace: /tmp/x.cdtrace`
  */
-export function summaryLine(model: TraceModel, tracePath: string): string {
+export function summaryLine(model: TraceModel, tracePath: string, counts?: ScanCounts): string {
+  const c = counts ?? { ops: model.ops.size, tasks: model.tasks.size, errors: model.errors.length };
   const threads = [...model.threads.values()];
   const main = threads.filter((t) => t.kind === 'main').length;
   const workers = threads.filter((t) => t.kind === 'worker').length;
@@ -27,11 +30,11 @@ export function summaryLine(model: TraceModel, tracePath: string): string {
   const parts = [
     end,
     `threads: ${main} main, ${plural(workers, 'worker')}, ${pool} threadpool`,
-    plural(model.ops.size, 'async operation'),
-    plural(model.tasks.size, 'task'),
+    plural(c.ops, 'async operation'),
+    plural(c.tasks, 'task'),
     `${plural(jobs.length, 'pool job')} (${queued} queued)`,
   ];
-  if (model.errors.length > 0) parts.push(plural(model.errors.length, 'error'));
+  if (c.errors > 0) parts.push(plural(c.errors, 'error'));
   parts.push(`trace: ${tracePath}`);
   return `concurrency-diagram: ${parts.join(' · ')}`;
 }

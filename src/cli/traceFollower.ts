@@ -1,17 +1,17 @@
 /**
  * Follows the trace file while the script appends to it: reads only the bytes added since the last
- * call into one {@link TraceReader}, so the CLI parses the trace once, however often it looks.
+ * call into one {@link TraceScanner}, so the CLI scans the trace once, however often it looks.
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
-import { TraceReader } from '../trace/model';
+import { TraceScanner } from './traceScan';
 
 /** Largest piece read at once (bytes): bounds the CLI's extra memory on a huge trace. */
 const CHUNK = 8 * 1024 * 1024;
 
 /** Incremental reader of a growing trace file. */
 export class TraceFollower {
-  readonly reader = new TraceReader();
+  readonly scanner = new TraceScanner();
   private offset = 0;
   private readonly decoder = new StringDecoder('utf8');
   private lastChar = '';
@@ -31,7 +31,7 @@ export class TraceFollower {
         const text = this.decoder.write(buf.subarray(0, n));
         if (text.length > 0) {
           this.lastChar = text[text.length - 1];
-          this.reader.push(text);
+          this.scanner.push(text);
         }
       }
     } finally {

@@ -289,6 +289,11 @@ interface Lane {
   evidence: string;
   /** Busy intervals, sorted by start. */
   busy: { start: number; end: number; inferred: boolean }[];
+  /**
+   * Intervals before this index ended before the submission being placed; submissions are placed
+   * in time order, so they can never matter again (keeps placement linear in the number of jobs).
+   */
+  cursor: number;
 }
 
 /** Threads Node 20 starts before running any JS besides the main thread (V8 platform workers and helpers). */
@@ -301,7 +306,7 @@ function identifyLanes(ev: PoolEvidence, exactTids: Set<number>, firstUse: numbe
   const add = (osTid: number, name: string, evidence: string) => {
     if (osTid > 0 && taken.has(osTid)) return;
     if (osTid > 0) taken.add(osTid);
-    lanes.push({ osTid, name, evidence, busy: [] });
+    lanes.push({ osTid, name, evidence, busy: [], cursor: 0 });
   };
   const src = ev.osThreadSource ?? 'os threads';
   const os = ev.osThreads ?? [];
@@ -347,8 +352,11 @@ function identifyLanes(ev: PoolEvidence, exactTids: Set<number>, firstUse: numbe
 
 /** Earliest time ≥ t at which the lane is free. */
 function freeAt(lane: Lane, t: number): number {
+  const busy = lane.busy;
+  while (lane.cursor < busy.length && busy[lane.cursor].end <= t) lane.cursor++;
   let f = t;
-  for (const iv of lane.busy) {
+  for (let i = lane.cursor; i < busy.length; i++) {
+    const iv = busy[i];
     if (iv.start > f) break;
     if (iv.end > f) f = iv.end;
   }
@@ -375,7 +383,8 @@ export function buildPool(ev: PoolEvidence): PoolResult {
   for (const j of jobs) if (j.done < 0) j.done = Math.max(j.submit, ev.endTs);
   jobs.sort((a, b) => a.submit - b.submit || (a.start ?? a.submit) - (b.start ?? b.submit));
   const exactTids = new Set(jobs.filter((j) => j.exactTid !== undefined).map((j) => j.exactTid as number));
-  const firstUse = jobs.length > 0 ? Math.min(...jobs.map((j) => j.submit)) : undefined;
+  // Sorted by submission just above.
+  const firstUse = jobs.length > 0 ? jobs[0].submit : undefined;
   const lanes = identifyLanes(ev, exactTids, firstUse);
   const laneOfTid = new Map<number, number>();
   lanes.forEach((l, i) => l.osTid > 0 && laneOfTid.set(l.osTid, i));
@@ -406,7 +415,11 @@ export function buildPool(ev: PoolEvidence): PoolResult {
       // inferred jobs (their completion as seen by the JS thread) are later than their real ends.
       // Cut the inferred intervals that block the lane at submission back to the submission.
       const lane = lanes[best];
-      for (const iv of lane.busy) if (iv.inferred && iv.end > j.submit && iv.start <= j.done) iv.end = Math.max(iv.start, j.submit);
+      for (let i = lane.cursor; i < lane.busy.length; i++) {
+        const iv = lane.busy[i];
+        if (iv.start > j.done) break;
+        if (iv.inferred && iv.end > j.submit) iv.end = Math.max(iv.start, j.submit);
+      }
       start = freeAt(lane, j.submit);
     }
     const p = { lane: best, start, end: Math.max(start, j.done), inferred: true };
