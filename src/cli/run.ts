@@ -155,10 +155,15 @@ export async function runCommand(cmd: RunCommand, log: (line: string) => void): 
   let killTimer: NodeJS.Timeout | undefined;
   const forward = (sig: NodeJS.Signals) => {
     stopped = true;
-    try {
-      child.kill(sig);
-    } catch {
-      // Already gone.
+    // Ctrl+C in a terminal already reached the script (same process group): a second SIGINT would
+    // look like a second Ctrl+C to a script that handles the first one itself.
+    const fromTerminal = sig === 'SIGINT' && process.stdin.isTTY === true;
+    if (!fromTerminal) {
+      try {
+        child.kill(sig);
+      } catch {
+        // Already gone.
+      }
     }
     if ((sig === 'SIGTERM' || sig === 'SIGINT') && !killTimer) {
       killTimer = setTimeout(() => {
