@@ -4,7 +4,7 @@
  * Workspace Trust, and full runs of scripts through the CLI. Entry point: {@link run}.
  */
 import * as assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
@@ -259,6 +259,73 @@ test('Stop ends a script stuck in a busy loop and keeps its trace', async () => 
   assert.ok(m?.header, 'the trace is kept');
   assert.equal(m.end?.stopped, true);
   assert.equal(c.isRunning, false);
+});
+
+/** Sets user settings for the duration of `fn`, then removes them again. */
+async function withSettings(values: Record<string, unknown>, fn: () => Promise<void>): Promise<void> {
+  const cfg = () => vscode.workspace.getConfiguration('concurrencyDiagram');
+  for (const [k, v] of Object.entries(values)) await cfg().update(k, v, vscode.ConfigurationTarget.Global);
+  try {
+    await fn();
+  } finally {
+    for (const k of Object.keys(values)) await cfg().update(k, undefined, vscode.ConfigurationTarget.Global);
+  }
+}
+
+test('settings reach the script: args, env, cwd, runtime args, threadpool size', async () => {
+  if (!vscode.workspace.isTrusted) return;
+  const c = await api();
+  const out = join(dir, 'seen.json');
+  const sub = join(dir, 'sub');
+  mkdirSync(sub, { recursive: true });
+  await withSettings({ args: ['--from-setting'], env: { CD_SUITE_VAR: 'hello', CD_SUITE_GONE: null }, cwd: sub, runtimeArgs: ['--no-warnings'], threadpoolSize: 3 }, async () => {
+    process.env.CD_SUITE_GONE = 'should be removed';
+    const body = `import { writeFileSync } from 'node:fs';\nwriteFileSync(${JSON.stringify(out)}, JSON.stringify({ argv: process.argv.slice(2), v: process.env.CD_SUITE_VAR ?? null, gone: process.env.CD_SUITE_GONE ?? null, cwd: process.cwd(), pool: process.env.UV_THREADPOOL_SIZE ?? null, execArgv: process.execArgv }));\n`;
+    await runScript(c, 'settings.mjs', body);
+    delete process.env.CD_SUITE_GONE;
+  });
+  const seen = JSON.parse(readFileSync(out, 'utf8'));
+  assert.deepEqual(seen.argv, ['--from-setting']);
+  assert.equal(seen.v, 'hello');
+  assert.equal(seen.gone, null);
+  assert.equal(seen.cwd, sub);
+  assert.equal(seen.pool, '3');
+  assert.ok(seen.execArgv.includes('--no-warnings'), `execArgv ${JSON.stringify(seen.execArgv)}`);
+  assert.equal(c.currentPanel?.traceFeed?.model.run?.threadpoolSize, 3);
+});
+
+test('"Run with Arguments" arguments replace the args setting', async () => {
+  if (!vscode.workspace.isTrusted) return;
+  const c = await api();
+  const out = join(dir, 'argv.json');
+  const script = join(dir, 'argv.mjs');
+  writeFileSync(script, `import { writeFileSync } from 'node:fs';\nwriteFileSync(${JSON.stringify(out)}, JSON.stringify(process.argv.slice(2)));\n`);
+  await c.showDiagram(vscode.Uri.file(script), ['two words', '--n=3']);
+  assert.deepEqual(JSON.parse(readFileSync(out, 'utf8')), ['two words', '--n=3']);
+});
+
+test('a missing Node is refused before anything runs', async () => {
+  if (!vscode.workspace.isTrusted) return;
+  const c = await api();
+  const before = c.currentPanel?.current?.traceFile;
+  await withSettings({ nodePath: join(dir, 'no-such-node') }, async () => {
+    await runScript(c, 'never.mjs', "console.log('never');\n");
+  });
+  assert.equal(c.isRunning, false);
+  assert.equal(c.currentPanel?.current?.traceFile, before, 'no new run was shown');
+});
+
+test('terminal output: the script runs in an integrated terminal', async () => {
+  if (!vscode.workspace.isTrusted) return;
+  const c = await api();
+  await withSettings({ output: 'terminal' }, async () => {
+    await runScript(c, 'interactive.mjs', "console.log('hello from the terminal');\n");
+  });
+  assert.ok(
+    vscode.window.terminals.some((t) => t.name === 'Concurrency Diagram: interactive.mjs'),
+    `terminals: ${vscode.window.terminals.map((t) => t.name).join(', ')}`,
+  );
+  assert.equal(c.currentPanel?.traceFeed?.model.end?.exitCode, 0);
 });
 
 test('export: our format is a copy; Chrome JSON and the HTML report come from the CLI', async () => {
