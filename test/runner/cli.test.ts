@@ -3,7 +3,8 @@
  * code, bad input, threadpool lanes and jobs from real evidence, the Chrome export, and stopping.
  */
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import type { ChromeTrace } from '../../src/trace/chromeExport';
@@ -44,6 +45,7 @@ describe('bad input: one line naming the problem, exit code 2', () => {
   const oldNode = join(dir, 'old-node');
   writeFileSync(oldNode, '#!/bin/sh\necho v18.19.0\n');
   chmodSync(oldNode, 0o755);
+  writeFileSync(join(dir, 'empty.cdtrace'), '');
   const notNode = join(dir, 'not-node');
   writeFileSync(notNode, '#!/bin/sh\necho hello\n');
   chmodSync(notNode, 0o755);
@@ -62,6 +64,8 @@ describe('bad input: one line naming the problem, exit code 2', () => {
     { name: 'unknown command', args: ['frobnicate'], message: /unknown command 'frobnicate'/, raw: true },
     { name: 'report of a file that is not a trace', args: ['report', cli('notATrace.cdtrace'), '--chrome-trace', join(dir, 'x.json')], message: /notATrace\.cdtrace: not a Concurrency Diagram trace/, raw: true },
     { name: 'report of a missing file', args: ['report', join(dir, 'missing.cdtrace'), '--html', join(dir, 'x.html')], message: /trace file not found: .*missing\.cdtrace/, raw: true },
+    { name: 'report of an empty file', args: ['report', join(dir, 'empty.cdtrace'), '--html', join(dir, 'x.html')], message: /empty\.cdtrace: not a Concurrency Diagram trace \(empty file\)/, raw: true },
+    { name: 'output folder missing', args: ['--chrome-trace', join(dir, 'no', 'such', 'x.json'), cli('exitCode.js')], message: /--chrome-trace .*x\.json: folder .*such does not exist/ },
     { name: 'report without output', args: ['report', cli('notATrace.cdtrace')], message: /'report' needs an output/, raw: true },
   ];
   for (const c of cases) {
@@ -102,6 +106,16 @@ describe('pass-through', () => {
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(JSON.parse(r.stdout), { execArgv: ['--max-old-space-size=123', '--no-warnings'], title: 'cd-test-title', uv: '3', argv: ['--trace', 'x'] });
     assert.equal(r.model?.run?.threadpoolSize, 3);
+  });
+  test('without --trace the trace goes to a new file in the OS temp folder, named in the summary', async () => {
+    const r = await runCliRaw(['run', cli('exitCode.js'), '0']);
+    assert.equal(r.code, 0, r.stderr);
+    const m = /· trace: (.+\.cdtrace)$/.exec(summaryOf(r.stderr));
+    assert.ok(m, r.stderr);
+    assert.ok(m[1].startsWith(tmpdir()), m[1]);
+    assert.match(m[1], /concurrency-diagram-exitCode-\d{8}-\d{6}-\d+\.cdtrace$/);
+    assert.match(readFileSync(m[1], 'utf8'), /^\["H",\{"format":"concurrency-diagram-trace"/);
+    rmSync(m[1]);
   });
   test('a script killed by a signal: the CLI exits 128+n and the trace says which signal', async () => {
     const r = await runCli([cli('killSelf.js')]);
