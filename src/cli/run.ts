@@ -7,6 +7,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { constants, tmpdir } from 'node:os';
 import { basename, dirname, extname, join, resolve } from 'node:path';
+import { isatty } from 'node:tty';
 import { CLI_THREAD_ID, RUNNER_CONFIG_ENV, TRACE_FORMAT_VERSION, TRACE_MAGIC, type RunnerConfig, type TraceHeader } from '../trace/format';
 import { parseTrace, type TraceModel } from '../trace/model';
 import { buildPool, type JobIds } from '../trace/poolModel';
@@ -157,7 +158,8 @@ export async function runCommand(cmd: RunCommand, log: (line: string) => void): 
     stopped = true;
     // Ctrl+C in a terminal already reached the script (same process group): a second SIGINT would
     // look like a second Ctrl+C to a script that handles the first one itself.
-    const fromTerminal = sig === 'SIGINT' && process.stdin.isTTY === true;
+    // (isatty, not process.stdin: creating that stream in the CLI could take input meant for the script.)
+    const fromTerminal = sig === 'SIGINT' && isatty(0);
     if (!fromTerminal) {
       try {
         child.kill(sig);
