@@ -115,6 +115,10 @@ const RECHECK_EVERY = 256;
 /** Bound on the classification caches. */
 const MAX_SITES = 50_000;
 
+/** Site ids and ordinals that fit a numeric cache key (beyond them: no caching, a capture each time). */
+const KEY_SITES = 1 << 20;
+const KEY_ORDINALS = 1 << 12;
+
 /** Options of the recorder. */
 export interface AsyncRecorderOptions {
   out: TraceWriter;
@@ -144,7 +148,7 @@ export class AsyncRecorder {
   private currentStack = 0;
 
   private readonly ctxStack: Ctx[] = [];
-  private readonly siteCache = new Map<string, Site>();
+  private readonly siteCache = new Map<number, Site>();
   private readonly sites = new Map<string, SiteInfo>();
   private readonly marks: number[] = [];
   // Plain Maps, emptied as promises resume and settle: a WeakMap of hundreds of thousands of promises
@@ -345,10 +349,11 @@ export class AsyncRecorder {
    */
   private onParentless(p: Promise<unknown>, skip: Function): void {
     const top = this.ctxStack[this.ctxStack.length - 1];
-    let key: string | undefined;
+    let key: number | undefined;
     let cached: Site | undefined;
-    if (top !== undefined && top.running) {
-      key = `${top.siteId}|${top.resumedFrom}|${top.ordinal++}`;
+    if (top !== undefined && top.running && top.siteId < KEY_SITES && top.resumedFrom < KEY_SITES && top.ordinal < KEY_ORDINALS) {
+      // One number, not a string: no allocation on this path.
+      key = (top.siteId * KEY_SITES + top.resumedFrom) * KEY_ORDINALS + top.ordinal++;
       cached = this.siteCache.get(key);
       if (cached !== undefined && cached.trusted && ++cached.uses % RECHECK_EVERY !== 0) {
         this.apply(p, cached);

@@ -207,13 +207,12 @@ function start(): void {
   // alongside the script's handler, and only while it has one (ours alone would swallow the crash).
   const onRejection = (reason: unknown): void => errorRecord('unhandledRejection', reason);
   let observing = false;
-  process.on('newListener', (event) => {
-    if (event === 'unhandledRejection' && !observing) {
+  process.on('newListener', (event, fn) => {
+    // Called just before the script's listener is added: ours goes first, synchronously (a tick of
+    // our own would show up in the trace as the script's).
+    if (event === 'unhandledRejection' && !observing && fn !== onRejection) {
       observing = true;
-      process.nextTick(() => {
-        if (process.listenerCount('unhandledRejection') > 0) process.prependListener('unhandledRejection', onRejection);
-        else observing = false;
-      });
+      process.prependListener('unhandledRejection', onRejection);
     }
   });
   process.on('removeListener', (event, fn) => {

@@ -134,18 +134,41 @@ export class TraceWriter {
 
   /** Writes a finite number as JSON: integers digit by digit, anything else through its string form. */
   private int(n: number): void {
-    if (!(n >= 0 && n <= Number.MAX_SAFE_INTEGER && Math.floor(n) === n)) {
+    if ((n | 0) === n && n >= 0) {
+      this.small(n);
+    } else if (n > 0 && n <= Number.MAX_SAFE_INTEGER && Math.floor(n) === n) {
+      // Above 2^31 (µs timestamps after 35 minutes): two int32 halves, the low one zero-padded.
+      const hi = Math.floor(n / 1e9);
+      this.small(hi);
+      this.padded9(n - hi * 1e9);
+    } else {
       this.pos += this.buf.write(Number.isFinite(n) ? String(n) : '0', this.pos, 'latin1');
-      return;
     }
-    let digits = 1;
-    for (let t = n; t >= 10; t = Math.floor(t / 10)) digits++;
-    let p = this.pos + digits;
+  }
+
+  /** A non-negative int32, digit by digit (integer arithmetic only). */
+  private small(n: number): void {
+    const d = n < 10 ? 1 : n < 100 ? 2 : n < 1e3 ? 3 : n < 1e4 ? 4 : n < 1e5 ? 5 : n < 1e6 ? 6 : n < 1e7 ? 7 : n < 1e8 ? 8 : n < 1e9 ? 9 : 10;
+    const b = this.buf;
+    let p = this.pos + d;
     this.pos = p;
     do {
-      this.buf[--p] = 48 + (n % 10);
-      n = Math.floor(n / 10);
+      const q = (n / 10) | 0;
+      b[--p] = 48 + n - q * 10;
+      n = q;
     } while (n > 0);
+  }
+
+  /** 0 ≤ n < 1e9 as exactly nine digits. */
+  private padded9(n: number): void {
+    const b = this.buf;
+    let p = this.pos + 9;
+    this.pos = p;
+    for (let i = 0; i < 9; i++) {
+      const q = (n / 10) | 0;
+      b[--p] = 48 + n - q * 10;
+      n = q;
+    }
   }
 
   /** Writes everything queued so far as one chunk. Never throws. */
