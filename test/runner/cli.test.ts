@@ -160,6 +160,23 @@ for (const node of nodeVersions) {
       assert.match(summaryOf(r.stderr), / 2 threadpool · .* 6 pool jobs \(4 queued\)/);
     });
 
+    test('fs reads are placed by the FIFO model and marked inferred; never more jobs running than threads', async () => {
+      const r = await runCli(['--node', node.path, '--threadpool-size', '2', cli('fsReads.js')]);
+      assert.equal(r.code, 0, r.stderr);
+      const m = r.model;
+      assert.ok(m);
+      assert.equal(m.poolThreads.length, 2);
+      // On Linux the pool threads are seen in /proc (named libuv-worker on Node 22+).
+      if (process.platform === 'linux') for (const p of m.poolThreads) assert.ok(p.osTid > 0, JSON.stringify(p));
+      const jobs = poolJobs(m);
+      assert.ok(jobs.length >= 8 * 4, `open, fstat, read, close for each of 8 reads: ${jobs.length}`);
+      for (const j of jobs) {
+        assert.equal(j.inferred, true);
+        assert.ok(j.start >= j.submit && j.end >= j.start);
+      }
+      assert.ok(maxConcurrentJobs(jobs) <= 2);
+    });
+
     test('SIGTERM to the CLI while the script spins: killed after the escalation, trace readable with Q.stopped', async () => {
       const r = await runCli(['--node', node.path, cli('busyLoop.js')], { signalOnStdout: 'ready', signal: 'SIGTERM' });
       assert.equal(r.stdout, 'ready\n');
@@ -175,21 +192,6 @@ for (const node of nodeVersions) {
 }
 
 describe('threadpool: inferred placement and getaddrinfo', () => {
-  test('fs reads are placed by the FIFO model and marked inferred; never more jobs running than threads', async () => {
-    const r = await runCli(['--threadpool-size', '2', cli('fsReads.js')]);
-    assert.equal(r.code, 0, r.stderr);
-    const m = r.model;
-    assert.ok(m);
-    assert.equal(m.poolThreads.length, 2);
-    const jobs = poolJobs(m);
-    assert.ok(jobs.length >= 8 * 4, `open, fstat, read, close for each of 8 reads: ${jobs.length}`);
-    for (const j of jobs) {
-      assert.equal(j.inferred, true);
-      assert.ok(j.start >= j.submit && j.end >= j.start);
-    }
-    assert.ok(maxConcurrentJobs(jobs) <= 2);
-  });
-
   test('fetch to localhost runs getaddrinfo on a pool lane', async () => {
     const r = await runCli([cli('fetchHost.mjs'), 'localhost']);
     assert.equal(r.code, 0, r.stderr);
