@@ -119,6 +119,24 @@ for (const node of nodeVersions) {
       assert.ok(timers.length >= 3, 'the sleeps are Timeouts with a source in the fixture');
     });
 
+    test('task lanes survive awaits of plain values, .then chains, returned promises and calls that never wait', async () => {
+      const file = runnerFixture('taskShapes.js');
+      const r = await runCli([...nodeArgs, file]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout, '42 inner+middle then-ed passed 5\n');
+      const m = assertComplete(r);
+      const byName = new Map([...m.tasks.values()].map((t) => [t.name, t]));
+      assert.deepEqual([...byName.keys()].sort(), ['cached', 'chained', 'inner', 'middle', 'outer', 'passThrough', 'plainValue']);
+      assert.equal(m.tasks.size, 7, 'one task per call');
+      const parentOf = (name: string) => [...m.tasks.values()].find((t) => t.key === byName.get(name)?.parentKey)?.name;
+      assert.equal(parentOf('outer'), undefined);
+      for (const n of ['cached', 'middle', 'chained', 'passThrough', 'plainValue']) assert.equal(parentOf(n), 'outer', `${n} under outer`);
+      assert.equal(parentOf('inner'), 'middle');
+      for (const t of m.tasks.values()) assert.equal(typeof t.end, 'number', `${t.name} ended`);
+      assert.deepEqual(segmentStates(byName.get('cached')!), new Set([SegmentState.Running]), 'a call that never waits only runs');
+      for (const n of ['middle', 'inner', 'plainValue', 'outer']) assert.ok(segmentStates(byName.get(n)!).has(SegmentState.Waiting), `${n} waited`);
+    });
+
     test('Workers: one thread per Worker with its file and parent, including execArgv: [] and eval', async () => {
       const file = runnerFixture('twoWorkers.js');
       const r = await runCli([...nodeArgs, file]);
