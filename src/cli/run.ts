@@ -101,11 +101,16 @@ function checkOutputPath(option: string, file: string): string {
   return abs;
 }
 
-/** Effective UV_THREADPOOL_SIZE as libuv reads it (clamped to 1..1024; default 4). */
+/**
+ * Effective UV_THREADPOOL_SIZE as libuv reads it: unset → 4; otherwise `atoi` of the value, 0 (also
+ * anything not a number) → 1, above 1024 → 1024; a negative number wraps to a huge unsigned one → 1024.
+ */
 export function effectivePoolSize(value: string | undefined): number {
-  const n = value === undefined ? NaN : parseInt(value, 10);
-  if (!Number.isFinite(n)) return 4;
-  return Math.min(1024, Math.max(1, n));
+  if (value === undefined) return 4;
+  const n = parseInt(value, 10);
+  if (!Number.isFinite(n) || n === 0) return 1;
+  if (n < 0 || n > 1024) return 1024;
+  return n;
 }
 
 /** Runs `concurrency-diagram run`; resolves to the exit code the CLI should exit with. */

@@ -1,0 +1,38 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { UsageError } from './args';
+import { checkScript, defaultTracePath, effectivePoolSize, quoteNodeOption } from './run';
+
+test('NODE_OPTIONS quoting survives spaces, quotes and backslashes in paths (Node parses it back)', () => {
+  const dir = join(mkdtempSync(join(tmpdir(), 'cd q-')), 'a "b" \\c');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, 'pre.js');
+  writeFileSync(file, 'process.stdout.write("preloaded " + __filename)');
+  const r = spawnSync(process.execPath, ['-e', ''], { env: { ...process.env, NODE_OPTIONS: `--require ${quoteNodeOption(file)}` }, encoding: 'utf8' });
+  assert.equal(r.stderr, '');
+  assert.equal(r.stdout, `preloaded ${file}`);
+});
+
+test('script checks name the problem', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cd-script-'));
+  writeFileSync(join(dir, 'ok.mts'), '');
+  writeFileSync(join(dir, 'README'), '');
+  assert.equal(checkScript('ok.mts', dir), join(dir, 'ok.mts'));
+  assert.throws(() => checkScript('nope.ts', dir), (e: unknown) => e instanceof UsageError && /script not found: .*nope\.ts$/.test(e.message));
+  assert.throws(() => checkScript('.', dir), /is a directory, not a script file/);
+  assert.throws(() => checkScript('README', dir), /unsupported file type '\(none\)'/);
+});
+
+test('default trace path and effective pool size', () => {
+  assert.match(defaultTracePath('/x/my app.ts', new Date('2026-01-02T03:04:05Z')), /concurrency-diagram-my_app-20260102-030405-\d+\.cdtrace$/);
+  assert.equal(effectivePoolSize(undefined), 4);
+  assert.equal(effectivePoolSize('2'), 2);
+  assert.equal(effectivePoolSize('0'), 1);
+  assert.equal(effectivePoolSize('5000'), 1024);
+  assert.equal(effectivePoolSize('many'), 1);
+  assert.equal(effectivePoolSize('-3'), 1024);
+});
