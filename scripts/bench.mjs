@@ -89,11 +89,22 @@ function benchEnv(report, extra = {}) {
   return { ...process.env, ...extra, NODE_OPTIONS: nodeOptions, CD_BENCH_REPORT: report };
 }
 
+/** The command being measured now, so Ctrl+C can stop it rather than leave it running. */
+let current;
+for (const sig of ['SIGINT', 'SIGTERM']) {
+  process.on(sig, () => {
+    current?.kill(sig);
+    if (!opts.keep) rmSync(work, { recursive: true, force: true });
+    process.exit(sig === 'SIGINT' ? 130 : 143);
+  });
+}
+
 /** Spawns a command, collects its output, and measures its wall time from spawn to exit (ms). */
 function timed(cmd, args, options) {
   return new Promise((done) => {
     const t0 = process.hrtime.bigint();
     const child = spawn(cmd, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
+    current = child;
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d) => (stdout += d));
@@ -220,13 +231,15 @@ async function benchTable() {
   for (let i = 0; i < opts.runs; i++) {
     for (const w of workloads) {
       // Rotate the order each round so no recorder always runs right after another's disk writes.
-      const order = active.map((_, k) => active[(k + i) % active.length]);
+      // Clinic joins only the first --clinic-runs rounds: one of its W1 runs takes minutes.
+      const round = active.filter((r) => r !== 'clinic' || i < opts.clinicRuns);
+      const order = round.map((_, k) => round[(k + i) % round.length]);
       for (const r of order) {
         const s = await runOnce(w, r);
         if (!samples.has(key(w, r))) samples.set(key(w, r), []);
         samples.get(key(w, r)).push(s);
         const shown = s.error ? s.error : `${formatSeconds(s.wallMs)}, RSS ${formatBytes(s.rssKb * 1024)}`;
-        console.error(`bench: ${w.id} ${r.padEnd(6)} ${i + 1}/${opts.runs}: ${shown}`);
+        console.error(`bench: ${w.id} ${r.padEnd(6)} ${i + 1}/${r === 'clinic' ? opts.clinicRuns : opts.runs}: ${shown}`);
       }
     }
   }
@@ -292,7 +305,7 @@ async function benchTable() {
   }
   const text = [
     ...describeMachine(),
-    `Runs: median of ${opts.runs} interleaved runs per cell${opts.quick ? ' (--quick: a quick look, not a result)' : ''}.`,
+    `Runs: median of ${opts.runs} interleaved runs per cell${opts.clinic && opts.clinicRuns < opts.runs ? ` (Clinic.js: ${opts.clinicRuns})` : ''}${opts.quick ? ' (--quick: a quick look, not a result)' : ''}.`,
     '',
     formatTable(header, rows),
     '',

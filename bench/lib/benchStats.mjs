@@ -3,6 +3,7 @@
 
 /** The workloads, in table order, with the wall-time target of the runner (runner/plain), if any. */
 export const WORKLOADS = [
+  { id: 'W0', file: 'w0Startup.mjs', title: 'start-up only (fixed cost)', target: undefined },
   { id: 'W1', file: 'w1Promises.mjs', title: 'promise-heavy, 300,600 awaits', target: 2.0 },
   { id: 'W2', file: 'w2IoMix.mjs', title: '2000 fetch + 2000 readFile', target: 1.3 },
   { id: 'W3', file: 'w3Threadpool.mjs', title: '64 pbkdf2 + 64 gzip 1 MB', target: 1.05 },
@@ -127,6 +128,13 @@ export function parseBenchArgs(argv) {
       case '--out':
         opts.out = value();
         break;
+      case '--clinic-runs': {
+        const v = value();
+        const n = Number(v);
+        if (!Number.isInteger(n) || n < 1) throw new Error(`--clinic-runs must be a positive integer, got "${v}"`);
+        opts.clinicRuns = n;
+        break;
+      }
       case '--cli':
         opts.cli = value();
         break;
@@ -138,10 +146,12 @@ export function parseBenchArgs(argv) {
         throw new Error(`unknown option "${a}" (try --help)`);
     }
   }
+  if (opts.clinicRuns === undefined || opts.clinicRuns > opts.runs) opts.clinicRuns = opts.runs;
   // --quick: a fast look, 3 runs and no Clinic unless asked otherwise explicitly.
   if (opts.quick) {
     if (!runsGiven) opts.runs = 3;
     opts.clinic = false;
+    opts.clinicRuns = Math.min(opts.clinicRuns, opts.runs);
   }
   return opts;
 }
@@ -155,9 +165,10 @@ and prints a Markdown table of medians.
 
 Options:
   --runs N        measured runs per workload and recorder (default 5)
-  --only W1,W2    only these workloads (W1 W2 W3 W4)
+  --only W1,W2    only these workloads (W0 W1 W2 W3 W4)
   --quick         3 runs, no Clinic: a quick look, not a result to publish
   --no-clinic     skip Clinic.js Bubbleprof
+  --clinic-runs N measured Clinic runs per workload (default: --runs; Clinic takes minutes on W1)
   --node PATH     Node binary that runs the workloads (default: the one running this script)
   --cli PATH      the tool's CLI bundle to measure (default dist/cli.js; its runner/ sits beside it)
   --profile       instead of the table: one runner run per workload with --cpu-prof, and a summary

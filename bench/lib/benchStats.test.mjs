@@ -44,7 +44,7 @@ test('formatTable pads columns and escapes pipes', () => {
 test('parseBenchArgs: defaults, options, and clear errors', () => {
   const d = parseBenchArgs([]);
   assert.equal(d.runs, 5);
-  assert.deepEqual(d.only, ['W1', 'W2', 'W3', 'W4']);
+  assert.deepEqual(d.only, ['W0', 'W1', 'W2', 'W3', 'W4']);
   assert.equal(d.clinic, true);
   const o = parseBenchArgs(['--runs', '7', '--only', 'w3,W1']);
   assert.equal(o.runs, 7);
@@ -53,6 +53,8 @@ test('parseBenchArgs: defaults, options, and clear errors', () => {
   assert.equal(q.runs, 3);
   assert.equal(q.clinic, false);
   assert.equal(parseBenchArgs(['--quick', '--runs', '2']).runs, 2);
+  assert.equal(parseBenchArgs(['--runs', '6', '--clinic-runs', '2']).clinicRuns, 2);
+  assert.equal(parseBenchArgs(['--runs', '6']).clinicRuns, 6);
   assert.throws(() => parseBenchArgs(['--runs', '0']), /--runs must be a positive integer, got "0"/);
   assert.throws(() => parseBenchArgs(['--runs']), /option --runs needs a value/);
   assert.throws(() => parseBenchArgs(['--only', 'W9']), /unknown workload W9/);
