@@ -84,6 +84,35 @@ export const quietSettings: Record<string, unknown> = {
   'workbench.welcomePage.walkthroughs.openOnInstall': false,
 };
 
+/** Servers and temp folders still alive, cleaned up synchronously if the test process is ended early. */
+const live = new Map<string, number | undefined>();
+let exitHooked = false;
+
+function cleanupAtExit(): void {
+  for (const [root, pid] of live) {
+    if (pid) killGroup(pid, 'SIGKILL');
+    try {
+      rmSync(root, { recursive: true, force: true });
+    } catch {
+      // best effort on the way out
+    }
+  }
+  live.clear();
+}
+
+/** The server runs in its own process group, so it would outlive a test runner that is killed. */
+function hookExit(): void {
+  if (exitHooked) return;
+  exitHooked = true;
+  process.once('exit', cleanupAtExit);
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.once(sig, () => {
+      cleanupAtExit();
+      process.exit(128 + (sig === 'SIGINT' ? 2 : sig === 'SIGTERM' ? 15 : 1));
+    });
+  }
+}
+
 /** Options of {@link VsCodeSession.start}. */
 export interface SessionOptions {
   /** Short name used for the screenshot and log file names. */
@@ -143,6 +172,8 @@ export class VsCodeSession {
     };
     mkdirSync(join(this.root, 'run'), { recursive: true, mode: 0o700 });
     mkdirSync(outputDir, { recursive: true });
+    hookExit();
+    live.set(this.root, undefined);
   }
 
   /** Installs the VSIXs, starts code-server and opens chromium (no page loaded yet). */
@@ -195,6 +226,7 @@ export class VsCodeSession {
     // Own process group (detached), so close() can kill the server and every extension host it forked.
     const server = spawn(process.execPath, args, { env: this.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     this.server = server;
+    live.set(this.root, server.pid);
     const logFile = createWriteStream(join(outputDir, `${this.options.name}-server.log`));
     const onData = (b: Buffer) => {
       const text = b.toString();
@@ -420,6 +452,7 @@ export class VsCodeSession {
     } catch {
       // a leftover temp folder is not worth failing a test for
     }
+    live.delete(this.root);
   }
 }
 
