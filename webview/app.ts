@@ -7,7 +7,7 @@ import { TraceReader, TraceFormatError, formatFrame, type SourceFrame, type Trac
 import { assertNever, type ToWebviewMessage } from '../src/trace/protocol';
 import { h, clear, append } from './dom';
 import type { HostAdapter } from './host';
-import { defaultFilter, layoutLanes, spanAt, STATE_NAMES, GROUP_TITLES, baseName, type Lane, type LaneFilter, type LaneGroup, type Layout, type Row } from './lanes';
+import { defaultFilter, firstOverlapping, layoutLanes, spanAt, STATE_NAMES, GROUP_TITLES, baseName, type Lane, type LaneFilter, type LaneGroup, type Layout, type Row } from './lanes';
 import { computeStats, type Stats } from './stats';
 import { searchLanes, type SearchResult } from './search';
 import { CausalIndex, describeSpan, findSpansByKey, formatDuration, type ChainItem, type SpanInfo } from './spanInfo';
@@ -290,6 +290,7 @@ export class DiagramApp {
     const searchGroup = h('div', { className: 'cd-group cd-search', role: 'search' }, this.searchField, prev, next, this.searchCountEl);
     for (const g of GROUPS) {
       const box = checkbox(GROUP_TITLES[g], !this.filter.hiddenGroups.has(g), (on) => {
+        if (on === !this.filter.hiddenGroups.has(g)) return;
         const s = new Set(this.filter.hiddenGroups);
         if (on) s.delete(g);
         else s.add(g);
@@ -299,6 +300,7 @@ export class DiagramApp {
       this.groupBoxes.set(g, box);
     }
     this.onlyMineBox = checkbox('Only my code', this.filter.onlyMyCode, (on) => {
+      if (on === this.filter.onlyMyCode) return;
       this.filter = { ...this.filter, onlyMyCode: on };
       this.filterChanged();
     });
@@ -392,6 +394,7 @@ export class DiagramApp {
     clear(this.typesEl);
     for (const t of types) {
       const box = checkbox(t, !this.filter.hiddenTypes.has(t), (on) => {
+        if (on === !this.filter.hiddenTypes.has(t)) return;
         const s = new Set(this.filter.hiddenTypes);
         if (on) s.delete(t);
         else s.add(t);
@@ -548,7 +551,7 @@ export class DiagramApp {
     append(
       tip,
       h('div', { className: 'cd-tip-title' }, i.label === i.type ? i.type : `${i.type} · ${i.label}`),
-      h('div', {}, `${i.state}${i.inferred ? ' · pool thread inferred' : ''}`),
+      h('div', {}, i.state),
       h('div', {}, `start ${fmtTime(i.start)} · duration ${formatDuration(i.duration)}`),
       i.wait !== undefined ? h('div', {}, `waited ${formatDuration(i.wait)} before it ran`) : null,
       h('div', {}, `thread ${i.thread}`),
@@ -765,8 +768,9 @@ export class DiagramApp {
     for (let r = Math.max(0, Math.floor(v.top)); r < rows.length; r++) {
       const row = rows[r];
       if (row.kind !== 'lane' || !row.lane.spans.n) continue;
-      const i = spanAt(row.lane.spans, (v.x0 + v.x1) * 500, (v.x1 - v.x0) * 500);
-      this.moveSelection(r, i >= 0 ? i : 0);
+      // The leftmost bar in view, else the lane's first.
+      const i = firstOverlapping(row.lane.spans, v.x0 * 1000);
+      this.moveSelection(r, i < row.lane.spans.n ? i : 0);
       return;
     }
   }
@@ -817,7 +821,7 @@ export class DiagramApp {
     clear(el);
     const l = this.layout;
     if (!l) return;
-    const s: Stats = computeStats(this.model, l.lanes, l.start, l.end);
+    const s: Stats = computeStats(this.model, l.lanes, l.start, l.end, this.filter.hiddenTypes);
     const pct = (x: number): string => `${(x * 100).toFixed(1)} %`;
     append(
       el,

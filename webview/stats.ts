@@ -97,8 +97,12 @@ class TopN {
   }
 }
 
-/** Computes the statistics of the model, with busy shares of the given (thread and task) lanes. */
-export function computeStats(model: TraceModel, lanes: readonly Lane[], start: number, end: number): Stats {
+/**
+ * Computes the statistics of the model, with busy shares of the given (thread and task) lanes.
+ * Resource types in `hiddenTypes` (the page's type filter) are left out of the per-type table and
+ * the longest waits.
+ */
+export function computeStats(model: TraceModel, lanes: readonly Lane[], start: number, end: number, hiddenTypes: ReadonlySet<string> = new Set()): Stats {
   const duration = Math.max(1, end - start);
   const laneStats: LaneStat[] = [];
   for (const l of lanes) {
@@ -109,6 +113,7 @@ export function computeStats(model: TraceModel, lanes: readonly Lane[], start: n
 
   const per = new Map<string, { count: number; total: number; max: number; waitSum: number; waitN: number; maxWait: number }>();
   const acc = (type: string, dur: number, wait: number | undefined): void => {
+    if (hiddenTypes.has(type)) return;
     let s = per.get(type);
     if (!s) per.set(type, (s = { count: 0, total: 0, max: 0, waitSum: 0, waitN: 0, maxWait: 0 }));
     s.count++;
@@ -136,7 +141,7 @@ export function computeStats(model: TraceModel, lanes: readonly Lane[], start: n
     poolMax = Math.max(poolMax, j.poolIndex + 1);
     const op = j.opKey ? model.ops.get(j.opKey) : undefined;
     const f = op?.stack[0];
-    top.add({ wait, label: `${j.type} queued${f ? ` ${f.fn || ''} ${shortFile(f.file)}:${f.line}` : ''}`, key: `job:${j.id}`, at: j.start });
+    if (!hiddenTypes.has(j.type)) top.add({ wait, label: `${j.type} queued${f ? ` ${f.fn || ''} ${shortFile(f.file)}:${f.line}` : ''}`, key: `job:${j.id}`, at: j.start });
   }
   for (const op of model.ops.values()) {
     if (jobOps.has(op.key)) continue; // counted with its pool job
@@ -145,7 +150,7 @@ export function computeStats(model: TraceModel, lanes: readonly Lane[], start: n
     const endTs = op.destroyed !== undefined ? Math.max(op.destroyed, lastEnd) : lastEnd;
     const wait = cb.length ? cb[0] - op.created : undefined;
     acc(op.type, Math.max(0, endTs - op.created), wait);
-    if (wait !== undefined && op.type !== 'PROMISE') {
+    if (wait !== undefined && !hiddenTypes.has(op.type)) {
       const f = op.stack[0];
       top.add({ wait, label: `${op.type}${f ? ` ${f.fn || ''} ${shortFile(f.file)}:${f.line}` : ''}`, key: op.key, at: cb[0] });
     }

@@ -98,7 +98,7 @@ export async function setTheme(page: Page, kind: keyof typeof THEMES): Promise<v
 const VSCODE_API_STUB = `
 window.__name = (f) => f;
 window.__posted = [];
-window.__state = undefined;
+window.__state = window.__seedState;
 window.__violations = [];
 document.addEventListener('securitypolicyviolation', (e) => window.__violations.push(e.violatedDirective + ' ' + e.sourceFile + ':' + e.lineNumber + ':' + e.columnNumber + ' ' + e.sample));
 window.acquireVsCodeApi = () => ({
@@ -109,7 +109,7 @@ window.acquireVsCodeApi = () => ({
 `;
 
 /** Opens the page as the VS Code webview would host it; returns the page and the messages it posts. */
-export async function openPanel(browser: Browser, opts: { width?: number; height?: number; theme?: keyof typeof THEMES } = {}): Promise<Page> {
+export async function openPanel(browser: Browser, opts: { width?: number; height?: number; theme?: keyof typeof THEMES; state?: unknown } = {}): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: opts.width ?? 1400, height: opts.height ?? 820 } });
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
@@ -118,6 +118,7 @@ export async function openPanel(browser: Browser, opts: { width?: number; height
   });
   (page as Page & { cdErrors: string[] }).cdErrors = errors;
   // A string, not a function: the TypeScript loader would add helpers that do not exist in the page.
+  if (opts.state !== undefined) await page.addInitScript({ content: `window.__seedState = ${JSON.stringify(opts.state)};` });
   await page.addInitScript({ content: VSCODE_API_STUB });
   await serve(page, pageHtml());
   if (opts.theme) await setTheme(page, opts.theme);

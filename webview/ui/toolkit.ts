@@ -27,7 +27,10 @@ export function button(label: string, opts: { title?: string; appearance?: 'prim
   return b;
 }
 
-/** A labelled checkbox; `onChange` receives the new checked state. */
+/**
+ * A labelled checkbox; `onChange` receives the checked state after each change (the toolkit may
+ * also report a change while the element initialises: handlers must be idempotent).
+ */
 export function checkbox(label: string, checked: boolean, onChange: (checked: boolean) => void): HTMLElement & { checked: boolean } {
   const c = document.createElement('vscode-checkbox') as HTMLElement & { checked: boolean };
   c.textContent = label;
