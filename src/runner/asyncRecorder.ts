@@ -295,7 +295,7 @@ export class AsyncRecorder {
         this.fail('promise init', e);
       }
     };
-    this.stopPromiseHooks = <() => void>v8.promiseHooks.createHook({
+    const hooks: v8.HookCallbacks = {
       init,
       before: (p) => {
         this.combinator = undefined;
@@ -336,7 +336,9 @@ export class AsyncRecorder {
         // Whether it rejected is not visible to a promise hook; a rejection reaches the trace as an error record.
         if (ctx.id !== 0) this.out.rec3(TagCode.TaskEnd, ctx.id, this.now(), 0);
       },
-    });
+    };
+    this.stopPromiseHooks = <() => void>v8.promiseHooks.createHook(hooks);
+    if (!this.useDestroy) installOnlyOurPromiseHooks(hooks);
   }
 
   /**
@@ -517,6 +519,27 @@ function bounded<K, V>(m: Map<K, V>): Map<K, V> {
     }
   }
   return m;
+}
+
+/**
+ * Before Node 24.9, enabling any async hook makes Node track every promise as an async resource
+ * (about 2x on promise-heavy code) although the recorder ignores PROMISE resources: its task lanes
+ * come from its own promise hooks. This installs only those in V8. Node re-installs the full set
+ * whenever hooks change (the script enabling async hooks or an AsyncLocalStorage of its own), so
+ * the script's own hooks lose nothing. The binding is deprecated, hence the silenced warning.
+ */
+function installOnlyOurPromiseHooks(hooks: v8.HookCallbacks): void {
+  const proc = process as unknown as { binding(name: string): { setPromiseHooks?: (...fns: unknown[]) => void }; noDeprecation?: boolean };
+  const quiet = proc.noDeprecation;
+  try {
+    proc.noDeprecation = true;
+    const binding = proc.binding('async_wrap');
+    if (typeof binding.setPromiseHooks === 'function') binding.setPromiseHooks(hooks.init, hooks.before, hooks.after, hooks.settled);
+  } catch {
+    // Not available: the full set stays installed, which is only slower.
+  } finally {
+    proc.noDeprecation = quiet;
+  }
 }
 
 let trackPromisesOffSupported: boolean | undefined;
