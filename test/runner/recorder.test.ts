@@ -137,6 +137,14 @@ for (const node of nodeVersions) {
       for (const n of ['middle', 'inner', 'plainValue', 'outer']) assert.ok(segmentStates(byName.get(n)!).has(SegmentState.Waiting), `${n} waited`);
     });
 
+    test("the script's own AsyncLocalStorage keeps its store; its tasks are still recorded", async () => {
+      const r = await runCli([...nodeArgs, runnerFixture('asyncLocalStorage.js')]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout, 'got store-1 store-1\n');
+      const m = assertComplete(r);
+      assert.equal(tasksNamed(m, 'f').length, 1);
+    });
+
     test('Workers: one thread per Worker with its file and parent, including execArgv: [] and eval', async () => {
       const file = runnerFixture('twoWorkers.js');
       const r = await runCli([...nodeArgs, file]);
