@@ -54,6 +54,7 @@ export class RunController implements PanelHost, vscode.Disposable {
   private readonly statusItem: vscode.StatusBarItem;
   private readonly changeEmitter = new vscode.EventEmitter<void>();
   private readonly revived = new Set<string>();
+  private shuttingDown = false;
 
   /** Fires when the current panel or its trace changed (CodeLens listens). */
   readonly onDidChangeCurrentTrace = this.changeEmitter.event;
@@ -156,6 +157,8 @@ export class RunController implements PanelHost, vscode.Disposable {
     if (!uri) {
       const picked = await vscode.window.showOpenDialog({
         canSelectMany: false,
+        // Finished runs are kept there; start where they are.
+        defaultUri: existsSync(this.traceDir().fsPath) ? this.traceDir() : undefined,
         openLabel: t('Open Trace'),
         title: t('Open a Concurrency Diagram trace'),
         filters: { [t('Concurrency Diagram traces')]: ['cdtrace', 'ndjson', 'jsonl', 'trace'], [t('All files')]: ['*'] },
@@ -276,10 +279,14 @@ export class RunController implements PanelHost, vscode.Disposable {
     this.changeEmitter.fire();
   }
 
-  /** Stops a run in progress and closes the panels. */
+  /**
+   * Stops a run in progress. The panels are left to VS Code: on a window reload it serializes them,
+   * and the list of their traces in the workspace state must survive for {@link revive}.
+   */
   dispose(): void {
+    this.shuttingDown = true;
     this.active?.cli.stop();
-    for (const p of [...this.panels]) p.dispose();
+    for (const p of this.panels) p.traceFeed?.dispose();
     this.statusItem.dispose();
     this.changeEmitter.dispose();
   }
@@ -545,6 +552,7 @@ export class RunController implements PanelHost, vscode.Disposable {
   }
 
   private savePanels(): void {
+    if (this.shuttingDown) return;
     const list: StoredPanel[] = [];
     for (const p of this.panels) {
       const c = p.current;
