@@ -24,9 +24,9 @@ export interface PageHtmlOptions {
   title: string;
 }
 
-/** Escapes text for an HTML text node or a double-quoted attribute. */
+/** Escapes text for an HTML text node or a double-quoted attribute (the only kind this page writes). */
 export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+  return s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 }
 
 /** Makes script text safe inside `<script>…</script>`: no `</script` or `<!--` can end or confuse it. */
