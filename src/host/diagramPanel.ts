@@ -115,12 +115,16 @@ export class DiagramPanel {
     const feed = new TraceFeed(content.traceFile, content.title, content.live, (msg) => this.traceError(msg));
     this.feed = feed;
     let timer: NodeJS.Timeout | undefined;
-    // CodeLens and context keys follow the model; while live, at most a few times a second.
+    // CodeLens and context keys follow the model; while live at most once a second, because the
+    // CodeLens index is rebuilt from the whole model each time.
     feed.onDidChange(() => {
-      timer ??= setTimeout(() => {
-        timer = undefined;
-        if (this.feed === feed) this.host.panelChanged(this);
-      }, 300);
+      timer ??= setTimeout(
+        () => {
+          timer = undefined;
+          if (this.feed === feed) this.host.panelChanged(this);
+        },
+        feed.isLive ? 1000 : 100,
+      );
     });
     if (this.ready) feed.attach((m) => this.post(m));
     else feed.start();
