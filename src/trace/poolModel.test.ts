@@ -199,3 +199,25 @@ test('job ids stay stable across calls: a live job of a resource is replaced by 
     ['J', 1, 'FSREQCALLBACK', 11, 11, 39, 0, 1, 0, 5],
   ]);
 });
+
+test('zlib: the first job of a stream finds its ZLIB resource, later ones follow the native handle', () => {
+  const m = model([
+    ['Y', 1, 'ZLIB'],
+    ['I', 8, 1, 1, 0, 0],
+    ['I', 10, 1, 1, 1, 0],
+  ]);
+  const job = (ts: number, id: string, tid: number): NodeTraceEvent[] => [
+    { ph: 'b', cat: ASYNC, name: 'zlib', ts, tid: PID, id },
+    { ph: 'B', cat: SYNC, name: 'zlib', ts: ts + 1, tid },
+    { ph: 'E', cat: SYNC, name: 'zlib', ts: ts + 5, tid },
+    { ph: 'e', cat: ASYNC, name: 'zlib', ts: ts + 6, tid: PID, id },
+  ];
+  const ev = [...job(2, '0xa', 201), ...job(3, '0xb', 202), ...job(20, '0xb', 201), ...job(30, '0xa', 202)];
+  const r = buildPool({ pid: PID, poolSize: 2, events: ev, model: m, endTs: 50 });
+  assert.deepEqual(r.jobs.map((j) => [j[2], j[3], j[7], j[9]]), [
+    ['ZLIB', 2, 0, 8],
+    ['ZLIB', 3, 0, 10],
+    ['ZLIB', 20, 0, 10],
+    ['ZLIB', 30, 0, 8],
+  ]);
+});

@@ -117,6 +117,8 @@ interface RawJob {
   op?: AsyncOp;
   /** For dns jobs: which async type matches (`GETADDRINFOREQWRAP` or `GETNAMEINFOREQWRAP`). */
   opType?: string;
+  /** Id of the submitting trace event: for zlib, the native handle, the same for every job of one stream. */
+  eventId?: string;
 }
 
 function hasCat(e: NodeTraceEvent, cat: string): boolean {
@@ -157,7 +159,7 @@ function collectJobs(events: readonly NodeTraceEvent[], endTs: number): { async:
     if (!family) continue;
     const key = `${family}\0${e.name}\0${e.id ?? ''}\0${e.tid}`;
     if (e.ph === 'b') {
-      const job: RawJob = { family, fallbackType, submitTid: e.tid, submit: e.ts, done: -1, opType };
+      const job: RawJob = { family, fallbackType, submitTid: e.tid, submit: e.ts, done: -1, opType, eventId: e.id };
       open.set(key, job);
       asyncJobs.push(job);
     } else if (e.ph === 'e') {
@@ -217,13 +219,16 @@ function jsThreadsByTid(model: TraceModel, pid: number): Map<number, string> {
 /**
  * Links jobs to the async resources that submitted them: the latest not yet linked resource of a
  * matching type created on the same JS thread at most {@link LINK_WINDOW_US} before the submission
- * (the resource is created in the same synchronous call that submits the work). A ZLIB handle
- * submits many jobs, so it may be linked more than once.
+ * (the resource is created in the same synchronous call that submits the work). A ZLIB resource
+ * submits many jobs: the later ones are linked to it through the native handle (see below).
  */
 const LINK_WINDOW_US = 100_000;
 
-/** Latest resource created ≤ t, within the window, not linked yet (ZLIB handles may be reused). */
-function pickOp(list: AsyncOp[], t: number, used: Set<AsyncOp>): AsyncOp | undefined {
+/**
+ * The resource created ≤ t, within the window, not linked yet: the latest one, or with `earliest`
+ * the first one (zlib streams write on a later tick, in the order they were created).
+ */
+function pickOp(list: AsyncOp[], t: number, used: Set<AsyncOp>, earliest = false): AsyncOp | undefined {
   let lo = 0;
   let hi = list.length;
   while (lo < hi) {
@@ -231,13 +236,15 @@ function pickOp(list: AsyncOp[], t: number, used: Set<AsyncOp>): AsyncOp | undef
     if (list[mid].created <= t) lo = mid + 1;
     else hi = mid;
   }
+  let found: AsyncOp | undefined;
   for (let i = lo - 1, steps = 0; i >= 0 && steps < 64; i--, steps++) {
     const op = list[i];
     if (t - op.created > LINK_WINDOW_US) break;
-    if (op.type !== 'ZLIB' && used.has(op)) continue;
-    return op;
+    if (used.has(op)) continue;
+    found = op;
+    if (!earliest) break;
   }
-  return undefined;
+  return found;
 }
 
 function linkOps(jobs: RawJob[], model: TraceModel, tidToThread: Map<number, string>, pid: number): Set<AsyncOp> {
@@ -252,16 +259,30 @@ function linkOps(jobs: RawJob[], model: TraceModel, tidToThread: Map<number, str
   }
   for (const list of groups.values()) list.sort((a, b) => a.created - b.created);
   const used = new Set<AsyncOp>();
+  // A zlib stream submits all its jobs through one native handle, which the trace events name by
+  // its address: its first job finds the ZLIB resource, the later ones follow the handle.
+  const zlibHandles = new Map<string, AsyncOp>();
   const ordered = [...jobs].sort((a, b) => a.submit - b.submit);
   for (const j of ordered) {
     const thread = tidToThread.get(j.submitTid);
     if (!thread) continue;
+    const handleKey = j.family === 'zlib' && j.eventId !== undefined ? `${j.submitTid}\0${j.eventId}` : undefined;
+    const known = handleKey !== undefined ? zlibHandles.get(handleKey) : undefined;
+    // An address is reused only after its stream is gone.
+    if (known && (known.destroyed === undefined || known.destroyed >= j.submit)) {
+      j.op = known;
+      continue;
+    }
     const list = groups.get(j.family === 'dns' ? `${thread}\0${j.opType}` : `${thread}\0${j.family}`);
     if (!list) continue;
     // The latest resource created at or before the submission; both clocks are rounded to whole µs,
     // so one created 1 µs "after" it is accepted when nothing earlier fits.
-    j.op = pickOp(list, j.submit, used) ?? pickOp(list, j.submit + 1, used);
-    if (j.op) used.add(j.op);
+    const earliest = j.family === 'zlib';
+    j.op = pickOp(list, j.submit, used, earliest) ?? pickOp(list, j.submit + 1, used, earliest);
+    if (j.op) {
+      used.add(j.op);
+      if (handleKey !== undefined) zlibHandles.set(handleKey, j.op);
+    }
   }
   return used;
 }
