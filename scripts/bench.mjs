@@ -210,7 +210,7 @@ function describeMachine() {
   const cpu = cpus();
   const commit = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).stdout?.trim() || 'unknown';
   return [
-    `Date: ${new Date().toISOString().replace(/\.\d+Z$/, 'Z')}; commit ${commit}`,
+    `Date: ${new Date().toISOString().replace(/\.\d+Z$/, 'Z')}; commit ${commit}${opts.cli ? `; tool measured: ${builtCli}` : ''}`,
     `Machine: ${cpu.length} cores (${cpu[0]?.model.trim() ?? 'unknown CPU'}), ${process.platform} ${process.arch}; Node ${nodeVersion}`,
   ];
 }

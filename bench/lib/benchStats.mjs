@@ -72,9 +72,6 @@ export function formatTable(header, rows) {
   return [line(all[0]), `| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |`, ...all.slice(1).map(line)].join('\n');
 }
 
-/** Recorders the harness knows, in the order they are measured within one round. */
-export const RECORDERS = ['plain', 'runner', 'clinic'];
-
 /**
  * Parses the harness's command line. Throws an Error with a one-line message for anything it does
  * not understand, so a typo never silently benchmarks something else.
