@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRectBuffer, mergeSpans, LodPyramid } from './lod';
+import { createRectBuffer, mergeSpans, LodPyramid, NO_FG } from './lod';
 import type { SpanTable } from './lanes';
 
 function table(spans: [number, number, number][]): SpanTable {
@@ -36,7 +36,7 @@ test('merges spans closer than a pixel and keeps wide bars apart', () => {
   assert.equal(out.x1[3], 100);
 });
 
-test('dominant state wins in a merged bar and tiny bars get a minimum width', () => {
+test('a merged bar keeps its dominant background state and the share of its foreground state', () => {
   const t = table([
     [0, 1, 1],
     [1, 2, 0],
@@ -45,7 +45,28 @@ test('dominant state wins in a merged bar and tiny bars get a minimum width', ()
   const out = mergeSpans(t, 0, 1000, 100, createRectBuffer(1));
   assert.equal(out.n, 1);
   assert.equal(out.state[0], 2);
+  assert.equal(out.fg[0], 0);
+  assert.ok(Math.abs(out.share[0] - 1 / 9) < 1e-6, String(out.share[0]));
   assert.equal(out.x1[0] - out.x0[0], 1);
+  const plain = mergeSpans(table([[0, 1, 0]]), 0, 1000, 100, createRectBuffer(1));
+  assert.equal(plain.fg[0], NO_FG);
+});
+
+test('summaries keep the running share of a lane that alternates running and waiting', () => {
+  // 20 % running, 80 % waiting, in spans far below a pixel.
+  const spans: [number, number, number][] = [];
+  for (let i = 0; i < 50_000; i++) spans.push([i * 10, i * 10 + 2, 0], [i * 10 + 2, i * 10 + 10, 1]);
+  const t = table(spans);
+  const pyr = new LodPyramid(t);
+  const coarse = pyr.tableFor(500_000 / 500);
+  assert.ok(coarse !== t);
+  const out = mergeSpans(coarse, 0, 500_000, 500, createRectBuffer(8));
+  assert.ok(out.n >= 1 && out.n <= 500);
+  for (let k = 0; k < out.n; k++) {
+    assert.equal(out.state[k], 1);
+    assert.equal(out.fg[k], 0);
+    assert.ok(Math.abs(out.share[k] - 0.2) < 0.01, String(out.share[k]));
+  }
 });
 
 test('clips to the visible range and visits only overlapping spans', () => {

@@ -9,11 +9,14 @@
  */
 import { Chart, LinearScale, ScatterController, PointElement, type ChartConfiguration } from 'chart.js';
 import zoomPlugin from 'chartjs-plugin-zoom';
-import { SPAN_STATE_COUNT, spanAt, type Lane, type Row } from './lanes';
-import { LodPyramid, createRectBuffer, mergeSpans, type RectBuffer } from './lod';
+import { SPAN_STATE_COUNT, SpanState, spanAt, type Lane, type Row } from './lanes';
+import { LodPyramid, NO_FG, createRectBuffer, mergeSpans, type RectBuffer } from './lod';
 import type { Theme } from './theme';
 
 Chart.register(LinearScale, ScatterController, PointElement, zoomPlugin);
+
+/** States behind (waiting, queued) first, so the foreground share of merged bars stays on top. */
+const DRAW_ORDER = [SpanState.Waiting, SpanState.Queued, SpanState.Running, SpanState.Inferred, SpanState.Blocked];
 
 /** Pixels per row. */
 export const ROW_PX = 22;
@@ -390,6 +393,13 @@ export class Timeline {
         const st = rb.state[k];
         const h = rowPx * th.height[st];
         this.push(st, a.left + rb.x0[k], yc - h / 2, rb.x1[k] - rb.x0[k], h);
+        const fg = rb.fg[k];
+        if (fg !== NO_FG) {
+          // Merged sub-pixel spans of both kinds: the foreground state over the background one,
+          // as tall as its share of the time (never thinner than a hairline).
+          const hf = Math.max(2, rowPx * th.height[fg] * Math.min(1, rb.share[k]));
+          this.push(fg, a.left + rb.x0[k], yc - hf / 2, rb.x1[k] - rb.x0[k], hf);
+        }
         if (hits) {
           const end = rb.first[k] + rb.count[k];
           for (let i = rb.first[k]; i < end; i++) {
@@ -407,7 +417,7 @@ export class Timeline {
         selRect = [x0 - 2, yc - rowPx / 2 + 0.5, x1 - x0 + 4, rowPx - 1];
       }
     }
-    for (let s = 0; s < SPAN_STATE_COUNT; s++) {
+    for (const s of DRAW_ORDER) {
       const n = this.batchN[s];
       if (n === 0) continue;
       const b = this.batches[s];

@@ -53,7 +53,8 @@ export const THEMES: Record<'dark' | 'light' | 'hc', { bodyClass: string; vars: 
       'charts-red': '#f14c4c', 'textLink-foreground': '#4daafc', 'button-background': '#0078d4', 'button-foreground': '#ffffff',
       'button-secondaryBackground': '#313131', 'button-secondaryForeground': '#cccccc', 'input-background': '#313131', 'input-foreground': '#cccccc',
       'editorHoverWidget-background': '#202020', 'editorHoverWidget-border': '#454545', 'font-family': 'system-ui, sans-serif', 'font-size': '13px',
-      'checkbox-background': '#313131', 'checkbox-border': '#3c3c3c', 'editor-findMatchBorder': '#e2c08d',
+      'checkbox-background': '#313131', 'checkbox-border': '#3c3c3c', 'editor-findMatchBorder': '#e2c08d', 'foreground': '#cccccc',
+      'checkbox-foreground': '#cccccc', 'input-placeholderForeground': '#989898', 'button-hoverBackground': '#026ec1', 'button-secondaryHoverBackground': '#3c3c3c',
     },
   },
   light: {
@@ -64,7 +65,8 @@ export const THEMES: Record<'dark' | 'light' | 'hc', { bodyClass: string; vars: 
       'charts-red': '#e51400', 'textLink-foreground': '#005fb8', 'button-background': '#005fb8', 'button-foreground': '#ffffff',
       'button-secondaryBackground': '#e5e5e5', 'button-secondaryForeground': '#3b3b3b', 'input-background': '#ffffff', 'input-foreground': '#3b3b3b',
       'editorHoverWidget-background': '#f8f8f8', 'editorHoverWidget-border': '#c8c8c8', 'font-family': 'system-ui, sans-serif', 'font-size': '13px',
-      'checkbox-background': '#f8f8f8', 'checkbox-border': '#cecece', 'editor-findMatchBorder': '#c07a00',
+      'checkbox-background': '#f8f8f8', 'checkbox-border': '#cecece', 'editor-findMatchBorder': '#c07a00', 'foreground': '#3b3b3b',
+      'checkbox-foreground': '#3b3b3b', 'input-placeholderForeground': '#767676', 'button-hoverBackground': '#0258a8', 'button-secondaryHoverBackground': '#cccccc',
     },
   },
   hc: {
@@ -75,7 +77,8 @@ export const THEMES: Record<'dark' | 'light' | 'hc', { bodyClass: string; vars: 
       'charts-orange': '#ff8c00', 'charts-red': '#ff3333', 'textLink-foreground': '#21a6ff', 'button-background': '#000000', 'button-foreground': '#ffffff',
       'button-secondaryBackground': '#000000', 'button-secondaryForeground': '#ffffff', 'input-background': '#000000', 'input-foreground': '#ffffff',
       'editorHoverWidget-background': '#0c141f', 'editorHoverWidget-border': '#6fc3df', 'font-family': 'system-ui, sans-serif', 'font-size': '13px',
-      'checkbox-background': '#000000', 'checkbox-border': '#6fc3df', 'editor-findMatchBorder': '#f38518',
+      'checkbox-background': '#000000', 'checkbox-border': '#6fc3df', 'editor-findMatchBorder': '#f38518', 'foreground': '#ffffff',
+      'checkbox-foreground': '#ffffff', 'input-placeholderForeground': '#ffffff', 'contrastActiveBorder': '#f38518', 'button-border': '#6fc3df',
     },
   },
 };
