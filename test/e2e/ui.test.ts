@@ -97,6 +97,10 @@ describe('Show Concurrency Diagram, through the UI of a real VS Code', { skip },
     const view = vs.webview();
     await runStatus(view).filter({ hasText: /Exited with code 0/ }).waitFor({ timeout: 90_000 });
     const d = await waitForDiagram(view, 'main and threadpool lanes', (x) => x.rows.some(isMain) && x.rows.some(isPool));
+    // The panel opened without taking the focus: the script's editor group is still the active one.
+    const activeGroup = await vs.page.locator('.editor-group-container.active').boundingBox();
+    const firstGroup = await vs.page.locator('.editor-group-container').first().boundingBox();
+    assert.deepEqual(activeGroup, firstGroup, 'focus stays in the editor when the panel opens');
     await hideBottomPanel();
     await vs.screenshot('fetch-diagram');
 
