@@ -165,7 +165,9 @@ export function mergeSpans(t: SpanTable | SummaryTable, t0: number, t1: number, 
     const st = t.state[i];
     const fg = tfg ? tfg[i] : NO_FG;
     const share = tshare ? tshare[i] : 0;
-    if (open && x0 <= cx1 + 1 && (st === cState && !mixed && fg === NO_FG ? true : x1 - x0 < minWidth || cx1 - cx0 < minWidth)) {
+    // Same-state neighbours always merge; otherwise only narrow spans into a still-narrow bar,
+    // so a wide bar never swallows a tiny neighbour of another state (it stays a 1 px tick).
+    if (open && x0 <= cx1 + 1 && ((st === cState && !mixed && fg === NO_FG) || (x1 - x0 < minWidth && cx1 - cx0 < 2 * minWidth))) {
       if (st !== cState || fg !== NO_FG) mixed = true;
       weights.add(x1 - x0, st, fg, share);
       if (x1 > cx1) cx1 = x1;
@@ -230,7 +232,8 @@ export class LodPyramid {
 }
 
 /**
- * Merges spans separated by less than `gap` µs into one span with the dominant background state
+ * Merges spans separated by less than `gap` µs (same-state neighbours, or short spans into a
+ * still-short run) into one span with the dominant background state
  * and the share of its dominant foreground state (see {@link mergeSpans}), and the `src` of its
  * first span. Hit-testing always uses the full table, never a summary.
  */
@@ -253,7 +256,11 @@ function summarize(t: SpanTable | SummaryTable, gap: number): SummaryTable {
     w.reset();
     w.add(e - s, t.state[i], tfg ? tfg[i] : NO_FG, tshare ? tshare[i] : 0);
     let j = i + 1;
-    while (j < n && t.start[j] <= e + gap) {
+    // The same rule as mergeSpans, with `gap` as the pixel: long spans stay whole.
+    const pure = (k: number): boolean => !tfg || tfg[k] === NO_FG;
+    let runPure = pure(i);
+    while (j < n && t.start[j] <= e + gap && ((runPure && pure(j) && t.state[j] === t.state[i]) || (t.end[j] - t.start[j] < gap && e - s < 2 * gap))) {
+      if (t.state[j] !== t.state[i] || !pure(j)) runPure = false;
       if (t.end[j] > e) e = t.end[j];
       w.add(t.end[j] - t.start[j], t.state[j], tfg ? tfg[j] : NO_FG, tshare ? tshare[j] : 0);
       j++;
