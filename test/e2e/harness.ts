@@ -183,7 +183,16 @@ export class VsCodeSession {
       mkdirSync(join(s.userDataDir, 'User'), { recursive: true });
       writeFileSync(join(s.userDataDir, 'User', 'settings.json'), JSON.stringify({ ...quietSettings, ...options.settings }, null, 2));
       for (const vsix of options.vsix ?? []) s.installExtension(vsix);
-      await s.startServer();
+      // The free port is released before code-server binds it; another process may take it meanwhile.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await s.startServer();
+          break;
+        } catch (e) {
+          if (attempt >= 3 || !/EADDRINUSE/.test(s.serverLog)) throw e;
+          s.serverLog = '';
+        }
+      }
       await s.launchBrowser();
       return s;
     } catch (e) {
