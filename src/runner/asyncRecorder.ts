@@ -83,6 +83,13 @@ interface Ctx {
   awaitedFrom: number;
   /** Parentless promises made in its current run so far. */
   ordinal: number;
+  /** Async resources created in its current run so far. */
+  initOrdinal: number;
+  /**
+   * Where it was called from, as a classification cache key (0 for a user task, whose site already
+   * names its call site; -1 when unknown: its resources then always get a capture of their own).
+   */
+  placeKey: number;
 }
 
 /** What a parentless promise is. */
@@ -104,6 +111,14 @@ interface SiteInfo {
 
 /** A cached classification for one place inside a task. */
 interface Site extends SiteInfo {
+  trusted: boolean;
+  uses: number;
+  unstable: boolean;
+}
+
+/** A cached source of the resources made at one place inside an async function. */
+interface InitSite {
+  stackId: number;
   trusted: boolean;
   uses: number;
   unstable: boolean;
@@ -146,9 +161,14 @@ export class AsyncRecorder {
   private errors = 0;
   /** Stack of the async_hooks callback running now (source of resources without a user frame). */
   private currentStack = 0;
+  /** Cache-key prefix of the async_hooks callback running now (its resource's type and source), if any. */
+  private cbTag: string | undefined;
+  /** Promises and resources made by that callback so far. */
+  private cbOrdinal = 0;
 
   private readonly ctxStack: Ctx[] = [];
-  private readonly siteCache = new Map<number, Site>();
+  private readonly siteCache = new Map<number | string, Site>();
+  private readonly initCache = new Map<string, InitSite>();
   private readonly sites = new Map<string, SiteInfo>();
   private readonly marks: number[] = [];
   // Plain Maps, emptied as promises resume and settle: a WeakMap of hundreds of thousands of promises
@@ -191,8 +211,12 @@ export class AsyncRecorder {
         if (v === undefined) return;
         const ts = this.now();
         this.out.rec2(TagCode.Before, asyncId, ts);
-        this.currentStack = v >>> 1;
-        this.loop.enter(ts, v >>> 1);
+        const stackId = Math.floor(v / 512);
+        this.currentStack = stackId;
+        // Code run by callbacks of the same kind of resource from the same source tends to do the same things.
+        this.cbTag = `c${v >>> 1}`;
+        this.cbOrdinal = 0;
+        this.loop.enter(ts, stackId);
       },
       after: (asyncId) => {
         const v = this.live.get(asyncId);
@@ -201,6 +225,7 @@ export class AsyncRecorder {
         this.out.rec2(TagCode.After, asyncId, ts);
         this.loop.exit(ts);
         this.currentStack = 0;
+        this.cbTag = undefined;
         if (!this.useDestroy && (v & 1) === 1) {
           this.live.delete(asyncId);
           this.out.rec2(TagCode.Destroy, asyncId, ts);
@@ -250,14 +275,11 @@ export class AsyncRecorder {
     const ts = this.now();
     const typeId = this.typeId(type);
     let stackId = 0;
-    if (!INHERIT_TYPES.has(type)) {
-      const sites = captureCallSites(DEEP_TYPES.has(type) ? 120 : 16, skip);
-      stackId = this.interner.intern(sites, 0, KEEP_FRAMES);
-    }
+    if (!INHERIT_TYPES.has(type)) stackId = this.sourceOf(typeId, DEEP_TYPES.has(type) ? 120 : 16, skip);
     if (stackId === 0) {
       // No user frame of its own: it was caused by whatever caused its trigger, or by the code running now.
       const t = this.live.get(triggerId);
-      stackId = t !== undefined ? t >>> 1 : this.currentStack || this.runningTaskStack();
+      stackId = t !== undefined ? Math.floor(t / 512) : this.currentStack || this.runningTaskStack();
     }
     let oneShot = !LONG_LIVED_TYPES.has(type);
     if (type === 'Timeout' && (resource as { _repeat?: unknown })._repeat == null) oneShot = true;
@@ -269,8 +291,42 @@ export class AsyncRecorder {
         if (--n <= 0) break;
       }
     }
-    this.live.set(asyncId, stackId * 2 + (oneShot ? 1 : 0));
+    this.live.set(asyncId, (stackId * 256 + Math.min(typeId, 255)) * 2 + (oneShot ? 1 : 0));
     this.out.rec5(TagCode.Init, asyncId, typeId, triggerId, ts, stackId);
+  }
+
+  /**
+   * The source (stack id) of a resource being created. Inside a running async function the answer
+   * is cached by place, like the classification of promises: which function, called from where,
+   * resumed from which await, how many resources it made since, and of which type. Two captures
+   * must agree before the cache is trusted, and it is re-checked every {@link RECHECK_EVERY} uses.
+   */
+  private sourceOf(typeId: number, limit: number, skip: Function): number {
+    const top = this.ctxStack[this.ctxStack.length - 1];
+    let key: string | undefined;
+    let cached: InitSite | undefined;
+    if (top !== undefined && top.running) {
+      if (top.placeKey >= 0) key = `${top.placeKey}|${top.siteId}|${top.resumedFrom}|${top.initOrdinal++}|${typeId}`;
+    } else if (this.cbTag !== undefined && this.marks.length === 0) {
+      key = `${this.cbTag}|${this.cbOrdinal++}|${typeId}`;
+    }
+    if (key !== undefined) {
+      cached = this.initCache.get(key);
+      if (cached !== undefined && cached.trusted && ++cached.uses % RECHECK_EVERY !== 0) return cached.stackId;
+    }
+    const stackId = this.interner.intern(captureCallSites(limit, skip), 0, KEEP_FRAMES);
+    if (key !== undefined) {
+      if (cached === undefined) {
+        if (this.initCache.size >= MAX_SITES) this.initCache.clear();
+        this.initCache.set(key, { stackId, trusted: false, uses: 0, unstable: false });
+      } else if (cached.stackId === stackId && !cached.unstable) {
+        cached.trusted = true;
+      } else {
+        cached.unstable = true;
+        cached.trusted = false;
+      }
+    }
+    return stackId;
   }
 
   private runningTaskStack(): number {
@@ -309,6 +365,7 @@ export class AsyncRecorder {
           ctx.running = true;
           ctx.resumedFrom = ctx.awaitedFrom;
           ctx.ordinal = 0;
+          ctx.initOrdinal = 0;
           this.ctxStack.push(ctx);
           if (ctx.id !== 0) this.out.rec2(TagCode.TaskResume, ctx.id, ts);
           stackId = ctx.stackId;
@@ -351,18 +408,24 @@ export class AsyncRecorder {
    */
   private onParentless(p: Promise<unknown>, skip: Function): void {
     const top = this.ctxStack[this.ctxStack.length - 1];
-    let key: number | undefined;
+    let key: number | string | undefined;
     let cached: Site | undefined;
-    if (top !== undefined && top.running && top.siteId < KEY_SITES && top.resumedFrom < KEY_SITES && top.ordinal < KEY_ORDINALS) {
-      // One number, not a string: no allocation on this path.
-      key = (top.siteId * KEY_SITES + top.resumedFrom) * KEY_ORDINALS + top.ordinal++;
+    if (top !== undefined && top.running) {
+      if (top.siteId < KEY_SITES && top.resumedFrom < KEY_SITES && top.ordinal < KEY_ORDINALS) {
+        // One number, not a string: no allocation on this path.
+        key = (top.siteId * KEY_SITES + top.resumedFrom) * KEY_ORDINALS + top.ordinal++;
+      }
+    } else if (this.cbTag !== undefined && this.marks.length === 0) {
+      key = `${this.cbTag}|${this.cbOrdinal++}`;
+    }
+    if (key !== undefined) {
       cached = this.siteCache.get(key);
       if (cached !== undefined && cached.trusted && ++cached.uses % RECHECK_EVERY !== 0) {
-        this.apply(p, cached);
+        this.apply(p, cached, key);
         return;
       }
     }
-    const site = this.classify(captureCallSites(KEEP_FRAMES + 2, skip));
+    const site = this.classify(skip);
     if (key !== undefined) {
       if (cached === undefined) {
         if (this.siteCache.size >= MAX_SITES) this.siteCache.clear();
@@ -374,11 +437,15 @@ export class AsyncRecorder {
         cached.trusted = false;
       }
     }
-    this.apply(p, site);
+    this.apply(p, site, key);
   }
 
-  /** Classifies a parentless promise from the call sites at its creation. */
-  private classify(sites: CallSite[]): SiteInfo {
+  /**
+   * Classifies a parentless promise from the call sites at its creation: three frames tell what it
+   * is (most are not the user's async functions); only a task's call site needs more.
+   */
+  private classify(skip: Function): SiteInfo {
+    let sites: CallSite[] = captureCallSites(3, skip);
     // With several promise hooks installed Node calls them through a dispatcher of its own.
     let first = 0;
     while (first < sites.length && sites[first].getFileName() === 'node:internal/promise_hooks') first++;
@@ -399,6 +466,7 @@ export class AsyncRecorder {
     }
     // Internal async functions differ by where they are: that keeps the cache keys of their calls apart.
     if (!this.interner.isUserSite(f0)) return this.site(SiteKind.Internal, `${f0.getFileName()}:${line}:${f0.getColumnNumber()}`, 0);
+    sites = captureCallSites(first + KEEP_FRAMES + 1, skip);
     let stackId = this.interner.intern(sites, first + 1, KEEP_FRAMES);
     // Called from outside the user's code (a callback of Node or a library): point at the function itself.
     if (stackId === 0) stackId = this.interner.intern(sites, first, 1);
@@ -419,7 +487,7 @@ export class AsyncRecorder {
     return s;
   }
 
-  private apply(p: Promise<unknown>, site: SiteInfo): void {
+  private apply(p: Promise<unknown>, site: SiteInfo, key: number | string | undefined): void {
     if (site.kind === SiteKind.Combinator) {
       this.combinator = p;
       return;
@@ -430,7 +498,8 @@ export class AsyncRecorder {
       id = this.nextTaskId++;
       this.out.rec4s(TagCode.TaskStart, id, this.runningTaskId(), this.now(), site.stackId, site.nameJson);
     }
-    const ctx: Ctx = { id, promise: p, running: true, stackId: site.stackId, siteId: site.id, resumedFrom: 0, awaitedFrom: 0, ordinal: 0 };
+    const placeKey = site.kind === SiteKind.Task ? 0 : typeof key === 'number' ? key : -1;
+    const ctx: Ctx = { id, promise: p, running: true, stackId: site.stackId, siteId: site.id, resumedFrom: 0, awaitedFrom: 0, ordinal: 0, initOrdinal: 0, placeKey };
     bounded(this.taskOf).set(p, ctx);
     this.ctxStack.push(ctx);
   }
