@@ -223,17 +223,28 @@ export class TraceReader {
   /** Adds the next piece of text; complete lines are read, a trailing partial line is kept. */
   push(text: string): void {
     let start = 0;
-    let buf = this.partial + text;
-    this.partial = '';
-    for (;;) {
-      const nl = buf.indexOf('\n', start);
-      if (nl < 0) break;
+    if (this.partial.length > 0) {
+      // Complete the carried-over line on its own rather than concatenating the whole piece:
+      // the scan below is much faster over the flat string it was given.
+      const nl = text.indexOf('\n');
+      if (nl < 0) {
+        this.partial += text;
+        return;
+      }
+      const line = this.partial + text.slice(0, nl);
+      this.partial = '';
       this.lineNo++;
-      if (nl > start && !(this.lineNo > 1 && this.readIntLine(buf, start, nl))) this.readLine(buf.slice(start, nl));
+      if (!(this.lineNo > 1 && this.readIntLine(line, 0, line.length))) this.readLine(line);
       start = nl + 1;
     }
-    this.partial = buf.slice(start);
-    buf = '';
+    for (;;) {
+      const nl = text.indexOf('\n', start);
+      if (nl < 0) break;
+      this.lineNo++;
+      if (nl > start && !(this.lineNo > 1 && this.readIntLine(text, start, nl))) this.readLine(text.slice(start, nl));
+      start = nl + 1;
+    }
+    this.partial = text.slice(start);
   }
 
   /** Reads a last line that has no newline (call when the file is known to be complete). */

@@ -15,14 +15,14 @@ export const OUTPUT = join(ROOT, 'test', 'output');
 
 const CHROMIUM = '/usr/bin/chromium';
 
-/** Launches headless chromium with the flags these machines need. */
-export async function launch(): Promise<Browser> {
+/** Launches headless chromium with the flags these machines need (plus `extraArgs`). */
+export async function launch(extraArgs: string[] = []): Promise<Browser> {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
   mkdirSync(OUTPUT, { recursive: true });
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', ...extraArgs],
   });
 }
 
