@@ -174,6 +174,19 @@ for (const node of nodeVersions) {
       }
     });
 
+    test('a Worker terminated while busy: its thread and the work it did before are in the trace', async () => {
+      const r = await runCli([...nodeArgs, runnerFixture('terminatedWorker.js')]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout, 'terminated\n');
+      const m = assertComplete(r);
+      const [worker] = [...m.threads.values()].filter((t) => t.kind === 'worker');
+      assert.ok(worker, 'the Worker thread');
+      assert.equal(worker.file, '[eval]');
+      // It ran ≥ 300 ms before it was terminated: all but the last flush interval reached the file.
+      const timers = [...m.ops.values()].filter((o) => o.thread === worker.key && o.type === 'Timeout');
+      assert.ok(timers.length >= 10, `timers of the Worker: ${timers.length}`);
+    });
+
     for (const variant of ['ts-cjs', 'ts-esm']) {
       test(`TypeScript (${variant}): enum, namespace, decorator, parameter properties, import of .ts; exact original positions`, async () => {
         const main = runnerFixture(`${variant}/main.ts`);
