@@ -577,7 +577,7 @@ export class AsyncRecorder {
 }
 
 /** Entries of a promise map at most; the oldest tenth is dropped beyond it (promises that never settle). */
-const MAX_PROMISES = 500_000;
+const MAX_PROMISES = 100_000;
 
 function bounded<K, V>(m: Map<K, V>): Map<K, V> {
   if (m.size >= MAX_PROMISES) {
