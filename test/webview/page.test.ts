@@ -350,3 +350,29 @@ test('a trace that is not a trace gets a clear message', async () => {
   assert.equal((await text(page, '.cd-status'))[0], 'not a Concurrency Diagram trace: the first line is not a header record');
   await page.close();
 });
+
+test('selectOps from the host selects and highlights those bars; runState enables Stop and Re-run', async () => {
+  const page = await panelWith('pbkdf2Queue.cdtrace');
+  const stop = page.getByRole('button', { name: 'Stop the running script' });
+  const rerun = page.getByRole('button', { name: 'Run the script again with the same settings' });
+  assert.equal(await stop.getAttribute('disabled'), '');
+  await page.evaluate(() => (globalThis as any).postMessage({ type: 'runState', running: true, canRerun: true }, '*'));
+  await settle(page);
+  assert.equal(await stop.getAttribute('disabled'), null);
+  assert.equal(await rerun.getAttribute('disabled'), '');
+  await stop.click();
+  assert.deepEqual((await posted(page)).at(-1), { type: 'stop' });
+  await page.evaluate(() => (globalThis as any).postMessage({ type: 'runState', running: false, canRerun: true }, '*'));
+  await settle(page);
+  await rerun.click();
+  assert.deepEqual((await posted(page)).at(-1), { type: 'rerun' });
+  // A CodeLens asks for the pool job of the third pbkdf2 call.
+  await page.evaluate(() => (globalThis as any).postMessage({ type: 'selectOps', keys: ['job:3'] }, '*'));
+  await settle(page);
+  assert.match((await info(page)).selected ?? '', /^pool:0#1$/);
+  assert.equal(await page.locator('.cd-details dd').first().innerText(), 'PBKDF2REQUEST');
+  await page.getByRole('button', { name: /Export/ }).click();
+  assert.deepEqual((await posted(page)).at(-1), { type: 'export' });
+  await clean(page);
+  await page.close();
+});
