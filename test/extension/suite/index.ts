@@ -4,7 +4,7 @@
  * Workspace Trust, and full runs of scripts through the CLI. Entry point: {@link run}.
  */
 import * as assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
@@ -180,6 +180,23 @@ test('Workspace Trust: declared as limited; running is refused only in Restricte
   assert.ok(pkg.capabilities.untrustedWorkspaces.restrictedConfigurations.includes('concurrencyDiagram.nodePath'));
   assert.equal(c.checkTrust(), vscode.workspace.isTrusted);
   // Opening saved traces works either way (tested above without depending on trust).
+});
+
+test('Restricted Mode: running is refused, saved traces still open', async () => {
+  console.log(`# workspace trusted: ${vscode.workspace.isTrusted}`);
+  // Meaningful only in an untrusted window (the harness can open one with trust enabled).
+  if (vscode.workspace.isTrusted) return;
+  const c = await api();
+  const script = join(dir, 'untrusted.mjs');
+  const marker = join(dir, 'untrusted-ran');
+  writeFileSync(script, `import { writeFileSync } from 'node:fs';\nwriteFileSync(${JSON.stringify(marker)}, 'ran');\n`);
+  const before = c.currentPanel?.current?.traceFile;
+  await c.showDiagram(vscode.Uri.file(script));
+  assert.equal(c.isRunning, false);
+  assert.equal(c.currentPanel?.current?.traceFile, before, 'no run was shown');
+  assert.equal(existsSync(marker), false, 'the script did not run');
+  const panel = await c.openTraceCommand(vscode.Uri.file(traceFile));
+  assert.equal(panel?.current?.traceFile, traceFile);
 });
 
 test('a non-script file is refused with a message, not run', async () => {
