@@ -177,12 +177,6 @@ function start(): void {
   loop.enter(t0, scriptStack);
   process.nextTick(() => loop.exit(now()));
 
-  try {
-    recorder.enable(true);
-  } catch (e) {
-    runnerError('async hooks', e);
-  }
-
   process.on('exit', () => {
     recorder.disable();
     finish();
@@ -242,6 +236,13 @@ function start(): void {
       };
       process.on(sig, onSignal);
     }
+  }
+
+  // Last, so that the runner's own handles (the signal watchers above) are not recorded as the script's.
+  try {
+    recorder.enable(true);
+  } catch (e) {
+    runnerError('async hooks', e);
   }
 }
 
