@@ -35,9 +35,12 @@ function runnerDir(): string {
   return __dirname;
 }
 
+/** The compiler bundle: beside this bundle (dist/runner), under runner/ when bundled into the CLI (dist), or the source under tsx. */
 function compilerPath(): string {
-  const js = path.join(runnerDir(), 'typescript.js');
-  return fs.existsSync(js) ? js : path.join(runnerDir(), 'typescript.ts');
+  for (const candidate of [path.join(runnerDir(), 'typescript.js'), path.join(runnerDir(), 'runner', 'typescript.js')]) {
+    if (fs.existsSync(candidate)) return candidate;
+  }
+  return path.join(runnerDir(), 'typescript.ts');
 }
 
 /** Loads the compiler bundle on first use. */
@@ -77,7 +80,9 @@ function cacheFile(file: string, source: string, format: ModuleFormat): string {
 const transpiled = new Map<string, { code: string; map: SourceMapLike; format: ModuleFormat; lookup?: MapLookup; lines?: string[] }>();
 
 /**
- * Transpiles a file (from the disk cache when it has it). Throws the compiler's TsSyntaxError.
+ * Transpiles a file (from the disk cache when it has it, without loading the compiler). Throws the
+ * compiler's TsSyntaxError. The CLI can use it for its syntax pre-check: a cache hit means the file
+ * parsed before, and the runner then finds the output ready.
  */
 export function getTranspiled(file: string, source: string, format: ModuleFormat): TranspileOutput {
   const cf = cacheFile(file, source, format);
