@@ -297,13 +297,16 @@ export function layoutLanes(model: TraceModel, filter: LaneFilter, now = model.e
     const b = threadFor(s.thread);
     b.add(s.start, s.end, SpanState.Blocked, b.addSource(SourceKind.Blocked, s));
   }
+  // When the resource group is not shown, its lanes keep only their names (building them is a
+  // large share of the layout of a huge trace).
+  const opsFolded = filter.hiddenGroups.has('ops') || filter.collapsed.has('group:ops');
   const opsByType = new Map<string, AsyncOp[]>();
   for (const op of model.ops.values()) {
     typeSet.add(op.type);
     if (!opOk(op)) continue;
     let list = opsByType.get(op.type);
     if (!list) opsByType.set(op.type, (list = []));
-    list.push(op);
+    if (!opsFolded) list.push(op);
     const cb = op.callbacks;
     if (cb.length === 0) continue;
     const b = threadFor(op.thread);
@@ -370,12 +373,9 @@ export function layoutLanes(model: TraceModel, filter: LaneFilter, now = model.e
 
   // ---- Async resources: one lane per type, each resource from creation to its end (waiting), its
   // callbacks drawn as running on top.
-  // When that group is not shown, its lanes keep only their names (building them is a large
-  // share of the layout of a huge trace).
-  const opsFolded = filter.hiddenGroups.has('ops') || filter.collapsed.has('group:ops');
   for (const type of [...opsByType.keys()].sort()) {
     const b = new SpanBuilder();
-    for (const op of opsFolded ? [] : opsByType.get(type)!) {
+    for (const op of opsByType.get(type)!) {
       const src = b.addSource(SourceKind.OpLife, op);
       const cb = op.callbacks;
       const lastCb = cb.length ? closeAt(cb[cb.length - 1], now) : op.created;

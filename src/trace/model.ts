@@ -330,7 +330,12 @@ export class TraceReader {
         s.push(ts, -1, code >> 8 === 87 ? SegmentState.Waiting : SegmentState.Running);
         return true;
       }
-      case 73 /* I */:
+      case 73 /* I */: {
+        if (count !== 5 || !ctx) return false;
+        m.records++;
+        this.addOp(ctx, n[0], n[1], n[2], n[3], n[4]);
+        return true;
+      }
       case 76 /* L */:
       case 69 /* E */:
       case 64 /* @ */: {
@@ -380,6 +385,24 @@ export class TraceReader {
   private needCtx(): ThreadTables {
     if (!this.ctx) throw new Error('record outside of a context');
     return this.ctx;
+  }
+
+  /** An `I` record: a new async resource on the context's thread. */
+  private addOp(ctx: ThreadTables, asyncId: number, typeId: number, triggerId: number, ts: number, stackId: number): void {
+    const key = `${ctx.key}:${asyncId}`;
+    const op: AsyncOp = {
+      key,
+      thread: ctx.key,
+      asyncId,
+      type: ctx.types.get(typeId) ?? `type#${typeId}`,
+      triggerKey: triggerId > 0 ? `${ctx.key}:${triggerId}` : undefined,
+      created: ts,
+      callbacks: [],
+      stack: this.stack(stackId),
+    };
+    this.model.ops.set(key, op);
+    ctx.ops.set(asyncId, op);
+    this.seen(ts);
   }
 
   private apply(r: any[]): void {
@@ -450,22 +473,8 @@ export class TraceReader {
         this.needCtx().types.set(r[1], r[2]);
         return;
       case 'I': {
-        const ctx = this.needCtx();
         const [, asyncId, typeId, triggerId, ts, stackId] = r;
-        const key = `${ctx.key}:${asyncId}`;
-        const op: AsyncOp = {
-          key,
-          thread: ctx.key,
-          asyncId,
-          type: ctx.types.get(typeId) ?? `type#${typeId}`,
-          triggerKey: triggerId > 0 ? `${ctx.key}:${triggerId}` : undefined,
-          created: ts,
-          callbacks: [],
-          stack: this.stack(stackId),
-        };
-        m.ops.set(key, op);
-        ctx.ops.set(asyncId, op);
-        this.seen(ts);
+        this.addOp(this.needCtx(), asyncId, typeId, triggerId, ts, stackId);
         return;
       }
       case 'B': {
