@@ -100,3 +100,9 @@ test('a repeated thread record replaces the first (a Worker names its script onc
   assert.equal(t.parentKey, '10:0');
   assert.equal(t.end, 90);
 });
+
+test('fast path keeps ids beyond 32 bits and job links per process', () => {
+  const m = parseTrace([header, '["@",7,0]', '["Y",1,"Timeout"]', '["I",3000000000,1,0,5,0]', '["B",3000000000,10]', '["A",3000000000,12]', '["@",7,-1]', '["J",1,"FSREQCALLBACK",1,2,3,0,1,0,3000000000]'].join('\n') + '\n');
+  assert.deepEqual(m.ops.get('7:0:3000000000')?.callbacks, [10, 12]);
+  assert.equal(m.poolJobs.get(1)?.opKey, '7:0:3000000000');
+});

@@ -166,6 +166,8 @@ export class TraceModel {
 /** Per-(process, thread) intern tables. */
 interface ThreadTables {
   key: string;
+  /** The process id part of `key`. */
+  pid: number;
   files: Map<number, string>;
   stacks: Map<number, SourceFrame[]>;
   types: Map<number, string>;
@@ -173,6 +175,9 @@ interface ThreadTables {
   ops: Map<number, AsyncOp>;
   tasks: Map<number, Task>;
 }
+
+/** An id read from the Float64Array as a small integer when it fits (a boxed double would slow every Map lookup). */
+const smallId = (v: number): number => (v <= 0x7fffffff && v >= -0x80000000 ? v | 0 : v);
 
 /** Most numbers an integer-only record has (the `I` record: tag + 5). */
 const MAX_INT_FIELDS = 8;
@@ -272,7 +277,7 @@ export class TraceReader {
     const key = `${pid}:${threadId}`;
     let t = this.tables.get(key);
     if (!t) {
-      t = { key, files: new Map(), stacks: new Map(), types: new Map(), ops: new Map(), tasks: new Map() };
+      t = { key, pid, files: new Map(), stacks: new Map(), types: new Map(), ops: new Map(), tasks: new Map() };
       this.tables.set(key, t);
     }
     return t;
@@ -306,7 +311,8 @@ export class TraceReader {
       case 68 /* D */: {
         if (count !== 2 || !ctx) return false;
         m.records++;
-        const op = ctx.ops.get(n[0]);
+        // Ids as small integers: a double read from the Float64Array would be boxed for the lookup.
+        const op = ctx.ops.get(smallId(n[0]));
         const ts = n[1];
         if (ts > m.lastTs) m.lastTs = ts;
         if (!op) return true;
@@ -323,7 +329,7 @@ export class TraceReader {
         m.records++;
         const ts = n[1];
         if (ts > m.lastTs) m.lastTs = ts;
-        const task = ctx.tasks.get(n[0]);
+        const task = ctx.tasks.get(smallId(n[0]));
         if (!task) return true;
         const s = task.segments;
         if (s.length >= 3 && s[s.length - 2] === -1) s[s.length - 2] = ts;
@@ -333,7 +339,7 @@ export class TraceReader {
       case 73 /* I */: {
         if (count !== 5 || !ctx) return false;
         m.records++;
-        this.addOp(ctx, n[0], n[1], n[2], n[3], n[4]);
+        this.addOp(ctx, smallId(n[0]), smallId(n[1]), smallId(n[2]), n[3], smallId(n[4]));
         return true;
       }
       case 76 /* L */:
@@ -548,7 +554,7 @@ export class TraceReader {
       }
       case 'J': {
         const [, id, type, submit, start, end, poolIndex, inferred, threadId, asyncId] = r;
-        const pid = this.ctx ? this.ctx.key.split(':')[0] : String(m.run?.pid ?? 0);
+        const pid = this.ctx ? this.ctx.pid : (m.run?.pid ?? 0);
         m.poolJobs.set(id, {
           id,
           type,
