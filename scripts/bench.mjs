@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import {
   BENCH_HELP,
+  errorSummary,
   WORKLOADS,
   formatBytes,
   formatCount,
@@ -273,7 +274,7 @@ async function benchTable() {
         const scriptCell = ran.length ? formatRatio(ratio(median(ran.map((s) => s.scriptMs)), base.script)) : '–';
         const rssCell = ran.length ? formatBytes(median(ran.map((s) => s.rssKb)) * 1024) : '–';
         const rssRatio = ran.length ? formatRatio(ratio(median(ran.map((s) => s.rssKb)), base.rss)) : '–';
-        rows.push([label, name, all[0]?.error ?? 'no runs', '–', '–', '–', '–', '–', scriptCell, rssCell, rssRatio, '–', '–', '–']);
+        rows.push([label, name, errorSummary(all), '–', '–', '–', '–', '–', scriptCell, rssCell, rssRatio, '–', '–', '–']);
         continue;
       }
       const wall = median(ok.map((s) => s.wallMs));
@@ -287,7 +288,7 @@ async function benchTable() {
       const failed = all.length - ok.length;
       rows.push([
         label,
-        name + (failed > 0 ? ` (${failed} of ${all.length} runs failed: ${all.find((s) => s.error).error})` : ''),
+        name + (failed > 0 ? ` (${errorSummary(all)})` : ''),
         formatSeconds(wall),
         r === 'plain' ? '1.00×' : formatRatio(wallRatio),
         target === undefined ? '–' : `≤ ${target.toFixed(2)}×`,

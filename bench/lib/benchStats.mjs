@@ -153,6 +153,19 @@ export function parseBenchArgs(argv) {
   return opts;
 }
 
+/** The distinct reasons why runs failed, most frequent first, with how often each happened. */
+export function errorSummary(runs) {
+  const counts = new Map();
+  for (const r of runs) {
+    if (!r.error) continue;
+    // Sizes differ from run to run; the reason is what repeats.
+    const reason = r.error.replace(/; output so far .*$/, '');
+    counts.set(reason, (counts.get(reason) ?? 0) + 1);
+  }
+  if (counts.size === 0) return 'no runs';
+  return [...counts].sort((a, b) => b[1] - a[1]).map(([e, n]) => (runs.length > 1 ? `${e} (${n} of ${runs.length})` : e)).join('; ');
+}
+
 /** Help text of `npm run bench`. */
 export const BENCH_HELP = `Usage: npm run bench -- [options]
 

@@ -1,7 +1,7 @@
 // Smoke tests of the benchmark harness's pure helpers. Run: node --test bench/
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { median, ratio, verdict, formatRatio, formatBytes, formatCount, formatTable, parseBenchArgs } from './benchStats.mjs';
+import { errorSummary, median, ratio, verdict, formatRatio, formatBytes, formatCount, formatTable, parseBenchArgs } from './benchStats.mjs';
 import { TagTally } from './traceStats.mjs';
 import { summarizeProfile, originOf } from './cpuProfile.mjs';
 
@@ -90,4 +90,11 @@ test('summarizeProfile attributes self time to functions and origins', () => {
   assert.equal(s.top[0].name, 'onInit');
   assert.equal(s.top[0].where, 'preload.js:10');
   assert.equal(originOf({ functionName: 'emit', url: 'node:events', lineNumber: 1 }, 'dist/runner/'), 'node');
+});
+
+test('errorSummary groups the reasons of failed runs, most frequent first', () => {
+  const runs = [{ error: 'failed (exit 1): Error: premature close; output so far 633.0 MB' }, { error: 'failed (exit 1): TypeError: fetch failed' }, { error: 'failed (exit 1): Error: premature close; output so far 371.2 MB' }, {}];
+  assert.equal(errorSummary(runs), 'failed (exit 1): Error: premature close (2 of 4); failed (exit 1): TypeError: fetch failed (1 of 4)');
+  assert.equal(errorSummary([{ error: 'x' }]), 'x');
+  assert.equal(errorSummary([{}]), 'no runs');
 });
