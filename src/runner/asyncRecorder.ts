@@ -441,12 +441,14 @@ export class AsyncRecorder {
   }
 
   /**
-   * Classifies a parentless promise from the call sites at its creation: three frames tell what it
+   * Classifies a parentless promise from the call sites at its creation: its top frame tells what it
    * is (most are not the user's async functions); only a task's call site needs more.
    */
   private classify(skip: Function): SiteInfo {
-    let sites: CallSite[] = captureCallSites(3, skip);
-    // With several promise hooks installed Node calls them through a dispatcher of its own.
+    // One frame is cheapest and usually enough; with several promise hooks installed Node calls them
+    // through a dispatcher of its own, whose frame then comes first.
+    let sites: CallSite[] = captureCallSites(1, skip);
+    if (sites.length > 0 && sites[0].getFileName() === 'node:internal/promise_hooks') sites = captureCallSites(3, skip);
     let first = 0;
     while (first < sites.length && sites[first].getFileName() === 'node:internal/promise_hooks') first++;
     const f0 = sites[first];
