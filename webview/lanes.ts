@@ -177,23 +177,29 @@ class SpanBuilder {
 
   add(start: number, end: number, state: SpanState, src: number): void {
     const n = this.n;
-    if (n === this.s.length) {
-      const grow = <T extends Float64Array | Uint8Array | Int32Array>(a: T, make: (len: number) => T): T => {
-        const b = make(a.length * 2);
-        b.set(a);
-        return b;
-      };
-      this.s = grow(this.s, (l) => new Float64Array(l));
-      this.e = grow(this.e, (l) => new Float64Array(l));
-      this.st = grow(this.st, (l) => new Uint8Array(l));
-      this.src = grow(this.src, (l) => new Int32Array(l));
-    }
+    if (n === this.s.length) this.grow();
     if (n > 0 && start < this.s[n - 1]) this.sorted = false;
     this.s[n] = start;
     this.e[n] = end < start ? start : end;
     this.st[n] = state;
     this.src[n] = src;
     this.n = n + 1;
+  }
+
+  private grow(): void {
+    const len = this.s.length * 2;
+    const s = new Float64Array(len);
+    s.set(this.s);
+    this.s = s;
+    const e = new Float64Array(len);
+    e.set(this.e);
+    this.e = e;
+    const st = new Uint8Array(len);
+    st.set(this.st);
+    this.st = st;
+    const src = new Int32Array(len);
+    src.set(this.src);
+    this.src = src;
   }
 
   get size(): number {

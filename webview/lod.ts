@@ -77,7 +77,8 @@ class Weights {
   readonly w = new Float64Array(SPAN_STATE_COUNT);
 
   reset(): void {
-    this.w.fill(0);
+    const w = this.w;
+    for (let s = 0; s < SPAN_STATE_COUNT; s++) w[s] = 0;
   }
 
   /** Adds a span of `len` with state `st`, of which `share` is in foreground state `fg`. */
@@ -206,10 +207,13 @@ export class LodPyramid {
   /** Levels, finest (the full table, resolution 0) first. */
   readonly levels: LodLevel[];
 
-  constructor(full: SpanTable, spanBudget = 2048) {
+  constructor(full: SpanTable, spanBudget = 8192) {
     this.levels = [{ resolution: 0, table: full }];
     const total = full.n ? full.maxEnd[full.n - 1] - full.start[0] : 0;
-    let res = total / 65536;
+    // A lane this small is cheap to scan whole; and below twice the mean span length a summary
+    // would merge almost nothing, so the first level starts there.
+    if (full.n <= spanBudget) return;
+    let res = Math.max(total / 65536, (2 * total) / full.n);
     let cur: SpanTable | SummaryTable = full;
     while (cur.n > spanBudget && res > 0 && res < total) {
       const next = summarize(cur, res);
@@ -257,10 +261,11 @@ function summarize(t: SpanTable | SummaryTable, gap: number): SummaryTable {
     w.add(e - s, t.state[i], tfg ? tfg[i] : NO_FG, tshare ? tshare[i] : 0);
     let j = i + 1;
     // The same rule as mergeSpans, with `gap` as the pixel: long spans stay whole.
-    const pure = (k: number): boolean => !tfg || tfg[k] === NO_FG;
-    let runPure = pure(i);
-    while (j < n && t.start[j] <= e + gap && ((runPure && pure(j) && t.state[j] === t.state[i]) || (t.end[j] - t.start[j] < gap && e - s < 2 * gap))) {
-      if (t.state[j] !== t.state[i] || !pure(j)) runPure = false;
+    let runPure = !tfg || tfg[i] === NO_FG;
+    while (j < n && t.start[j] <= e + gap) {
+      const pureJ = !tfg || tfg[j] === NO_FG;
+      if (!((runPure && pureJ && t.state[j] === t.state[i]) || (t.end[j] - t.start[j] < gap && e - s < 2 * gap))) break;
+      if (t.state[j] !== t.state[i] || !pureJ) runPure = false;
       if (t.end[j] > e) e = t.end[j];
       w.add(t.end[j] - t.start[j], t.state[j], tfg ? tfg[j] : NO_FG, tshare ? tshare[j] : 0);
       j++;
