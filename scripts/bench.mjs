@@ -206,12 +206,15 @@ async function runOnce(workload, recorder, { profileDir, cliProfileDir, keep = o
   return out;
 }
 
+const startedAt = new Date();
+const iso = (d) => d.toISOString().replace(/\.\d+Z$/, 'Z');
+
 /** Header lines: when, where and what was measured. */
 function describeMachine() {
   const cpu = cpus();
   const commit = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).stdout?.trim() || 'unknown';
   return [
-    `Date: ${new Date().toISOString().replace(/\.\d+Z$/, 'Z')}; commit ${commit}${opts.cli ? `; tool measured: ${builtCli}` : ''}`,
+    `Date: ${iso(startedAt)} to ${iso(new Date())}; commit ${commit}${opts.cli ? `; tool measured: ${builtCli}` : ''}`,
     `Machine: ${cpu.length} cores (${cpu[0]?.model.trim() ?? 'unknown CPU'}), ${process.platform} ${process.arch}; Node ${nodeVersion}`,
   ];
 }
