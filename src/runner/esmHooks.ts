@@ -85,11 +85,7 @@ export async function resolve(specifier: string, context: Ctx, next: (s: string,
 
 /** Asynchronous load hook (`module.register`, Node's hooks thread). */
 export async function load(url: string, context: Ctx, next: (u: string, c?: Ctx) => Promise<LoadResult>): Promise<LoadResult> {
-  const ts = loadTs(url);
-  if (ts) {
-    // Node 20 loads CommonJS through its CommonJS loader (our require.extensions hook) and ignores source.
-    if (ts.format === 'commonjs') return { format: 'commonjs', shortCircuit: true };
-    return ts;
-  }
-  return next(url, context);
+  // For CommonJS, Node 20 reads the named exports from the source given here and then runs the module
+  // through its CommonJS loader (our require.extensions hook).
+  return loadTs(url) ?? next(url, context);
 }

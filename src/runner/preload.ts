@@ -54,14 +54,20 @@ function isLoaderThread(wt: typeof import('node:worker_threads')): boolean {
 }
 
 /**
- * Whether Node 20's off-thread ESM hooks are needed: only for a TypeScript entry that Node loads as
- * ESM. The hooks thread costs hundreds of ms of start-up, so JavaScript entries go without it
- * (a `.mjs` importing `.ts` needs Node >= 22.15, where the hooks run in-thread); a CommonJS entry
- * reaches `.ts` files through `require` alone.
+ * Whether Node 20's off-thread ESM hooks are needed: for a TypeScript entry that Node loads as ESM,
+ * or a JavaScript ESM entry that itself imports a `.ts` file. The hooks thread costs hundreds of ms
+ * of start-up, so other entries go without it (an ESM file deeper in the graph importing `.ts`
+ * needs Node >= 22.15, where the hooks run in-thread); CommonJS reaches `.ts` through `require`.
  */
 function needsOffThreadHooks(script: string): boolean {
-  if (/\.(mts|tsx?)$/.test(script)) return formatOf(path.resolve(script)) === 'esm' || script.endsWith('.mts');
-  return false;
+  const file = path.resolve(script);
+  if (/\.(mts|tsx?)$/.test(file)) return file.endsWith('.mts') || formatOf(file) === 'esm';
+  if (!(file.endsWith('.mjs') || (file.endsWith('.js') && formatOf(file) === 'esm'))) return false;
+  try {
+    return /(?:from\s*|import\s*\(?\s*)['"][^'"\n]+\.[cm]?tsx?['"]/.test(fs.readFileSync(file, 'utf8'));
+  } catch {
+    return false;
+  }
 }
 
 function start(): void {

@@ -206,6 +206,16 @@ for (const node of nodeVersions) {
       });
     }
 
+    test('a JavaScript ES module importing a .ts file: it runs, sources in the .ts file are exact', async () => {
+      const shapes = runnerFixture('ts-cjs/shapes.ts');
+      const r = await runCli([...nodeArgs, runnerFixture('importTs.mjs')]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout, 'label:circle 16\n');
+      const m = assertComplete(r);
+      const read = opsOfType(m, 'FSREQCALLBACK').find((o) => o.stack[0]?.file === shapes);
+      assertAt(read?.stack[0], shapes, positionOf(shapes, '// TS-READFILE', 'readFile('), 'readFile source');
+    });
+
     test('a blocking timer callback is flagged with its source; the loop has busy stretches', async () => {
       const file = runnerFixture('blocking.js');
       const r = await runCli([...nodeArgs, file]);
