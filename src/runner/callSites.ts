@@ -126,11 +126,14 @@ export class StackInterner {
     return this.internKey(key);
   }
 
-  /** Interns a single frame given by file path and generated position. */
-  internFrame(path: string, line: number, column: number, fn: string): number {
+  /**
+   * Interns a single frame given by file path and position: a generated one (mapped through the
+   * source map), or with `original` an already original one (e.g. from a stack text Node mapped).
+   */
+  internFrame(path: string, line: number, column: number, fn: string, original = false): number {
     const info = this.fileInfo(path);
     if (info.id === 0) return 0;
-    return this.internKey(`${info.id}:${line}:${column}:${fn}|`);
+    return this.internKey(`${original ? '=' : ''}${info.id}:${line}:${column}:${fn}|`);
   }
 
   private internKey(key: string): number {
@@ -148,15 +151,16 @@ export class StackInterner {
     const parts: string[] = [];
     for (const f of key.split('|')) {
       if (f.length === 0) continue;
+      const original = f.startsWith('=');
       const a = f.indexOf(':');
       const b = f.indexOf(':', a + 1);
       const c = f.indexOf(':', b + 1);
-      const fileId = Number(f.slice(0, a));
+      const fileId = Number(f.slice(original ? 1 : 0, a));
       let line = Number(f.slice(a + 1, b));
       let column = Number(f.slice(b + 1, c));
       const fn = f.slice(c + 1);
       const path = this.pathOf(fileId);
-      if (path !== undefined) {
+      if (path !== undefined && !original) {
         try {
           const m = this.mapPosition(path, line, column);
           if (m) {

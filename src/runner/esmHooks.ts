@@ -5,7 +5,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { readFileSync } from 'node:fs';
-import { formatOf, getTranspiled, isTsFile } from './tsLoader';
+import { enableNodeSourceMaps, formatOf, getTranspiled, isTsFile, withInlineMap } from './tsLoader';
 
 interface ResolveResult {
   url: string;
@@ -40,8 +40,9 @@ function loadTs(url: string): LoadResult | undefined {
   const file = fileURLToPath(url);
   if (!isTsFile(file)) return undefined;
   const format = formatOf(file);
-  const { code } = getTranspiled(file, readFileSync(file, 'utf8'), format);
-  return { format: format === 'esm' ? 'module' : 'commonjs', source: code, shortCircuit: true };
+  const out = getTranspiled(file, readFileSync(file, 'utf8'), format);
+  enableNodeSourceMaps();
+  return { format: format === 'esm' ? 'module' : 'commonjs', source: withInlineMap(out), shortCircuit: true };
 }
 
 /** Synchronous resolve hook (`module.registerHooks`). */

@@ -14,7 +14,7 @@ import { AsyncRecorder } from './asyncRecorder';
 import { StackInterner, UserFrameFilter } from './callSites';
 import { makeClock } from './clock';
 import { LoopMonitor } from './loopMonitor';
-import { formatOf, installCjsHooks, installEsmHooks, mapToOriginal } from './tsLoader';
+import { enableNodeSourceMaps, formatOf, installCjsHooks, installEsmHooks, isTsFile, mapToOriginal } from './tsLoader';
 import { str, TraceWriter } from './traceWriter';
 
 /** Environment variable through which each thread tells the Workers it starts its own threadId. */
@@ -94,6 +94,8 @@ function start(): void {
     if (typeof (require('node:module') as { registerHooks?: unknown }).registerHooks === 'function' || (isMain && needsOffThreadHooks(config.script))) {
       installEsmHooks();
     }
+    // With Node 20's hooks thread the TypeScript is compiled there; this thread must map the stacks.
+    if (isMain && isTsFile(config.script)) enableNodeSourceMaps();
   } catch (e) {
     runnerError('TypeScript hooks', e);
   }
@@ -257,7 +259,8 @@ function stackFromText(interner: StackInterner, text: string): number {
   const re = /^\s*at (?:(.*?) \()?(.+?):(\d+):(\d+)\)?$/gm;
   let first = 0;
   for (let m = re.exec(text); m; m = re.exec(text)) {
-    const id = interner.internFrame(m[2], Number(m[3]), Number(m[4]), m[1] ?? '');
+    // With Node's source maps on, the text already shows original positions.
+    const id = interner.internFrame(m[2], Number(m[3]), Number(m[4]), m[1] ?? '', process.sourceMapsEnabled === true);
     if (id !== 0) {
       first = id;
       break;

@@ -137,6 +137,28 @@ export function isTsFile(file: string): boolean {
   return TS_EXTENSIONS.some((e) => file.endsWith(e));
 }
 
+let nodeSourceMaps = false;
+
+/**
+ * Turns on Node's own source-map support once TypeScript runs in this thread, so the error stacks the
+ * script prints show its .ts lines (as Node's own type stripping would). JavaScript-only runs are left
+ * exactly as they are.
+ */
+export function enableNodeSourceMaps(): void {
+  if (nodeSourceMaps) return;
+  nodeSourceMaps = true;
+  try {
+    process.setSourceMapsEnabled(true);
+  } catch {
+    // Older Node: stacks keep the emitted positions; the trace is mapped by the runner either way.
+  }
+}
+
+/** The emitted code with its source map inline, for Node's source-map support. */
+export function withInlineMap(out: TranspileOutput): string {
+  return `${out.code}\n//# sourceMappingURL=data:application/json;base64,${Buffer.from(JSON.stringify(out.map)).toString('base64')}\n`;
+}
+
 // ---- source maps ----------------------------------------------------------------------------------
 
 const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
@@ -268,8 +290,9 @@ export function installCjsHooks(): void {
   const Module = require('node:module') as { _extensions: Record<string, (m: CjsModule, filename: string) => void> };
   const compile = (m: CjsModule, filename: string): void => {
     const source = fs.readFileSync(filename, 'utf8');
-    const { code } = getTranspiled(filename, source, 'cjs');
-    m._compile(code, filename);
+    const out = getTranspiled(filename, source, 'cjs');
+    enableNodeSourceMaps();
+    m._compile(withInlineMap(out), filename);
   };
   for (const ext of TS_EXTENSIONS) Module._extensions[ext] = compile;
 }

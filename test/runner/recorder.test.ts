@@ -216,6 +216,18 @@ for (const node of nodeVersions) {
       assertAt(read?.stack[0], shapes, positionOf(shapes, '// TS-READFILE', 'readFile('), 'readFile source');
     });
 
+    test('an uncaught exception in TypeScript: the error record and the printed stack show the .ts line', async () => {
+      const file = runnerFixture('tsThrow.ts');
+      const r = await runCli([...nodeArgs, file]);
+      assert.equal(r.code, 1);
+      const at = positionOf(file, '// BOOM', 'new Error');
+      assert.ok(r.stderr.includes(`${file}:${at.line}:${at.column}`), r.stderr);
+      const m = assertComplete(r);
+      const [err] = m.errors;
+      assert.equal(err?.kind, 'uncaughtException');
+      assertAt(err.stack[0], file, at, 'error source');
+    });
+
     test('a blocking timer callback is flagged with its source; the loop has busy stretches', async () => {
       const file = runnerFixture('blocking.js');
       const r = await runCli([...nodeArgs, file]);
