@@ -472,8 +472,11 @@ export class AsyncRecorder {
     let stackId = this.interner.intern(sites, first + 1, KEEP_FRAMES);
     // Called from outside the user's code (a callback of Node or a library): point at the function itself.
     if (stackId === 0) stackId = this.interner.intern(sites, first, 1);
-    // A module body with top-level await is an async function without a name: call it what it is.
-    const name = f0.getFunctionName() || (f0.isToplevel() && line === 1 && f0.getColumnNumber() === 1 ? '<module>' : '<anonymous>');
+    // A module body with top-level await is an async function too, but Node runs the body later, in a
+    // job of its loader, so its runs and waits cannot be followed: its code is top level, like a script's.
+    const fn = f0.getFunctionName();
+    if (!fn && f0.isToplevel() && line === 1 && f0.getColumnNumber() === 1) return this.site(SiteKind.Other, '', 0);
+    const name = fn || '<anonymous>';
     return this.site(SiteKind.Task, name, stackId);
   }
 
@@ -524,11 +527,16 @@ export class AsyncRecorder {
         this.pendingCtx = top;
         return;
       }
-      // The promise of a function deeper in the stack is used: that function has returned.
-      this.remove(owner);
-      this.suspend(owner, this.now());
+      // The promise of a function deeper in the stack is used: that function has returned, and so
+      // has everything it called (still above it only because they returned promises without awaiting).
+      const i = this.ctxStack.lastIndexOf(owner);
+      if (i >= 0) {
+        const ts = this.now();
+        for (let j = this.ctxStack.length - 1; j >= i; j--) this.suspend(this.ctxStack[j], ts);
+        this.ctxStack.length = i;
+      }
     }
-    this.awaitBy(top, p, parent);
+    this.awaitBy(this.ctxStack[this.ctxStack.length - 1], p, parent);
   }
 
   /** Decides a pending init: `settled` is the promise of the settle hook being handled, if any. */
