@@ -23,9 +23,18 @@ interface ViewState {
   selection?: { laneId: string; start: number };
   search: string;
   statsOpen: boolean;
+  /** Width of the lane-label column in CSS pixels, once the user has dragged it. */
+  labelWidth?: number;
 }
 
 const GROUPS: LaneGroup[] = ['threads', 'tasks', 'ops'];
+
+/** Narrowest lane-label column the resizer allows (a twisty and a few characters). */
+const MIN_LABEL_PX = 60;
+/** The label column never takes more than this share of the timeline, so the bars keep most of it. */
+const MAX_LABEL_SHARE = 0.45;
+/** Keyboard step of the label-column resizer. */
+const LABEL_STEP_PX = 16;
 
 /** Above this many async resources, the "Async resources" group starts folded. */
 const BIG_TRACE_OPS = 50_000;
@@ -73,7 +82,19 @@ export class DiagramApp {
   private labelsFrame = false;
   private readonly canvas = h('canvas', { className: 'cd-canvas', tabindex: '0', role: 'application', 'aria-roledescription': 'timeline' });
   private readonly chartWrap = h('div', { className: 'cd-chart' }, this.canvas);
-  private readonly detailsEl = h('aside', { className: 'cd-details', 'aria-label': 'Details of the selection' });
+  private readonly resizer = h('div', {
+    className: 'cd-resizer',
+    role: 'separator',
+    tabindex: '0',
+    'aria-orientation': 'vertical',
+    'aria-label': 'Width of the lane labels (Left/Right arrows to resize)',
+    title: 'Drag to resize the lane labels',
+  });
+  private labelWidth: number | undefined;
+  /** Shows or hides the details pane where it sits below the chart (narrow panels only). */
+  private readonly drawerToggle = h('button', { className: 'cd-drawer-toggle', 'aria-expanded': 'true', 'aria-controls': 'cd-details', title: 'Show or hide the details pane' });
+  private readonly drawer = h('div', { className: 'cd-drawer' }, this.drawerToggle);
+  private readonly detailsEl = h('aside', { className: 'cd-details', id: 'cd-details', 'aria-label': 'Details of the selection' });
   private readonly tooltipEl = h('div', { className: 'cd-tooltip', role: 'tooltip', hidden: true });
   private readonly typesEl = h('div', { className: 'cd-types', role: 'group', 'aria-label': 'Resource types' });
   private readonly searchCountEl = h('span', { className: 'cd-search-count', 'aria-live': 'polite' });
@@ -316,9 +337,12 @@ export class DiagramApp {
     const body = h(
       'main',
       { className: 'cd-body' },
-      h('div', { className: 'cd-timeline' }, this.labelsEl, this.chartWrap),
-      this.detailsEl,
+      h('div', { className: 'cd-timeline' }, this.labelsEl, this.resizer, this.chartWrap),
+      this.drawer,
     );
+    this.drawer.append(this.detailsEl);
+    this.drawerToggle.addEventListener('click', () => this.setDrawerOpen(this.drawer.classList.contains('cd-drawer-closed')));
+    this.setDrawerOpen(true);
     this.canvas.setAttribute('aria-describedby', 'cd-summary');
     this.statsDetails.open = this.restored?.statsOpen ?? false;
     this.statsOpen = this.statsDetails.open;
@@ -329,8 +353,78 @@ export class DiagramApp {
     });
     const footer = h('footer', { className: 'cd-footer' }, h('div', { className: 'cd-filters-row' }, h('span', { className: 'cd-muted' }, 'Resource types:'), this.typesEl), this.legendEl, this.statsDetails);
     append(this.root, toolbar, h('div', { className: 'cd-statusbar' }, this.statusEl, this.noticeEl), body, footer, this.tooltipEl, this.srSummary, this.srAnnounce);
+    const w = this.restored?.labelWidth;
+    this.setupResizer(typeof w === 'number' && Number.isFinite(w) ? w : undefined);
     this.renderLegend();
     this.renderRunButtons();
+  }
+
+  /**
+   * The separator between lane labels and bars: drag it, or focus it and use Left/Right (Home/End
+   * for narrowest/widest). The width is clamped so the bars always keep most of the timeline.
+   */
+  private setupResizer(initial: number | undefined): void {
+    const r = this.resizer;
+    const apply = (px: number | undefined, save: boolean): void => {
+      const timelineW = this.labelsEl.parentElement?.clientWidth ?? 0;
+      if (px !== undefined) {
+        const max = Math.max(MIN_LABEL_PX, Math.floor(timelineW * MAX_LABEL_SHARE));
+        px = Math.round(Math.min(max, Math.max(MIN_LABEL_PX, px)));
+        this.labelsEl.style.width = `${px}px`;
+      }
+      this.labelWidth = px;
+      const now = Math.round(this.labelsEl.getBoundingClientRect().width);
+      r.setAttribute('aria-valuenow', String(now));
+      r.setAttribute('aria-valuemin', String(MIN_LABEL_PX));
+      r.setAttribute('aria-valuemax', String(Math.max(MIN_LABEL_PX, Math.floor(timelineW * MAX_LABEL_SHARE))));
+      if (save) this.saveState();
+    };
+    const current = (): number => this.labelsEl.getBoundingClientRect().width;
+    r.addEventListener('pointerdown', (e) => {
+      if (e.button !== 0) return;
+      e.preventDefault();
+      r.setPointerCapture(e.pointerId);
+      const x0 = e.clientX;
+      const w0 = current();
+      r.classList.add('cd-resizing');
+      const move = (m: PointerEvent): void => apply(w0 + m.clientX - x0, false);
+      const up = (): void => {
+        r.classList.remove('cd-resizing');
+        r.removeEventListener('pointermove', move);
+        r.removeEventListener('pointerup', up);
+        r.removeEventListener('pointercancel', up);
+        apply(this.labelWidth, true);
+      };
+      r.addEventListener('pointermove', move);
+      r.addEventListener('pointerup', up);
+      r.addEventListener('pointercancel', up);
+    });
+    r.addEventListener('keydown', (e) => {
+      const step = e.shiftKey ? LABEL_STEP_PX * 4 : LABEL_STEP_PX;
+      let px: number | undefined;
+      if (e.key === 'ArrowLeft') px = current() - step;
+      else if (e.key === 'ArrowRight') px = current() + step;
+      else if (e.key === 'Home') px = MIN_LABEL_PX;
+      else if (e.key === 'End') px = Number.MAX_SAFE_INTEGER;
+      else return;
+      e.preventDefault();
+      apply(px, true);
+    });
+    // Double-click goes back to the default width for this page size.
+    r.addEventListener('dblclick', () => {
+      this.labelsEl.style.width = '';
+      apply(undefined, true);
+    });
+    // Re-clamp when the panel gets narrower than the chosen width allows.
+    new ResizeObserver(() => apply(this.labelWidth, false)).observe(this.labelsEl.parentElement!);
+    apply(initial, false);
+  }
+
+  /** Opens or closes the details drawer (the toggle only shows when the pane sits below the chart). */
+  private setDrawerOpen(open: boolean): void {
+    this.drawer.classList.toggle('cd-drawer-closed', !open);
+    this.drawerToggle.setAttribute('aria-expanded', String(open));
+    this.drawerToggle.textContent = open ? '▾ Details' : '▸ Details';
   }
 
   /** Shows a short notice (e.g. the standalone report's "copied file:line"). */
@@ -462,7 +556,7 @@ export class DiagramApp {
         'div',
         { className: 'cd-label cd-label-group', role: 'treeitem', 'aria-level': '1', 'aria-expanded': String(!row.collapsed), 'data-row': r, 'data-id': row.id },
         h('button', { className: 'cd-twisty', 'aria-label': `${row.collapsed ? 'Expand' : 'Collapse'} ${row.label}`, onclick: toggle }, row.collapsed ? '▸' : '▾'),
-        h('span', { className: 'cd-label-text' }, `${row.label} (${row.count})`),
+        h('span', { className: 'cd-label-text', title: `${row.label} (${row.count})` }, `${row.label} (${row.count})`),
       );
     }
     const lane = row.lane;
@@ -510,6 +604,7 @@ export class DiagramApp {
     this.selected = hit;
     this.timeline.setSelection(hit);
     this.renderDetails();
+    if (hit) this.setDrawerOpen(true);
     if (hit) {
       const i = describeSpan(this.model, hit.lane, hit.index);
       this.announce(`${i.type} ${i.label}, ${i.state}, ${hit.lane.label}, ${fmtTime(i.start)}, ${formatDuration(i.duration)}${i.stack[0] ? `, ${baseName(i.stack[0].file)} line ${i.stack[0].line}` : ''}`);
@@ -885,6 +980,7 @@ export class DiagramApp {
         selection: this.selected ? { laneId: this.selected.lane.id, start: this.selected.lane.spans.start[this.selected.index] } : undefined,
         search: this.searchQuery,
         statsOpen: this.statsOpen,
+        labelWidth: this.labelWidth,
       };
       this.host.setState(s);
     }, 200);
