@@ -163,21 +163,20 @@ async function runOnce(workload, recorder, { profileDir, cliProfileDir, keep = o
   const script = join(workloadDir, workload.file);
   // Node refuses --cpu-prof in NODE_OPTIONS: it goes on the script's own command line.
   const profArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
-  const extra = {};
   const trace = join(dir, 'trace.cdt');
   let res;
   if (recorder === 'plain') {
-    res = await timed(nodeBin, [...profArgs, script], { cwd: dir, env: benchEnv(report, extra) });
+    res = await timed(nodeBin, [...profArgs, script], { cwd: dir, env: benchEnv(report) });
   } else if (recorder === 'runner') {
     const nodeArg = [...(opts.node ? ['--node', nodeBin] : []), ...profArgs.map((a) => `--node-arg=${a}`)];
     const cliProf = cliProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cliProfileDir}`] : [];
-    res = await timed(process.execPath, [...cliProf, cliPath, 'run', '--trace', trace, ...nodeArg, script], { cwd: dir, env: benchEnv(report, extra) });
+    res = await timed(process.execPath, [...cliProf, cliPath, 'run', '--trace', trace, ...nodeArg, script], { cwd: dir, env: benchEnv(report) });
   } else {
     // Clinic 13 asks for consent on a prompt unless NO_INSIGHT is set: without a terminal it would
     // exit 0 having measured nothing.
     res = await timed(process.execPath, [clinicBin, 'bubbleprof', '--collect-only', '--', nodeBin, script], {
       cwd: dir,
-      env: benchEnv(report, { NO_INSIGHT: '1', ...extra }),
+      env: benchEnv(report, { NO_INSIGHT: '1' }),
     });
   }
   const out = { wallMs: res.wallMs, stdout: res.stdout, stderr: res.stderr, dir };
