@@ -66,6 +66,9 @@ const LONG_LIVED_TYPES = new Set([
 /** Live resources tracked at most; the oldest are forgotten beyond it (bounded memory). */
 const MAX_LIVE = 100_000;
 
+/** Frames searched for a function that may have returned (see {@link AsyncRecorder.returnedAfterThen}). */
+const RETURN_CHECK_FRAMES = 24;
+
 /** Frames kept per stack. */
 const KEEP_FRAMES = 4;
 
@@ -77,6 +80,10 @@ interface Ctx {
   stackId: number;
   /** Which answer of {@link AsyncRecorder.classify} made it (part of the cache key of its own calls). */
   siteId: number;
+  /** Its function's position (see {@link SiteInfo.fn}). */
+  fn: string;
+  /** It made a `.then` promise in its current run and may have returned it since (see {@link AsyncRecorder.returnedAfterThen}). */
+  thenMade: boolean;
   /** Site id of the promise its current run resumed from (0 = unknown). */
   resumedFrom: number;
   /** Site id of the promise it is awaiting now. */
@@ -107,10 +114,20 @@ interface SiteInfo {
   name: string;
   nameJson: string;
   stackId: number;
+  /** The async function's own position (`file:line:column` of its start), '' when not an async function. */
+  fn: string;
 }
 
 /** A cached classification for one place inside a task. */
 interface Site extends SiteInfo {
+  trusted: boolean;
+  uses: number;
+  unstable: boolean;
+}
+
+/** A cached answer of {@link AsyncRecorder.isThenCall} for one place inside a task. */
+interface ThenSite {
+  isThen: boolean;
   trusted: boolean;
   uses: number;
   unstable: boolean;
@@ -169,6 +186,7 @@ export class AsyncRecorder {
   private readonly ctxStack: Ctx[] = [];
   private readonly siteCache = new Map<number | string, Site>();
   private readonly initCache = new Map<string, InitSite>();
+  private readonly thenCache = new Map<number, ThenSite>();
   private readonly sites = new Map<string, SiteInfo>();
   private readonly marks: number[] = [];
   // Plain Maps, emptied as promises resume and settle: a WeakMap of hundreds of thousands of promises
@@ -340,12 +358,14 @@ export class AsyncRecorder {
     const init = (p: Promise<unknown>, parent: Promise<unknown> | undefined): void => {
       try {
         if (this.pendingPromise !== undefined) this.resolvePending(undefined);
+        const top = this.ctxStack[this.ctxStack.length - 1];
+        if (top !== undefined && top.thenMade) this.returnedAfterThen(top, init);
         if (parent === undefined) {
           this.combinator = undefined;
           this.onParentless(p, init);
         } else if (this.combinator === undefined || parent === this.combinator) {
           this.combinator = undefined;
-          this.onChild(p, parent);
+          this.onChild(p, parent, init);
         }
       } catch (e) {
         this.fail('promise init', e);
@@ -366,6 +386,7 @@ export class AsyncRecorder {
           ctx.resumedFrom = ctx.awaitedFrom;
           ctx.ordinal = 0;
           ctx.initOrdinal = 0;
+          ctx.thenMade = false;
           this.ctxStack.push(ctx);
           if (ctx.id !== 0) this.out.rec2(TagCode.TaskResume, ctx.id, ts);
           stackId = ctx.stackId;
@@ -467,7 +488,8 @@ export class AsyncRecorder {
       return this.site(SiteKind.Other, '', 0);
     }
     // Internal async functions differ by where they are: that keeps the cache keys of their calls apart.
-    if (!this.interner.isUserSite(f0)) return this.site(SiteKind.Internal, `${f0.getFileName()}:${line}:${f0.getColumnNumber()}`, 0);
+    const fnPos = functionPosition(f0);
+    if (!this.interner.isUserSite(f0)) return this.site(SiteKind.Internal, `${f0.getFileName()}:${line}:${f0.getColumnNumber()}`, 0, fnPos);
     sites = captureCallSites(first + KEEP_FRAMES + 1, skip);
     let stackId = this.interner.intern(sites, first + 1, KEEP_FRAMES);
     // Called from outside the user's code (a callback of Node or a library): point at the function itself.
@@ -477,16 +499,16 @@ export class AsyncRecorder {
     const fn = f0.getFunctionName();
     if (!fn && f0.isToplevel() && line === 1 && f0.getColumnNumber() === 1) return this.site(SiteKind.Other, '', 0);
     const name = fn || '<anonymous>';
-    return this.site(SiteKind.Task, name, stackId);
+    return this.site(SiteKind.Task, name, stackId, fnPos);
   }
 
   /** The one SiteInfo per distinct answer, so answers compare by id. */
-  private site(kind: SiteKind, name: string, stackId: number): SiteInfo {
-    const sig = `${kind}|${stackId}|${name}`;
+  private site(kind: SiteKind, name: string, stackId: number, fn = ''): SiteInfo {
+    const sig = `${kind}|${stackId}|${name}|${fn}`;
     let s = this.sites.get(sig);
     if (s === undefined) {
       if (this.sites.size >= MAX_SITES) this.sites.clear();
-      s = { id: this.sites.size + 1, kind, name, stackId, nameJson: str(name) };
+      s = { id: this.sites.size + 1, kind, name, stackId, nameJson: str(name), fn };
       this.sites.set(sig, s);
     }
     return s;
@@ -504,12 +526,12 @@ export class AsyncRecorder {
       this.out.rec4s(TagCode.TaskStart, id, this.runningTaskId(), this.now(), site.stackId, site.nameJson);
     }
     const placeKey = site.kind === SiteKind.Task ? 0 : typeof key === 'number' ? key : -1;
-    const ctx: Ctx = { id, promise: p, running: true, stackId: site.stackId, siteId: site.id, resumedFrom: 0, awaitedFrom: 0, ordinal: 0, initOrdinal: 0, placeKey };
+    const ctx: Ctx = { id, promise: p, running: true, stackId: site.stackId, siteId: site.id, fn: site.fn, thenMade: false, resumedFrom: 0, awaitedFrom: 0, ordinal: 0, initOrdinal: 0, placeKey };
     bounded(this.taskOf).set(p, ctx);
     this.ctxStack.push(ctx);
   }
 
-  private onChild(p: Promise<unknown>, parent: Promise<unknown>): void {
+  private onChild(p: Promise<unknown>, parent: Promise<unknown>, skip: Function): void {
     // The second promise of `await <non-promise>`: the wrapper was seen first and suspended the function.
     const suspended = this.awaitOf.get(parent);
     if (suspended !== undefined && !suspended.running && this.taskOf.has(suspended.promise)) {
@@ -517,10 +539,14 @@ export class AsyncRecorder {
       this.awaitOf.set(p, suspended);
       return;
     }
-    const owner = this.taskOf.get(parent);
     const top = this.ctxStack[this.ctxStack.length - 1];
+    if (top === undefined || !top.running) return;
+    // `x.then(…)` (also `catch`, `finally`, a combinator) made inside a running function gives the same
+    // init as `await x`, but the function goes on running: it must not be suspended.
+    const isThen = this.isThenCall(top, skip);
+    const owner = this.taskOf.get(parent);
     if (owner !== undefined && owner.running) {
-      if (owner === top) {
+      if (owner === top && !isThen) {
         // Either `await <non-promise>` in `top` (a wrapper, settled at once) or someone awaiting the
         // promise `top` returned without awaiting: the next hook event tells which.
         this.pendingPromise = p;
@@ -536,7 +562,60 @@ export class AsyncRecorder {
         this.ctxStack.length = i;
       }
     }
-    this.awaitBy(this.ctxStack[this.ctxStack.length - 1], p, parent);
+    if (!isThen) this.awaitBy(this.ctxStack[this.ctxStack.length - 1], p, parent);
+    else if (top.running && top === this.ctxStack[this.ctxStack.length - 1]) top.thenMade = true;
+  }
+
+  /**
+   * `top` made a `.then` promise and is still marked running. It may have returned that promise
+   * (`return x.then(…)`), which no promise hook shows; then the code making the promise now is its
+   * caller's. One capture decides: if `top`'s function is no longer on the stack, it returned and
+   * now waits for the promise it returned.
+   */
+  private returnedAfterThen(top: Ctx, skip: Function): void {
+    top.thenMade = false;
+    if (!top.running || top.fn === '') return;
+    for (const f of captureCallSites(RETURN_CHECK_FRAMES, skip)) {
+      if (f.getFileName() != null && functionPosition(f) === top.fn) return;
+    }
+    this.remove(top);
+    this.suspend(top, this.now());
+  }
+
+  /**
+   * Whether the promise being created (with a parent, inside the running function `top`) comes from
+   * a builtin `then` (`x.then`, `catch`, `finally`, `Promise.all`…) rather than an `await`: only the
+   * latter has the async function itself as the top frame. Measured alike on Node 20, 22 and 24: the
+   * promise hooks' `parent` is the awaited promise in both cases, so it cannot tell them apart. The
+   * answer is cached by place like {@link onParentless}, so a loop pays for a capture only on its
+   * first rounds and on the periodic re-checks.
+   */
+  private isThenCall(top: Ctx, skip: Function): boolean {
+    let key = -1;
+    let cached: ThenSite | undefined;
+    if (top.siteId < KEY_SITES && top.resumedFrom < KEY_SITES && top.ordinal < KEY_ORDINALS) {
+      key = (top.siteId * KEY_SITES + top.resumedFrom) * KEY_ORDINALS + top.ordinal++;
+      cached = this.thenCache.get(key);
+      if (cached !== undefined && cached.trusted && ++cached.uses % RECHECK_EVERY !== 0) return cached.isThen;
+    }
+    let sites: CallSite[] = captureCallSites(1, skip);
+    if (sites.length > 0 && sites[0].getFileName() === 'node:internal/promise_hooks') sites = captureCallSites(3, skip);
+    let first = 0;
+    while (first < sites.length && sites[first].getFileName() === 'node:internal/promise_hooks') first++;
+    const f0 = sites[first];
+    const isThen = f0 !== undefined && f0.getFileName() == null && f0.getFunctionName() === 'then';
+    if (key >= 0) {
+      if (cached === undefined) {
+        if (this.thenCache.size >= MAX_SITES) this.thenCache.clear();
+        this.thenCache.set(key, { isThen, trusted: false, uses: 0, unstable: false });
+      } else if (cached.isThen === isThen && !cached.unstable) {
+        cached.trusted = true;
+      } else {
+        cached.unstable = true;
+        cached.trusted = false;
+      }
+    }
+    return isThen;
   }
 
   /** Decides a pending init: `settled` is the promise of the settle hook being handled, if any. */
@@ -584,6 +663,12 @@ export class AsyncRecorder {
     for (let i = this.ctxStack.length - 1; i >= 0; i--) if (this.ctxStack[i].id !== 0) return this.ctxStack[i].id;
     return 0;
   }
+}
+
+/** Where a frame's function starts (`file:line:column`), the identity of an async function's code. */
+function functionPosition(f: CallSite): string {
+  if (typeof f.getEnclosingLineNumber !== 'function') return '';
+  return `${f.getFileName()}:${f.getEnclosingLineNumber()}:${f.getEnclosingColumnNumber()}`;
 }
 
 /** Entries of a promise map at most; the oldest tenth is dropped beyond it (promises that never settle). */

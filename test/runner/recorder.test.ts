@@ -137,6 +137,33 @@ for (const node of nodeVersions) {
       for (const n of ['middle', 'inner', 'plainValue', 'outer']) assert.ok(segmentStates(byName.get(n)!).has(SegmentState.Waiting), `${n} waited`);
     });
 
+    test('a loop awaiting an async function that awaits fetch: every call nested under loop, waits and resumes alternate', async () => {
+      const file = runnerFixture('fetchLoop.mjs');
+      const r = await runCli([...nodeArgs, file]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout, 'okokok\n');
+      const m = assertComplete(r);
+      const [loop] = tasksNamed(m, 'loop');
+      assert.ok(loop, 'a task for loop()');
+      const ones = tasksNamed(m, 'one');
+      assert.equal(ones.length, 3, 'one task per call');
+      const at = positionOf(file, '// CALL-ONE', 'one(');
+      // Segments alternate running, waiting, running…: no wait without a resume in between (and the reverse).
+      const assertAlternating = (t: Task) => {
+        const states = t.segments.filter((_, i) => i % 3 === 2);
+        states.forEach((st, i) => assert.equal(st, i % 2 === 0 ? SegmentState.Running : SegmentState.Waiting, `${t.name} segment ${i} of ${states.join(',')}`));
+        return states.filter((st) => st === SegmentState.Waiting).length;
+      };
+      for (const t of ones) {
+        assert.equal(t.parentKey, loop.key, 'nested under loop');
+        assertAt(t.stack[0], file, at, 'call site of one()');
+        assert.equal(typeof t.end, 'number', 'ended');
+        assert.ok(assertAlternating(t) >= 1, 'waited for fetch');
+      }
+      assert.equal(typeof loop.end, 'number', 'loop ended');
+      assert.ok(assertAlternating(loop) >= 3, 'loop waited for each call');
+    });
+
     test("the script's own AsyncLocalStorage keeps its store; its tasks are still recorded", async () => {
       const r = await runCli([...nodeArgs, runnerFixture('asyncLocalStorage.js')]);
       assert.equal(r.code, 0, r.stderr);
