@@ -66,6 +66,17 @@ const LONG_LIVED_TYPES = new Set([
 /** Live resources tracked at most; the oldest are forgotten beyond it (bounded memory). */
 const MAX_LIVE = 100_000;
 
+/**
+ * A task's wait that ends within this many µs, with no macrotask callback starting in between, is
+ * not recorded: its wait record is held back when it suspends and dropped with the resume record.
+ * Longer waits, and waits still open when a macrotask callback starts or the trace is flushed, are
+ * written with their true start time.
+ */
+const SHORT_WAIT_US = 10;
+
+/** Held-back wait records at most; beyond it they are all written out. */
+const MAX_HELD_WAITS = 4096;
+
 /** Frames searched for a function that may have returned (see {@link AsyncRecorder.returnedAfterThen}). */
 const RETURN_CHECK_FRAMES = 24;
 
@@ -80,6 +91,10 @@ interface Ctx {
   stackId: number;
   /** Which answer of {@link AsyncRecorder.classify} made it (part of the cache key of its own calls). */
   siteId: number;
+  /** When it suspended, while its wait record is held back (see {@link SHORT_WAIT_US}); -1 when none is. */
+  waitTs: number;
+  /** It is in {@link AsyncRecorder.heldWaits}. */
+  held: boolean;
   /** Its function's position (see {@link SiteInfo.fn}). */
   fn: string;
   /** It made a `.then` promise in its current run and may have returned it since (see {@link AsyncRecorder.returnedAfterThen}). */
@@ -184,6 +199,8 @@ export class AsyncRecorder {
   private cbOrdinal = 0;
 
   private readonly ctxStack: Ctx[] = [];
+  /** Tasks whose wait record is held back (or was, and has since been dropped or written). */
+  private readonly heldWaits: Ctx[] = [];
   private readonly siteCache = new Map<number | string, Site>();
   private readonly initCache = new Map<string, InitSite>();
   private readonly thenCache = new Map<number, ThenSite>();
@@ -225,6 +242,8 @@ export class AsyncRecorder {
     const callbacks: asyncHooks.HookCallbacks & { trackPromises?: boolean } = {
       init,
       before: (asyncId) => {
+        // A macrotask callback starts: a wait still open spans it, so it is real.
+        if (this.heldWaits.length > 0) this.writeHeldWaits();
         const v = this.live.get(asyncId);
         if (v === undefined) return;
         const ts = this.now();
@@ -388,7 +407,15 @@ export class AsyncRecorder {
           ctx.initOrdinal = 0;
           ctx.thenMade = false;
           this.ctxStack.push(ctx);
-          if (ctx.id !== 0) this.out.rec2(TagCode.TaskResume, ctx.id, ts);
+          if (ctx.id !== 0) {
+            if (ctx.waitTs < 0) this.out.rec2(TagCode.TaskResume, ctx.id, ts);
+            else if (ts - ctx.waitTs <= SHORT_WAIT_US) ctx.waitTs = -1;
+            else {
+              this.out.rec2(TagCode.TaskAwait, ctx.id, ctx.waitTs);
+              ctx.waitTs = -1;
+              this.out.rec2(TagCode.TaskResume, ctx.id, ts);
+            }
+          }
           stackId = ctx.stackId;
         }
         this.loop.enter(ts, stackId || this.runningTaskStack());
@@ -412,7 +439,14 @@ export class AsyncRecorder {
         this.remove(ctx);
         ctx.running = false;
         // Whether it rejected is not visible to a promise hook; a rejection reaches the trace as an error record.
-        if (ctx.id !== 0) this.out.rec3(TagCode.TaskEnd, ctx.id, this.now(), 0);
+        if (ctx.id !== 0) {
+          const ts = this.now();
+          if (ctx.waitTs >= 0) {
+            if (ts - ctx.waitTs > SHORT_WAIT_US) this.out.rec2(TagCode.TaskAwait, ctx.id, ctx.waitTs);
+            ctx.waitTs = -1;
+          }
+          this.out.rec3(TagCode.TaskEnd, ctx.id, ts, 0);
+        }
       },
     };
     this.stopPromiseHooks = <() => void>v8.promiseHooks.createHook(hooks);
@@ -526,7 +560,7 @@ export class AsyncRecorder {
       this.out.rec4s(TagCode.TaskStart, id, this.runningTaskId(), this.now(), site.stackId, site.nameJson);
     }
     const placeKey = site.kind === SiteKind.Task ? 0 : typeof key === 'number' ? key : -1;
-    const ctx: Ctx = { id, promise: p, running: true, stackId: site.stackId, siteId: site.id, fn: site.fn, thenMade: false, resumedFrom: 0, awaitedFrom: 0, ordinal: 0, initOrdinal: 0, placeKey };
+    const ctx: Ctx = { id, promise: p, running: true, stackId: site.stackId, siteId: site.id, fn: site.fn, thenMade: false, waitTs: -1, held: false, resumedFrom: 0, awaitedFrom: 0, ordinal: 0, initOrdinal: 0, placeKey };
     bounded(this.taskOf).set(p, ctx);
     this.ctxStack.push(ctx);
   }
@@ -646,7 +680,27 @@ export class AsyncRecorder {
   private suspend(ctx: Ctx, ts: number): void {
     if (!ctx.running) return;
     ctx.running = false;
-    if (ctx.id !== 0) this.out.rec2(TagCode.TaskAwait, ctx.id, ts);
+    if (ctx.id === 0) return;
+    ctx.waitTs = ts;
+    if (!ctx.held) {
+      if (this.heldWaits.length >= MAX_HELD_WAITS) this.writeHeldWaits();
+      ctx.held = true;
+      this.heldWaits.push(ctx);
+    }
+  }
+
+  /** Writes the wait records held back so far (before a macrotask callback and before each flush of the trace). */
+  writeHeldWaits(): void {
+    const h = this.heldWaits;
+    for (let i = 0; i < h.length; i++) {
+      const ctx = h[i];
+      ctx.held = false;
+      if (ctx.waitTs >= 0) {
+        this.out.rec2(TagCode.TaskAwait, ctx.id, ctx.waitTs);
+        ctx.waitTs = -1;
+      }
+    }
+    h.length = 0;
   }
 
   private remove(ctx: Ctx): void {

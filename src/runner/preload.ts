@@ -159,6 +159,7 @@ function start(): void {
   const timer = setInterval(() => {
     try {
       loop.flushIdle(now());
+      recorder.writeHeldWaits();
       out.flush();
     } catch (e) {
       runnerError('flush', e);
@@ -172,6 +173,7 @@ function start(): void {
     finished = true;
     try {
       const ts = now();
+      recorder.writeHeldWaits();
       loop.finish(ts);
       out.write(`["X",${threadId},${ts}]\n`);
       out.close();
@@ -197,6 +199,7 @@ function start(): void {
       const message = e instanceof Error ? `${e.name}: ${e.message}` : String(err);
       const stackText = e instanceof Error && typeof e.stack === 'string' ? e.stack : '';
       out.write(`["!",${str(kind)},${now()},${str(message)},${str(stackText)},${stackFromText(interner, stackText)}]\n`);
+      recorder.writeHeldWaits();
       out.flush();
     } catch (x) {
       runnerError('error record', x);
@@ -234,6 +237,7 @@ function start(): void {
         }
         if (process.listenerCount(sig) > 1) {
           // The script handles the signal itself: it decides what happens next.
+          recorder.writeHeldWaits();
           out.flush();
           return;
         }

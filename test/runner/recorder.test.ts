@@ -112,8 +112,9 @@ for (const node of nodeVersions) {
         assert.equal(t.parentKey, main.key, 'nested under main');
         assert.deepEqual(segmentStates(t), new Set([SegmentState.Running, SegmentState.Waiting]));
         assert.equal(typeof t.end, 'number', 'ended');
-        // Three awaits: at least three waiting segments.
-        assert.ok(t.segments.filter((_, i) => i % 3 === 2 && t.segments[i] === SegmentState.Waiting).length >= 3);
+        // Three awaits: the two sleeps are waiting segments; the await of a resolved promise may resume
+        // within a few µs, a wait the trace leaves out.
+        assert.ok(t.segments.filter((_, i) => i % 3 === 2 && t.segments[i] === SegmentState.Waiting).length >= 2);
       }
       const timers = opsOfType(m, 'Timeout').filter((o) => o.stack[0]?.file === file);
       assert.ok(timers.length >= 3, 'the sleeps are Timeouts with a source in the fixture');
