@@ -36,7 +36,7 @@ function groupOf(file) {
 const build = spawnSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
 if (build.status !== 0) process.exit(build.status ?? 1);
 
-const files = [...find('src'), ...find('webview'), ...find('test')].filter((f) => want(groupOf(f))).sort();
+const files = [...find('src'), ...find('webview'), ...find('bench'), ...find('test')].filter((f) => want(groupOf(f))).sort();
 if (files.length === 0) {
   console.error('no test files found');
   process.exit(1);
