@@ -153,14 +153,26 @@ export interface Layout {
 
 /** Grows typed arrays while a lane is being filled (no per-span objects or boxed numbers). */
 class SpanBuilder {
-  private s = new Float64Array(16);
-  private e = new Float64Array(16);
-  private st = new Uint8Array(16);
-  private src = new Int32Array(16);
+  private s: Float64Array;
+  private e: Float64Array;
+  private st: Uint8Array;
+  private src: Int32Array;
   private n = 0;
   private sorted = true;
   readonly refs: SourceRef[] = [];
   private kinds = new Uint8Array(16);
+
+  /**
+   * `capacity`: the expected span count when it is known (a task's segments, the pool jobs), so a
+   * lane of a huge trace is filled without repeated doubling and copying of its arrays.
+   */
+  constructor(capacity = 16) {
+    const c = Math.max(16, Math.ceil(capacity));
+    this.s = new Float64Array(c);
+    this.e = new Float64Array(c);
+    this.st = new Uint8Array(c);
+    this.src = new Int32Array(c);
+  }
 
   /** Registers a source object and returns its index. */
   addSource(kind: SourceKind, ref: SourceRef): number {
@@ -184,6 +196,38 @@ class SpanBuilder {
     this.st[n] = state;
     this.src[n] = src;
     this.n = n + 1;
+  }
+
+  /**
+   * Adds a task's segments (start, end, state triples; an end < 0 is still open and closes at
+   * `now`) in one tight loop: at 1M spans this loop is most of the layout, and a single hot
+   * function gets optimised sooner than a call per segment.
+   */
+  addSegments(seg: readonly number[], now: number, src: number): void {
+    const count = Math.floor(seg.length / 3);
+    while (this.n + count > this.s.length) this.grow();
+    const s = this.s;
+    const e = this.e;
+    const st = this.st;
+    const sr = this.src;
+    let n = this.n;
+    let last = n > 0 ? s[n - 1] : -Infinity;
+    let sorted = this.sorted;
+    for (let i = 0; i + 2 < seg.length; i += 3) {
+      const a = seg[i];
+      let b = seg[i + 1];
+      if (b < 0) b = now;
+      if (b < a) b = a;
+      if (a < last) sorted = false;
+      last = a;
+      s[n] = a;
+      e[n] = b;
+      st[n] = seg[i + 2] === SegmentState.Waiting ? SpanState.Waiting : SpanState.Running;
+      sr[n] = src;
+      n++;
+    }
+    this.n = n;
+    this.sorted = sorted;
   }
 
   private grow(): void {
@@ -332,9 +376,11 @@ export function layoutLanes(model: TraceModel, filter: LaneFilter, now = model.e
   }
 
   const poolBuilders: SpanBuilder[] = [];
-  const poolFor = (i: number): SpanBuilder => (poolBuilders[i] ??= new SpanBuilder());
+  // Jobs spread over the pool threads about evenly; the queue lane gets at most one span per job.
+  const jobsPerThread = model.poolJobs.size / Math.max(1, model.poolThreads.filter(Boolean).length);
+  const poolFor = (i: number): SpanBuilder => (poolBuilders[i] ??= new SpanBuilder(jobsPerThread * 1.25));
   for (const p of model.poolThreads) if (p) poolFor(p.index);
-  const queue = new SpanBuilder();
+  const queue = new SpanBuilder(model.poolJobs.size);
   for (const job of model.poolJobs.values()) {
     typeSet.add(job.type);
     const op = job.opKey ? model.ops.get(job.opKey) : undefined;
@@ -364,12 +410,10 @@ export function layoutLanes(model: TraceModel, filter: LaneFilter, now = model.e
   }
   const byStart = (a: Task, b: Task): number => a.start - b.start;
   const visit = (t: Task, depth: number, parentId: string | undefined): void => {
-    const b = new SpanBuilder();
-    const src = b.addSource(SourceKind.Task, t);
     const s = t.segments;
-    for (let i = 0; i + 2 < s.length; i += 3) {
-      b.add(s[i], closeAt(s[i + 1], now), s[i + 2] === SegmentState.Waiting ? SpanState.Waiting : SpanState.Running, src);
-    }
+    const b = new SpanBuilder(s.length / 3);
+    const src = b.addSource(SourceKind.Task, t);
+    b.addSegments(s, now, src);
     const kids = children.get(t.key);
     const id = `task:${t.key}`;
     lanes.push({ id, group: 'tasks', label: taskLabel(t), depth, parentId, hasChildren: !!kids, refs: b.refs, kinds: b.sourceKinds(), spans: b.build(), source: t.stack[0] });
