@@ -427,7 +427,8 @@ export class AsyncRecorder {
         if (len !== undefined) {
           // Anything still marked running returned a pending promise without awaiting: it now waits for it.
           for (let i = this.ctxStack.length - 1; i >= len; i--) this.suspend(this.ctxStack[i], ts);
-          this.ctxStack.length = len;
+          // Never lengthen it: the run may have suspended functions below its mark.
+          if (this.ctxStack.length > len) this.ctxStack.length = len;
         }
         this.loop.exit(ts);
       },
@@ -617,9 +618,9 @@ export class AsyncRecorder {
   }
 
   /**
-   * Whether the promise being created (with a parent, inside the running function `top`) comes from
-   * a builtin `then` (`x.then`, `catch`, `finally`, `Promise.all`…) rather than an `await`: only the
-   * latter has the async function itself as the top frame. Measured alike on Node 20, 22 and 24: the
+   * Whether the promise being created (with a parent, inside the running function `top`) is not an
+   * `await` of `top`: a builtin `then` (`x.then`, `catch`, `finally`, `Promise.all`…) has that builtin
+   * as its top frame, an `await` has the awaiting function itself. Measured alike on Node 20, 22 and 24: the
    * promise hooks' `parent` is the awaited promise in both cases, so it cannot tell them apart. The
    * answer is cached by place like {@link onParentless}, so a loop pays for a capture only on its
    * first rounds and on the periodic re-checks.
@@ -637,7 +638,10 @@ export class AsyncRecorder {
     let first = 0;
     while (first < sites.length && sites[first].getFileName() === 'node:internal/promise_hooks') first++;
     const f0 = sites[first];
-    const isThen = f0 !== undefined && f0.getFileName() == null && f0.getFunctionName() === 'then';
+    // An await's promise is made by the awaiting function itself: one made by another function (an
+    // async function the recorder does not follow, or one already suspended at an earlier promise
+    // of the same await) does not suspend `top` either.
+    const isThen = f0 === undefined || (f0.getFileName() == null ? f0.getFunctionName() === 'then' : top.fn !== '' && functionPosition(f0) !== top.fn);
     if (key >= 0) {
       if (cached === undefined) {
         if (this.thenCache.size >= MAX_SITES) this.thenCache.clear();

@@ -160,6 +160,8 @@ for (const node of nodeVersions) {
         assertAt(t.stack[0], file, at, 'call site of one()');
         assert.equal(typeof t.end, 'number', 'ended');
         assert.ok(assertAlternating(t) >= 1, 'waited for fetch');
+        // One await in its body: it resumed once (then it waits for the promise it returned, or ends).
+        assert.equal(t.segments.filter((_, i) => i % 3 === 2 && t.segments[i] === SegmentState.Running).length, 2, 'resumed once');
       }
       assert.equal(typeof loop.end, 'number', 'loop ended');
       assert.ok(assertAlternating(loop) >= 3, 'loop waited for each call');
