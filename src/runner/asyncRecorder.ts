@@ -75,7 +75,7 @@ const MAX_LIVE = 100_000;
 const SHORT_WAIT_US = 10;
 
 /** Held-back wait records at most; beyond it they are all written out. */
-const MAX_HELD_WAITS = 4096;
+const MAX_HELD_WAITS = 256;
 
 /** Frames searched for a function that may have returned (see {@link AsyncRecorder.returnedAfterThen}). */
 const RETURN_CHECK_FRAMES = 24;
