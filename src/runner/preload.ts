@@ -124,6 +124,8 @@ function start(): void {
     };
     out.write(`["R",${JSON.stringify(info)}]\n`);
     out.write(`["T",0,"main","main",${osTid},${t0}]\n`);
+    // Written at once: a script that never yields (a busy loop from its first line) still has its run and main thread.
+    out.flush();
   } else {
     // A Worker can be terminated at any moment (no 'exit' inside it): say at once that it exists.
     out.write(`["T",${threadId},"worker",${str(`worker #${threadId}`)},${osTid},${t0},"?",${parentThread}]\n`);

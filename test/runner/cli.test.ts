@@ -185,6 +185,8 @@ for (const node of nodeVersions) {
       assert.equal(r.code, 137, r.stderr);
       assert.ok(r.model, 'trace readable');
       assert.deepEqual(r.model.end, { exitCode: null, signal: 'SIGKILL', stopped: true });
+      assert.ok([...r.model.threads.values()].some((t) => t.kind === 'main'), 'the main thread is recorded although the script never yielded');
+      assert.ok(r.model.run, 'the run record is there too');
       assert.equal(r.model.header?.version, 1);
       assert.match(summaryOf(r.stderr), /^concurrency-diagram: stopped, signal SIGKILL/);
     });
