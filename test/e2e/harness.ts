@@ -125,6 +125,11 @@ export interface SessionOptions {
   env?: Record<string, string>;
   /** Viewport of the browser page. */
   viewport?: { width: number; height: number };
+  /**
+   * Leaves Workspace Trust on in the server (no `--disable-workspace-trust`); the user settings still
+   * decide whether it is enabled (`security.workspace.trust.enabled`). Default false.
+   */
+  workspaceTrust?: boolean;
 }
 
 /** One running code-server plus one chromium page connected to it. */
@@ -227,7 +232,7 @@ export class VsCodeSession {
       '--bind-addr', `127.0.0.1:${this.port}`,
       '--disable-telemetry',
       '--disable-update-check',
-      '--disable-workspace-trust',
+      ...(this.options.workspaceTrust ? [] : ['--disable-workspace-trust']),
       '--disable-getting-started-override',
       '--ignore-last-opened',
       ...this.codeServerArgs(),
