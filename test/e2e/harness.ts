@@ -493,7 +493,7 @@ export function packageExtension(): string {
   rmSync(out, { force: true });
   const vsce = join(repoRoot, 'node_modules', '@vscode', 'vsce', 'vsce');
   // dist/ was built by scripts/test.mjs; packaging only zips it (no prepublish step exists).
-  const r = spawnSync(process.execPath, [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '-o', out], {
+  const r = spawnSync(process.execPath, [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--no-rewrite-relative-links', '--skip-license', '-o', out], {
     cwd: repoRoot,
     encoding: 'utf8',
     timeout: 180_000,
