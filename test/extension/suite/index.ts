@@ -207,6 +207,23 @@ test('a non-script file is refused with a message, not run', async () => {
   assert.equal(c.isRunning, false);
 });
 
+test('a modified script is saved before it runs', async () => {
+  const c = await api();
+  await closeAll();
+  const script = join(dir, 'dirty.mjs');
+  writeFileSync(script, "console.log('before');\n");
+  const doc = await vscode.workspace.openTextDocument(script);
+  await vscode.window.showTextDocument(doc, vscode.ViewColumn.One);
+  const edit = new vscode.WorkspaceEdit();
+  edit.replace(doc.uri, new vscode.Range(0, 0, doc.lineCount, 0), "console.log('after');\n");
+  assert.ok(await vscode.workspace.applyEdit(edit));
+  assert.equal(doc.isDirty, true);
+  const resolved = await c.resolveScript(doc.uri);
+  assert.equal(resolved?.fsPath, script);
+  assert.equal(doc.isDirty, false, 'the editor was saved');
+  assert.equal(readFileSync(script, 'utf8'), "console.log('after');\n", 'what runs is what the editor shows');
+});
+
 /** Runs a script through the real CLI and runner (needs dist/cli.js and the runner bundle). */
 async function runScript(c: RunController, name: string, body: string): Promise<string> {
   const script = join(dir, name);
