@@ -2,7 +2,24 @@
 // unit | runner | webview | extension | e2e (default: all). Builds dist/ first.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { delimiter, join, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+// `npm test` puts node_modules/.bin first on PATH, and the node22/node24 packages (the other legs of
+// the runner's version matrix) each link a `node` there. Run the tests with the machine's own Node
+// instead, so that the default leg really is the Node on the user's PATH.
+if (process.execPath.includes(`${sep}node_modules${sep}`) && !process.env.CD_TEST_OWN_NODE) {
+  const PATH = (process.env.PATH ?? '')
+    .split(delimiter)
+    .filter((p) => !p.includes(`node_modules${sep}.bin`))
+    .join(delimiter);
+  const r = spawnSync('node', [fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
+    stdio: 'inherit',
+    env: { ...process.env, PATH, CD_TEST_OWN_NODE: '1' },
+  });
+  if (!r.error) process.exit(r.status ?? 1);
+}
+console.log(`tests run with Node ${process.version} (${process.execPath})`);
 
 const groups = process.argv.slice(2);
 const want = (g) => groups.length === 0 || groups.includes(g);
