@@ -30,6 +30,7 @@ import { summarizeProfile } from '../bench/lib/cpuProfile.mjs';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const workloadDir = join(root, 'bench', 'workloads');
 const rssReporter = join(root, 'bench', 'lib', 'rssReporter.cjs');
+const bareRecorder = join(root, 'bench', 'lib', 'bareRecorder.cjs');
 const clinicBin = join(root, 'bench', 'node_modules', 'clinic', 'bin.js');
 
 let opts;
@@ -171,6 +172,8 @@ async function runOnce(workload, recorder, { profileDir, cliProfileDir, keep = o
     const nodeArg = [...(opts.node ? ['--node', nodeBin] : []), ...profArgs.map((a) => `--node-arg=${a}`)];
     const cliProf = cliProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cliProfileDir}`] : [];
     res = await timed(process.execPath, [...cliProf, cliPath, 'run', '--trace', trace, ...nodeArg, script], { cwd: dir, env: benchEnv(report) });
+  } else if (recorder === 'bare') {
+    res = await timed(nodeBin, ['--require', bareRecorder, script], { cwd: dir, env: benchEnv(report, { CD_BENCH_BARE_TRACE: trace }) });
   } else {
     // Clinic 13 asks for consent on a prompt unless NO_INSIGHT is set: without a terminal it would
     // exit 0 having measured nothing.
@@ -196,6 +199,9 @@ async function runOnce(workload, recorder, { profileDir, cliProfileDir, keep = o
     out.tally = await tallyTraceFile(trace);
     out.outputBytes = statSync(trace).size;
     out.trace = trace;
+  } else if (recorder === 'bare' && existsSync(trace)) {
+    out.outputBytes = statSync(trace).size;
+    out.tally = { records: countLines(trace) };
   } else if (recorder === 'clinic') {
     out.outputBytes = sizeOf(join(dir, '.clinic'));
     if (!out.error && out.outputBytes === 0) out.error = 'wrote no .clinic output';
@@ -204,6 +210,17 @@ async function runOnce(workload, recorder, { profileDir, cliProfileDir, keep = o
   if (!keep) rmSync(dir, { recursive: true, force: true });
   return out;
 }
+
+/** Lines of a text file (records of the bare recorder's output). */
+function countLines(file) {
+  const buf = readFileSync(file);
+  let n = 0;
+  for (let i = buf.indexOf(10); i >= 0; i = buf.indexOf(10, i + 1)) n++;
+  return n;
+}
+
+/** Names of the recorders in the table. */
+const RECORDER_NAMES = { plain: 'plain', runner: 'runner', bare: 'bare async_hooks (peer)', clinic: 'Clinic.js Bubbleprof' };
 
 const startedAt = new Date();
 const iso = (d) => d.toISOString().replace(/\.\d+Z$/, 'Z');
@@ -220,7 +237,7 @@ function describeMachine() {
 
 async function benchTable() {
   const workloads = WORKLOADS.filter((w) => opts.only.includes(w.id));
-  const recorders = ['plain', 'runner', 'clinic'];
+  const recorders = ['plain', 'runner', 'bare', 'clinic'];
   const skip = Object.fromEntries(recorders.map((r) => [r, unavailable(r)]));
   const active = recorders.filter((r) => !skip[r]);
   const samples = new Map(); // `${id}/${recorder}` -> run results
@@ -260,7 +277,7 @@ async function benchTable() {
     };
     const expected = plainOk[0]?.result;
     for (const r of recorders) {
-      const name = r === 'clinic' ? 'Clinic.js Bubbleprof' : r;
+      const name = RECORDER_NAMES[r];
       const label = `${w.id} ${w.title}`;
       if (skip[r]) {
         rows.push([label, name, skip[r], '–', '–', '–', '–', '–', '–', '–', '–', '–', '–', '–']);
@@ -317,6 +334,8 @@ async function benchTable() {
     '  CPU result = the same target applied to it: it stays meaningful when other work shares the cores and stretches wall times.',
     'Script process = lifetime of the workload\'s own process only (plain: seconds; others: ratio to plain).',
     'Peak RSS = maxRSS of the workload\'s own process. Records = lines of the trace file; Bytes/record = file size / records.',
+    'bare async_hooks (peer) = bench/lib/bareRecorder.cjs: every async resource, PROMISE included, and its callbacks with a timestamp;',
+    '  no call sites, no task lanes, no threads. The floor of what a recorder built on async_hooks costs on the same workload.',
   ].join('\n');
   console.log(text);
   if (opts.out) writeFileSync(opts.out, text + '\n');
