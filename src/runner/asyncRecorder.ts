@@ -80,6 +80,9 @@ const MAX_HELD_WAITS = 256;
 /** Frames searched for a function that may have returned (see {@link AsyncRecorder.returnedAfterThen}). */
 const RETURN_CHECK_FRAMES = 24;
 
+/** Frames searched first, before {@link RETURN_CHECK_FRAMES}. */
+const RETURN_CHECK_NEAR = 6;
+
 /** Frames kept per stack. */
 const KEEP_FRAMES = 4;
 
@@ -99,6 +102,8 @@ interface Ctx {
   fn: string;
   /** It made a `.then` promise in its current run and may have returned it since (see {@link AsyncRecorder.returnedAfterThen}). */
   thenMade: boolean;
+  /** Cache key of the place of that `.then` (-1 when it has none). */
+  thenKey: number;
   /** Site id of the promise its current run resumed from (0 = unknown). */
   resumedFrom: number;
   /** Site id of the promise it is awaiting now. */
@@ -140,12 +145,28 @@ interface Site extends SiteInfo {
   unstable: boolean;
 }
 
-/** A cached answer of {@link AsyncRecorder.isThenCall} for one place inside a task. */
-interface ThenSite {
-  isThen: boolean;
+/** A cached yes/no answer for one place inside a task (of isThenCall and returnedAfterThen). */
+interface CachedAnswer {
+  answer: boolean;
   trusted: boolean;
   uses: number;
   unstable: boolean;
+}
+
+/**
+ * Records a fresh answer for `key`: the first is kept untrusted, a second that agrees makes it
+ * trusted, one that differs marks the place unstable (never trusted again).
+ */
+function learn(cache: Map<number, CachedAnswer>, key: number, cached: CachedAnswer | undefined, answer: boolean): void {
+  if (cached === undefined) {
+    if (cache.size >= MAX_SITES) cache.clear();
+    cache.set(key, { answer, trusted: false, uses: 0, unstable: false });
+  } else if (cached.answer === answer && !cached.unstable) {
+    cached.trusted = true;
+  } else {
+    cached.unstable = true;
+    cached.trusted = false;
+  }
 }
 
 /** A cached source of the resources made at one place inside an async function. */
@@ -203,7 +224,11 @@ export class AsyncRecorder {
   private readonly heldWaits: Ctx[] = [];
   private readonly siteCache = new Map<number | string, Site>();
   private readonly initCache = new Map<string, InitSite>();
-  private readonly thenCache = new Map<number, ThenSite>();
+  private readonly thenCache = new Map<number, CachedAnswer>();
+  /** Answers of {@link returnedAfterThen}: is the function still running at the next promise after its `.then`. */
+  private readonly returnCache = new Map<number, CachedAnswer>();
+  /** Cache key of the last isThenCall (-1 when it had none). */
+  private lastThenKey = -1;
   private readonly sites = new Map<string, SiteInfo>();
   private readonly marks: number[] = [];
   // Plain Maps, emptied as promises resume and settle: a WeakMap of hundreds of thousands of promises
@@ -216,6 +241,18 @@ export class AsyncRecorder {
   private pendingCtx: Ctx | undefined;
   /** Result promise of a Promise combinator (`Promise.all` …) whose element `then`s are being created. */
   private combinator: object | undefined;
+  /**
+   * Cache-key prefix of the promise job running now, when no async function is running in it: the
+   * tag of the place that made the job's promise (a `.then` in a task, a callback or another job).
+   * Jobs made at the same place tend to do the same things, like callbacks of one kind; -1 when none.
+   */
+  private jobTag = -1;
+  /** Promises and resources made by that job so far. */
+  private jobOrdinal = 0;
+  /** `.then` promises not run yet → the tag of the place that made them (see {@link jobTag}). */
+  private readonly reactionTags = new Map<object, number>();
+  private readonly tagIds = new Map<string, number>();
+  private nextTag = 0;
 
   constructor(o: AsyncRecorderOptions) {
     this.out = o.out;
@@ -346,6 +383,8 @@ export class AsyncRecorder {
       if (top.placeKey >= 0) key = `${top.placeKey}|${top.siteId}|${top.resumedFrom}|${top.initOrdinal++}|${typeId}`;
     } else if (this.cbTag !== undefined && this.marks.length === 0) {
       key = `${this.cbTag}|${this.cbOrdinal++}|${typeId}`;
+    } else if (this.jobTag >= 0) {
+      key = `j${this.jobTag}|${this.jobOrdinal++}|${typeId}`;
     }
     if (key !== undefined) {
       cached = this.initCache.get(key);
@@ -399,6 +438,15 @@ export class AsyncRecorder {
         this.marks.push(this.ctxStack.length);
         const ctx = this.awaitOf.get(p);
         let stackId = 0;
+        this.jobTag = -1;
+        if (ctx === undefined && this.reactionTags.size > 0) {
+          const tag = this.reactionTags.get(p);
+          if (tag !== undefined) {
+            this.reactionTags.delete(p);
+            this.jobTag = tag;
+            this.jobOrdinal = 0;
+          }
+        }
         if (ctx !== undefined) {
           this.awaitOf.delete(p);
           ctx.running = true;
@@ -422,6 +470,7 @@ export class AsyncRecorder {
       },
       after: () => {
         if (this.pendingPromise !== undefined) this.resolvePending(undefined);
+        this.jobTag = -1;
         const ts = this.now();
         const len = this.marks.pop();
         if (len !== undefined) {
@@ -473,6 +522,9 @@ export class AsyncRecorder {
       }
     } else if (this.cbTag !== undefined && this.marks.length === 0) {
       key = `${this.cbTag}|${this.cbOrdinal++}`;
+    } else if (this.jobTag >= 0 && this.jobOrdinal < KEY_ORDINALS) {
+      // Negative: apart from the keys of tasks.
+      key = -(this.jobTag * KEY_ORDINALS + this.jobOrdinal++) - 1;
     }
     if (key !== undefined) {
       cached = this.siteCache.get(key);
@@ -561,7 +613,7 @@ export class AsyncRecorder {
       this.out.rec4s(TagCode.TaskStart, id, this.runningTaskId(), this.now(), site.stackId, site.nameJson);
     }
     const placeKey = site.kind === SiteKind.Task ? 0 : typeof key === 'number' ? key : -1;
-    const ctx: Ctx = { id, promise: p, running: true, stackId: site.stackId, siteId: site.id, fn: site.fn, thenMade: false, waitTs: -1, held: false, resumedFrom: 0, awaitedFrom: 0, ordinal: 0, initOrdinal: 0, placeKey };
+    const ctx: Ctx = { id, promise: p, running: true, stackId: site.stackId, siteId: site.id, fn: site.fn, thenMade: false, thenKey: -1, waitTs: -1, held: false, resumedFrom: 0, awaitedFrom: 0, ordinal: 0, initOrdinal: 0, placeKey };
     bounded(this.taskOf).set(p, ctx);
     this.ctxStack.push(ctx);
   }
@@ -575,7 +627,10 @@ export class AsyncRecorder {
       return;
     }
     const top = this.ctxStack[this.ctxStack.length - 1];
-    if (top === undefined || !top.running) return;
+    if (top === undefined || !top.running) {
+      this.tagReaction(p, undefined);
+      return;
+    }
     // `x.then(…)` (also `catch`, `finally`, a combinator) made inside a running function gives the same
     // init as `await x`, but the function goes on running: it must not be suspended.
     const isThen = this.isThenCall(top, skip);
@@ -598,7 +653,37 @@ export class AsyncRecorder {
       }
     }
     if (!isThen) this.awaitBy(this.ctxStack[this.ctxStack.length - 1], p, parent);
-    else if (top.running && top === this.ctxStack[this.ctxStack.length - 1]) top.thenMade = true;
+    else {
+      this.tagReaction(p, top);
+      if (top.running && top === this.ctxStack[this.ctxStack.length - 1]) {
+        top.thenMade = true;
+        top.thenKey = this.lastThenKey;
+      }
+    }
+  }
+
+  /**
+   * Remembers where the `.then` promise `p` was made (a running function `top`, or the callback or
+   * job running now), so the job that runs its reaction gets a cache key (see {@link jobTag}).
+   */
+  private tagReaction(p: object, top: Ctx | undefined): void {
+    let place: string | undefined;
+    if (top !== undefined && top.running) {
+      if (top.placeKey >= 0) place = `t${top.placeKey}|${top.siteId}|${top.resumedFrom}|${top.ordinal}`;
+    } else if (this.jobTag >= 0) {
+      place = `j${this.jobTag}|${this.jobOrdinal++}`;
+    } else if (this.cbTag !== undefined && this.marks.length === 0) {
+      place = `${this.cbTag}|${this.cbOrdinal++}`;
+    }
+    if (place === undefined) return;
+    let tag = this.tagIds.get(place);
+    if (tag === undefined) {
+      if (this.tagIds.size >= MAX_SITES) this.tagIds.clear();
+      // Never reused, also after a clear: a key made from an old tag can then not be mistaken for a new one's.
+      tag = this.nextTag++;
+      this.tagIds.set(place, tag);
+    }
+    bounded(this.reactionTags).set(p, tag);
   }
 
   /**
@@ -610,9 +695,20 @@ export class AsyncRecorder {
   private returnedAfterThen(top: Ctx, skip: Function): void {
     top.thenMade = false;
     if (!top.running || top.fn === '') return;
-    for (const f of captureCallSites(RETURN_CHECK_FRAMES, skip)) {
-      if (f.getFileName() != null && functionPosition(f) === top.fn) return;
+    // Cached by the place of the `.then`, like the answers of isThenCall.
+    const key = top.thenKey;
+    const cached = key >= 0 ? this.returnCache.get(key) : undefined;
+    let running: boolean;
+    if (cached !== undefined && cached.trusted && ++cached.uses % RECHECK_EVERY !== 0) {
+      running = cached.answer;
+    } else {
+      // A capture costs more the more frames it reads: a function still running is nearly always
+      // within the first few, so those are looked at first.
+      const near = captureCallSites(RETURN_CHECK_NEAR, skip);
+      running = hasFunction(near, top.fn) || (near.length === RETURN_CHECK_NEAR && hasFunction(captureCallSites(RETURN_CHECK_FRAMES, skip), top.fn));
+      if (key >= 0) learn(this.returnCache, key, cached, running);
     }
+    if (running) return;
     this.remove(top);
     this.suspend(top, this.now());
   }
@@ -627,12 +723,13 @@ export class AsyncRecorder {
    */
   private isThenCall(top: Ctx, skip: Function): boolean {
     let key = -1;
-    let cached: ThenSite | undefined;
+    let cached: CachedAnswer | undefined;
     if (top.siteId < KEY_SITES && top.resumedFrom < KEY_SITES && top.ordinal < KEY_ORDINALS) {
       key = (top.siteId * KEY_SITES + top.resumedFrom) * KEY_ORDINALS + top.ordinal++;
       cached = this.thenCache.get(key);
-      if (cached !== undefined && cached.trusted && ++cached.uses % RECHECK_EVERY !== 0) return cached.isThen;
     }
+    this.lastThenKey = key;
+    if (cached !== undefined && cached.trusted && ++cached.uses % RECHECK_EVERY !== 0) return cached.answer;
     let sites: CallSite[] = captureCallSites(1, skip);
     if (sites.length > 0 && sites[0].getFileName() === 'node:internal/promise_hooks') sites = captureCallSites(3, skip);
     let first = 0;
@@ -642,17 +739,7 @@ export class AsyncRecorder {
     // async function the recorder does not follow, or one already suspended at an earlier promise
     // of the same await) does not suspend `top` either.
     const isThen = f0 === undefined || (f0.getFileName() == null ? f0.getFunctionName() === 'then' : top.fn !== '' && functionPosition(f0) !== top.fn);
-    if (key >= 0) {
-      if (cached === undefined) {
-        if (this.thenCache.size >= MAX_SITES) this.thenCache.clear();
-        this.thenCache.set(key, { isThen, trusted: false, uses: 0, unstable: false });
-      } else if (cached.isThen === isThen && !cached.unstable) {
-        cached.trusted = true;
-      } else {
-        cached.unstable = true;
-        cached.trusted = false;
-      }
-    }
+    if (key >= 0) learn(this.thenCache, key, cached, isThen);
     return isThen;
   }
 
@@ -709,9 +796,16 @@ export class AsyncRecorder {
 
   private remove(ctx: Ctx): void {
     const s = this.ctxStack;
-    for (let i = s.length - 1; i >= 0; i--) {
+    const last = s.length - 1;
+    // Almost always the top; `splice` would allocate an array of the removed items every time.
+    if (last >= 0 && s[last] === ctx) {
+      s.pop();
+      return;
+    }
+    for (let i = last - 1; i >= 0; i--) {
       if (s[i] === ctx) {
-        s.splice(i, 1);
+        for (let j = i; j < last; j++) s[j] = s[j + 1];
+        s.pop();
         return;
       }
     }
@@ -721,6 +815,12 @@ export class AsyncRecorder {
     for (let i = this.ctxStack.length - 1; i >= 0; i--) if (this.ctxStack[i].id !== 0) return this.ctxStack[i].id;
     return 0;
   }
+}
+
+/** Whether one of the frames is in the function starting at `fn` (see {@link functionPosition}). */
+function hasFunction(frames: CallSite[], fn: string): boolean {
+  for (const f of frames) if (f.getFileName() != null && functionPosition(f) === fn) return true;
+  return false;
 }
 
 /** Where a frame's function starts (`file:line:column`), the identity of an async function's code. */
