@@ -1,13 +1,13 @@
 // Runs the test suites with Node's test runner. `node scripts/test.mjs [group...]` where group is
 // unit | runner | webview | extension | e2e (default: all). Builds dist/ first.
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { delimiter, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-// `npm test` puts node_modules/.bin first on PATH, and the node22/node24 packages (the other legs of
-// the runner's version matrix) each link a `node` there. Run the tests with the machine's own Node
-// instead, so that the default leg really is the Node on the user's PATH.
+// Run the tests with the machine's own Node, so that the default leg of the runner's version matrix
+// really is the Node on the user's PATH, even when something (an older checkout's node22/node24
+// packages) linked another `node` into node_modules/.bin, which `npm test` puts first on PATH.
 if (process.execPath.includes(`${sep}node_modules${sep}`) && !process.env.CD_TEST_OWN_NODE) {
   const PATH = (process.env.PATH ?? '')
     .split(delimiter)
@@ -52,6 +52,23 @@ function groupOf(file) {
 
 const build = spawnSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
 if (build.status !== 0) process.exit(build.status ?? 1);
+
+// The runner fixtures also run on Node 22 and 24, npm packages for Linux x64 kept in a folder of
+// their own (in the root package they would link a second `node` into node_modules/.bin).
+if (want('runner') && process.platform === 'linux' && process.arch === 'x64') {
+  const dir = join('test', 'nodeVersions');
+  const missing = ['node22', 'node24'].filter((n) => !existsSync(join(dir, 'node_modules', n, 'bin', 'node')));
+  if (missing.length > 0) {
+    console.log(`installing ${missing.join(' and ')} for the runner tests (npm ci --prefix ${dir})`);
+    const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+    const r = spawnSync(npm, ['ci', '--prefix', dir, '--no-audit', '--no-fund'], { stdio: 'inherit' });
+    if (r.status !== 0) {
+      console.error(`could not install Node 22/24 for the runner tests (npm ci --prefix ${dir} failed)`);
+      // On CI the version matrix is part of the job; elsewhere the tests run on this Node alone.
+      if (process.env.CI) process.exit(1);
+    }
+  }
+}
 
 const files = [...find('src'), ...find('webview'), ...find('bench'), ...find('test')].filter((f) => want(groupOf(f))).sort();
 if (files.length === 0) {

@@ -17,11 +17,14 @@ export const cliPath = process.env.CONCURRENCY_DIAGRAM_TEST_CLI ? resolve(proces
 /** Folder of the fixture scripts. */
 export const fixturesDir = join(repoRoot, 'test', 'fixtures');
 
-/** Node binaries the runner fixtures run on: Node 20 (this process) and the registry's 22 and 24 when installed. */
+/**
+ * Node binaries the runner fixtures run on: the machine's own Node (this process) and the registry's
+ * 22 and 24 when installed (test/nodeVersions, installed by scripts/test.mjs).
+ */
 export const nodeVersions: { name: string; path: string }[] = [
   { name: `node ${process.version}`, path: process.execPath },
   ...['node22', 'node24']
-    .map((n) => ({ name: n, path: join(repoRoot, 'node_modules', n, 'bin', 'node') }))
+    .map((n) => ({ name: n, path: join(repoRoot, 'test', 'nodeVersions', 'node_modules', n, 'bin', 'node') }))
     .filter((n) => existsSync(n.path)),
 ];
 
