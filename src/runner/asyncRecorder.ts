@@ -145,6 +145,20 @@ interface Site extends SiteInfo {
   unstable: boolean;
 }
 
+/**
+ * Ids of the PROMISE operations the recorder makes itself (async_hooks gives promises no id unless
+ * it tracks every promise): far above any async id Node hands out in a run, within an int32.
+ */
+const PROMISE_OP_FIRST_ID = 1_500_000_000;
+
+/** A `.then` recorded as a PROMISE operation. */
+interface ReactionOp {
+  id: number;
+  stackId: number;
+  /** The callback source before its run (restored after it). */
+  outerStack: number;
+}
+
 /** A cached yes/no answer for one place inside a task (of isThenCall and returnedAfterThen). */
 interface CachedAnswer {
   answer: boolean;
@@ -253,6 +267,11 @@ export class AsyncRecorder {
   private readonly reactionTags = new Map<object, number>();
   private readonly tagIds = new Map<string, number>();
   private nextTag = 0;
+  /** `.then` promises recorded as PROMISE operations whose callback has not run yet. */
+  private readonly reactionOps = new Map<object, ReactionOp>();
+  /** The PROMISE operation whose callback runs now. */
+  private runningOp: ReactionOp | undefined;
+  private nextPromiseOpId = PROMISE_OP_FIRST_ID;
 
   constructor(o: AsyncRecorderOptions) {
     this.out = o.out;
@@ -447,6 +466,18 @@ export class AsyncRecorder {
             this.jobOrdinal = 0;
           }
         }
+        if (ctx === undefined && this.reactionOps.size > 0) {
+          const op = this.reactionOps.get(p);
+          if (op !== undefined) {
+            this.reactionOps.delete(p);
+            this.out.rec2(TagCode.Before, op.id, ts);
+            // Resources made by the callback are caused by the code that registered it.
+            op.outerStack = this.currentStack;
+            this.currentStack = op.stackId;
+            this.runningOp = op;
+            stackId = op.stackId;
+          }
+        }
         if (ctx !== undefined) {
           this.awaitOf.delete(p);
           ctx.running = true;
@@ -472,6 +503,13 @@ export class AsyncRecorder {
         if (this.pendingPromise !== undefined) this.resolvePending(undefined);
         this.jobTag = -1;
         const ts = this.now();
+        const op = this.runningOp;
+        if (op !== undefined) {
+          this.runningOp = undefined;
+          this.currentStack = op.outerStack;
+          this.out.rec2(TagCode.After, op.id, ts);
+          this.out.rec2(TagCode.Destroy, op.id, ts);
+        }
         const len = this.marks.pop();
         if (len !== undefined) {
           // Anything still marked running returned a pending promise without awaiting: it now waits for it.
@@ -629,6 +667,10 @@ export class AsyncRecorder {
     const top = this.ctxStack[this.ctxStack.length - 1];
     if (top === undefined || !top.running) {
       this.tagReaction(p, undefined);
+      // A `.then` in a callback or job that has a cache key, or in the script's top-level code.
+      if ((this.cbTag !== undefined && this.marks.length === 0) || this.jobTag >= 0 || (this.marks.length === 0 && this.ctxStack.length === 0)) {
+        this.recordReaction(p, skip);
+      }
       return;
     }
     // `x.then(…)` (also `catch`, `finally`, a combinator) made inside a running function gives the same
@@ -655,11 +697,27 @@ export class AsyncRecorder {
     if (!isThen) this.awaitBy(this.ctxStack[this.ctxStack.length - 1], p, parent);
     else {
       this.tagReaction(p, top);
+      if (top.id !== 0) this.recordReaction(p, skip);
       if (top.running && top === this.ctxStack[this.ctxStack.length - 1]) {
         top.thenMade = true;
         top.thenKey = this.lastThenKey;
       }
     }
+  }
+
+  /**
+   * Records the `.then` (or `catch`, `finally`) promise `p` made by the user's code as a PROMISE
+   * operation: created now, its callback's run is its before/after, and it ends with that run. Its
+   * source is the user frame that called `.then`; made elsewhere (no user frame), it is not recorded.
+   * Only called where the source has a cache key or in top-level code, so it rarely costs a capture.
+   */
+  private recordReaction(p: object, skip: Function): void {
+    const typeId = this.typeId('PROMISE');
+    const stackId = this.sourceOf(typeId, 16, skip);
+    if (stackId === 0) return;
+    const id = this.nextPromiseOpId++;
+    this.out.rec5(TagCode.Init, id, typeId, asyncHooks.executionAsyncId(), this.now(), stackId);
+    bounded(this.reactionOps).set(p, { id, stackId, outerStack: 0 });
   }
 
   /**

@@ -136,6 +136,16 @@ for (const node of nodeVersions) {
       for (const t of m.tasks.values()) assert.equal(typeof t.end, 'number', `${t.name} ended`);
       assert.deepEqual(segmentStates(byName.get('cached')!), new Set([SegmentState.Running]), 'a call that never waits only runs');
       for (const n of ['middle', 'inner', 'plainValue', 'outer']) assert.ok(segmentStates(byName.get(n)!).has(SegmentState.Waiting), `${n} waited`);
+      // Each `.then` of the user's code is a PROMISE operation at that call, whose callback ran once.
+      const thens = opsOfType(m, 'PROMISE').sort((a, b) => (a.stack[0]?.line ?? 0) - (b.stack[0]?.line ?? 0));
+      const thenCalls = ["sleep(2).then", "sleep(3).then", "outer().then"].map((marker) => positionOf(file, marker, 'then('));
+      assert.equal(thens.length, thenCalls.length, `one PROMISE op per .then: ${JSON.stringify(thens.map((o) => o.stack[0]))}`);
+      thens.forEach((o, i) => {
+        assertAt(o.stack[0], file, thenCalls[i], `.then on line ${thenCalls[i].line}`);
+        assert.equal(o.callbacks.length, 2, 'its callback ran once');
+        assert.ok(o.callbacks[1] >= o.callbacks[0] && o.callbacks[0] >= o.created, 'created, then run');
+        assert.equal(typeof o.destroyed, 'number', 'ended with its run');
+      });
     });
 
     test('a loop awaiting an async function that awaits fetch: every call nested under loop, waits and resumes alternate', async () => {
