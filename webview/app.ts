@@ -71,6 +71,8 @@ export class DiagramApp {
   private knownTypes = '';
   private running = false;
   private canRerun = false;
+  /** Where the time of the current trace went (ms), for the benchmark: reading, lane layout, chart update, DOM. */
+  private phases = { read: 0, layout: 0, chart: 0, dom: 0 };
 
   // Elements.
   private readonly statusEl = h('div', { className: 'cd-status', role: 'status', 'aria-live': 'polite' });
@@ -161,6 +163,7 @@ export class DiagramApp {
         this.reader = new TraceReader();
         this.model = this.reader.model;
         this.causal = new CausalIndex(this.model);
+        this.phases = { read: 0, layout: 0, chart: 0, dom: 0 };
         this.title = m.title;
         this.live = m.live;
         this.sizeChecked = false;
@@ -175,7 +178,9 @@ export class DiagramApp {
       case 'traceChunk':
         if (this.fatal) return;
         try {
+          const t = performance.now();
           this.reader.push(m.text);
+          this.phases.read += performance.now() - t;
         } catch (e) {
           this.fatal = e instanceof TraceFormatError ? e.message : `The trace could not be read: ${(e as Error).message}`;
         }
@@ -259,8 +264,14 @@ export class DiagramApp {
       this.filter = { ...this.filter, collapsed: new Set([...this.filter.collapsed, 'group:ops']) };
     }
     const keep = this.selected ? { laneId: this.selected.lane.id, start: this.selected.lane.spans.start[this.selected.index] } : this.restored?.selection;
+    const t0 = performance.now();
     this.layout = layoutLanes(this.model, this.filter, now);
+    const t1 = performance.now();
     this.timeline.setData(this.layout.rows, this.layout.start, this.layout.end);
+    const t2 = performance.now();
+    // Summed over every relayout since the reset (a slow load may relayout a part first).
+    this.phases.layout += t1 - t0;
+    this.phases.chart += t2 - t1;
     if (this.restored?.zoom && this.model.records > 0 && this.ended) {
       // Restore the zoom once the whole trace is there (the panel was hidden and shown again).
       const z = this.restored.zoom;
@@ -275,6 +286,7 @@ export class DiagramApp {
     if (this.searchQuery) this.runSearch(false);
     this.statsDirty = true;
     this.renderAll();
+    this.phases.dom += performance.now() - t2;
   }
 
   private findHit(laneId: string, start: number): Hit | undefined {
@@ -987,8 +999,16 @@ export class DiagramApp {
   }
 
   /** For tests and the benchmark: facts about what is on screen. */
-  debugInfo(): { rows: string[]; view: { x0: number; x1: number; top: number }; lastDrawMs: number; matches: number; selected?: string } {
+  debugInfo(): {
+    rows: string[];
+    view: { x0: number; x1: number; top: number };
+    lastDrawMs: number;
+    matches: number;
+    selected?: string;
+    phases: { read: number; layout: number; chart: number; dom: number };
+  } {
     return {
+      phases: { ...this.phases },
       rows: this.timeline.currentRows.map((r) => (r.kind === 'group' ? `# ${r.label}` : r.lane.label)),
       view: this.timeline.view,
       lastDrawMs: this.timeline.lastDrawMs,
