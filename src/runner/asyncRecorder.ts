@@ -267,6 +267,8 @@ export class AsyncRecorder {
   private readonly reactionTags = new Map<object, number>();
   private readonly tagIds = new Map<string, number>();
   private nextTag = 0;
+  private readonly placeIds = new Map<number | string, number>();
+  private nextPlaceId = 0;
   /** `.then` promises recorded as PROMISE operations whose callback has not run yet. */
   private readonly reactionOps = new Map<object, ReactionOp>();
   /** The PROMISE operation whose callback runs now. */
@@ -650,10 +652,27 @@ export class AsyncRecorder {
       id = this.nextTaskId++;
       this.out.rec4s(TagCode.TaskStart, id, this.runningTaskId(), this.now(), site.stackId, site.nameJson);
     }
-    const placeKey = site.kind === SiteKind.Task ? 0 : typeof key === 'number' ? key : -1;
+    const placeKey = site.kind === SiteKind.Task ? 0 : this.placeKeyOf(key);
     const ctx: Ctx = { id, promise: p, running: true, stackId: site.stackId, siteId: site.id, fn: site.fn, thenMade: false, thenKey: -1, waitTs: -1, held: false, resumedFrom: 0, awaitedFrom: 0, ordinal: 0, initOrdinal: 0, placeKey };
     bounded(this.taskOf).set(p, ctx);
     this.ctxStack.push(ctx);
+  }
+
+  /**
+   * A non-negative number naming the place of a cache key (-1 for none): task keys are already such
+   * numbers; the keys of callbacks (strings) and of jobs (negative) are interned above them.
+   */
+  private placeKeyOf(key: number | string | undefined): number {
+    if (key === undefined) return -1;
+    if (typeof key === 'number' && key >= 0) return key;
+    let id = this.placeIds.get(key);
+    if (id === undefined) {
+      if (this.placeIds.size >= MAX_SITES) this.placeIds.clear();
+      // Task keys stay below 2^52; never reused, also after a clear.
+      id = 2 ** 52 + this.nextPlaceId++;
+      this.placeIds.set(key, id);
+    }
+    return id;
   }
 
   private onChild(p: Promise<unknown>, parent: Promise<unknown>, skip: Function): void {
@@ -667,10 +686,12 @@ export class AsyncRecorder {
     const top = this.ctxStack[this.ctxStack.length - 1];
     if (top === undefined || !top.running) {
       this.tagReaction(p, undefined);
-      // A `.then` in a callback or job that has a cache key, or in the script's top-level code.
-      if ((this.cbTag !== undefined && this.marks.length === 0) || this.jobTag >= 0 || (this.marks.length === 0 && this.ctxStack.length === 0)) {
-        this.recordReaction(p, skip);
-      }
+      // A `.then` in the script's top-level code, in a callback of a resource the user's code caused
+      // (keyed), or in the callback of a recorded `.then`. Jobs of Node's and libraries' own promises
+      // are left out: looking for a user frame there would cost a capture each.
+      const topLevel = this.marks.length === 0 && this.ctxStack.length === 0 && this.cbTag === undefined;
+      const userCallback = this.cbTag !== undefined && this.marks.length === 0 && this.currentStack !== 0;
+      if (topLevel || userCallback || this.runningOp !== undefined) this.recordReaction(p, skip);
       return;
     }
     // `x.then(…)` (also `catch`, `finally`, a combinator) made inside a running function gives the same
