@@ -100,6 +100,8 @@ export function describeSpan(model: TraceModel, lane: Lane, i: number): SpanInfo
       return { ...base, type: 'async task', label: task.name || '(anonymous)', wait, thread: threadLabel(model, task.thread), stack: task.stack, key: task.key };
     }
     case 'busy':
+      // The runner's own work on the thread (S records) is told apart from the script's.
+      if (src.stretch.runner) return { ...base, type: `runner start-up (${src.stretch.runner})`, label: 'runner, not the script', thread: threadLabel(model, src.stretch.thread), stack: [], key: `runner:${src.stretch.thread}:${start}` };
       return { ...base, type: 'event loop busy', label: 'running JavaScript', thread: threadLabel(model, src.stretch.thread), stack: src.stretch.stack, key: `busy:${src.stretch.thread}:${start}` };
     case 'blocked':
       return { ...base, type: 'event loop blocked', label: src.stretch.stack[0]?.fn || 'synchronous code', thread: threadLabel(model, src.stretch.thread), stack: src.stretch.stack, key: `blocked:${src.stretch.thread}:${start}` };

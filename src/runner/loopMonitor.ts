@@ -3,6 +3,10 @@
  * callback, a promise job, the script's top-level code) is one run; runs separated by less than
  * {@link MERGE_GAP_US} are merged into one busy stretch (L record), and a single run longer than the
  * blocking threshold is flagged (Z record) with the source of what ran.
+ *
+ * Work the runner itself does on the thread (compiling TypeScript, starting Node's loader hooks) is
+ * cut out of both: it becomes an S record of its own, the busy stretch around it is split, and only
+ * the script's own time before and after it counts towards a blocking run.
  */
 import { TagCode, type TraceWriter } from './traceWriter';
 
@@ -44,6 +48,24 @@ export class LoopMonitor {
     if (--this.depth !== 0) return;
     this.lastEnd = ts;
     if (ts - this.runStart > this.blockUs) this.out.rec3(TagCode.LoopBlocked, this.runStart, ts, this.runStack);
+  }
+
+  /**
+   * The runner itself kept this thread busy from `start` to `end` (µs), doing `what` (e.g.
+   * `TypeScript compile`), possibly in the middle of a run of the script's code.
+   */
+  runnerWork(start: number, end: number, what: string): void {
+    if (this.depth > 0) {
+      // The script's part of the run before the runner's work is judged on its own.
+      if (start - this.runStart > this.blockUs) this.out.rec3(TagCode.LoopBlocked, this.runStart, start, this.runStack);
+      this.runStart = end;
+      if (start > this.stretchStart) this.out.rec2(TagCode.LoopBusy, this.stretchStart, start);
+      this.stretchStart = end;
+    } else if (this.open) {
+      this.out.rec2(TagCode.LoopBusy, this.stretchStart, this.lastEnd);
+      this.open = false;
+    }
+    this.out.write(`["S",${start},${end},${JSON.stringify(what)}]\n`);
   }
 
   /** Emits the last stretch when the loop has been idle since (called at each flush). */

@@ -14,7 +14,7 @@ import { AsyncRecorder } from './asyncRecorder';
 import { StackInterner, UserFrameFilter } from './callSites';
 import { makeClock } from './clock';
 import { LoopMonitor } from './loopMonitor';
-import { enableNodeSourceMaps, formatOf, installCjsHooks, installEsmHooks, isTsFile, mapToOriginal } from './tsLoader';
+import { enableNodeSourceMaps, formatOf, installCjsHooks, installEsmHooks, isTsFile, mapToOriginal, observeCompiles } from './tsLoader';
 import { str, TraceWriter } from './traceWriter';
 
 /** Environment variable through which each thread tells the Workers it starts its own threadId. */
@@ -89,10 +89,12 @@ function start(): void {
   };
 
   // TypeScript in this thread: CommonJS hooks everywhere, ESM hooks (Node's hooks thread is shared on Node 20).
+  // Starting Node 20's hooks thread blocks this thread for tens of ms: the runner's start-up, not the script's.
+  let loaderReady = 0;
   try {
     installCjsHooks();
     if (typeof (require('node:module') as { registerHooks?: unknown }).registerHooks === 'function' || (isMain && needsOffThreadHooks(config.script))) {
-      installEsmHooks();
+      if (installEsmHooks() === 'register') loaderReady = now();
     }
     // With Node 20's hooks thread the TypeScript is compiled there; this thread must map the stacks.
     if (isMain && isTsFile(config.script)) enableNodeSourceMaps();
@@ -143,6 +145,11 @@ function start(): void {
   const filter = new UserFrameFilter(__dirname + path.sep);
   const interner = new StackInterner(out, filter, mapToOriginal);
   const loop = new LoopMonitor(out, (config.blockMs ?? 10) * 1000);
+  let compileStart = 0;
+  observeCompiles((starting) => {
+    if (starting) compileStart = now();
+    else loop.runnerWork(compileStart, now(), 'TypeScript compile');
+  });
   const recorder = new AsyncRecorder({ out, now, interner, loop, onError: runnerError });
 
   let tracing: import('node:trace_events').Tracing | undefined;
@@ -185,8 +192,12 @@ function start(): void {
   };
 
   // The script's top level is one run of the loop; it ends when Node first drains the tick queue.
-  const scriptStack = interner.internFrame(script, 1, 1, '');
+  // Line 1, column 1 is the same in the source and in its compiled output: no source map (and no compile) needed.
+  const scriptStack = interner.internFrame(script, 1, 1, '', true);
   loop.enter(t0, scriptStack);
+  // Up to here the thread ran the runner's own start-up (and, on Node 20, waited for the hooks thread).
+  const ready = now();
+  if (ready - t0 >= 1000) loop.runnerWork(t0, ready, loaderReady > 0 ? 'TypeScript loader' : 'preload');
   process.nextTick(() => loop.exit(now()));
 
   process.on('exit', () => {

@@ -76,6 +76,31 @@ function cacheFile(file: string, source: string, format: ModuleFormat): string {
   return path.join(cacheDir(), `${h.slice(0, 40)}.json`);
 }
 
+/**
+ * Where this thread's compile observer lives: a global, because the ESM hooks bundle (Node >= 22.15,
+ * in-thread) carries its own copy of this module and must tell the same observer.
+ */
+const COMPILE_OBSERVER = Symbol.for('concurrency-diagram.compileObserver');
+
+type CompileObserver = (starting: boolean) => void;
+
+/**
+ * Sets the function told when this thread starts (`true`) and ends (`false`) compiling a file (a
+ * cache miss: loading the compiler, transpiling, writing the cache). Cache hits are not reported.
+ */
+export function observeCompiles(observer: CompileObserver | undefined): void {
+  Object.defineProperty(globalThis, COMPILE_OBSERVER, { value: observer, enumerable: false, writable: true, configurable: true });
+}
+
+function compileObserver(starting: boolean): void {
+  const fn = (globalThis as { [COMPILE_OBSERVER]?: CompileObserver })[COMPILE_OBSERVER];
+  try {
+    fn?.(starting);
+  } catch {
+    // Observing must never stop the script's module from loading.
+  }
+}
+
 /** Transpiled files of this thread, with their source maps. */
 const transpiled = new Map<string, { code: string; map: SourceMapLike; format: ModuleFormat; lookup?: MapLookup; lines?: string[] }>();
 
@@ -93,14 +118,21 @@ export function getTranspiled(file: string, source: string, format: ModuleFormat
     out = undefined;
   }
   if (!out || typeof out.code !== 'string') {
-    out = loadCompiler().transpileTs(file, source, format);
+    // The compile is the runner's work, not the script's: the observer (the loop monitor) is told
+    // when it starts and ends, so the stretch is not drawn as the script blocking its event loop.
+    compileObserver(true);
     try {
-      fs.mkdirSync(path.dirname(cf), { recursive: true });
-      const tmp = `${cf}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-      fs.writeFileSync(tmp, JSON.stringify(out));
-      fs.renameSync(tmp, cf);
-    } catch {
-      // No cache (read-only temp dir): the next run transpiles again.
+      out = loadCompiler().transpileTs(file, source, format);
+      try {
+        fs.mkdirSync(path.dirname(cf), { recursive: true });
+        const tmp = `${cf}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+        fs.writeFileSync(tmp, JSON.stringify(out));
+        fs.renameSync(tmp, cf);
+      } catch {
+        // No cache (read-only temp dir): the next run transpiles again.
+      }
+    } finally {
+      compileObserver(false);
     }
   }
   transpiled.set(file, { code: out.code, map: out.map, format });

@@ -11,7 +11,8 @@
  * - each pool job is an `X` on its pool lane (`args.inferred` tells FIFO-model placements), and its
  *   time in the queue (submitted, no thread yet) an async slice (`b`/`e`) named `queued <type>`;
  * - each task segment is an `X` on the task's lane, `args.state` = `running` | `waiting`;
- * - blocked event-loop stretches go to a lane of their own per JS thread, errors are instant events.
+ * - blocked event-loop stretches go to a lane of their own per JS thread, errors are instant events;
+ * - the runner's own work on a JS thread (S records) is an `X` named `runner start-up (…)`, cat `runner`.
  */
 import { formatFrame, SegmentState, type SourceFrame, type Thread, type TraceModel } from './model';
 
@@ -209,6 +210,13 @@ export function toChromeTrace(model: TraceModel): ChromeTrace {
     const src = source(b.stack);
     if (src) args.source = src;
     ev.push({ ph: 'X', name: 'event loop blocked', cat: 'loop', pid: l.pid, tid, ts: b.start, dur: Math.max(0, b.end - b.start), args });
+  }
+
+  // The runner's own work (start-up, TypeScript compile) on the JS thread it kept busy.
+  for (const b of model.busy) {
+    if (b.runner === undefined) continue;
+    const l = threadLane(b.thread);
+    ev.push({ ph: 'X', name: `runner start-up (${b.runner})`, cat: 'runner', pid: l.pid, tid: l.tid, ts: b.start, dur: Math.max(0, b.end - b.start), args: { type: 'runner', what: b.runner } });
   }
 
   for (const e of model.errors) {

@@ -51,6 +51,7 @@ export const enum Tag {
   TaskEnd = 'E',
   LoopBusy = 'L',
   LoopBlocked = 'Z',
+  RunnerBusy = 'S',
   PoolThread = 'P',
   PoolJob = 'J',
   Error = '!',
@@ -171,6 +172,15 @@ export type LoopBusyRecord = [tag: 'L', start: number, end: number];
 /** `["Z", start, end, stackId]` — a synchronous stretch blocked this thread's event loop for > 10 ms. */
 export type LoopBlockedRecord = [tag: 'Z', start: number, end: number, stackId: number];
 
+/**
+ * `["S", start, end, what]` — the runner itself kept this thread busy from start to end (µs): its
+ * start-up in the thread (`preload`), starting Node 20's loader hooks thread (`TypeScript loader`),
+ * or compiling a TypeScript file (`TypeScript compile`, also later for a dynamic import). The
+ * stretch is cut out of the thread's L and Z records: the script's code did not run then.
+ * Added in format 1 without a version change: older readers ignore it (and show a gap).
+ */
+export type RunnerBusyRecord = [tag: 'S', start: number, end: number, what: string];
+
 /** `["P", poolIndex, osTid, name, evidence]` — a libuv threadpool thread exists (from /proc or trace events). */
 export type PoolThreadRecord = [tag: 'P', poolIndex: number, osTid: number, name: string, evidence: string];
 
@@ -234,6 +244,7 @@ export type TraceRecord =
   | TaskEndRecord
   | LoopBusyRecord
   | LoopBlockedRecord
+  | RunnerBusyRecord
   | PoolThreadRecord
   | PoolJobRecord
   | ErrorRecord

@@ -119,6 +119,8 @@ export interface LoopStretch {
   end: number;
   /** For blocked stretches: the user code that blocked, innermost first. */
   stack: SourceFrame[];
+  /** For busy stretches of the runner's own work (S records): what it did, e.g. `TypeScript compile`. */
+  runner?: string;
 }
 
 /** An error recorded during the run. */
@@ -545,6 +547,11 @@ export class TraceReader {
         return;
       case 'Z':
         m.blocked.push({ thread: this.needCtx().key, start: r[1], end: r[2], stack: this.stack(r[3]) });
+        this.seen(r[2]);
+        return;
+      case 'S':
+        // The thread was busy with the runner's own work: a busy stretch that says so.
+        m.busy.push({ thread: this.needCtx().key, start: r[1], end: r[2], stack: NO_FRAMES, runner: String(r[3]) });
         this.seen(r[2]);
         return;
       case 'P': {

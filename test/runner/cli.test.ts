@@ -193,6 +193,39 @@ for (const node of nodeVersions) {
   });
 }
 
+for (const node of nodeVersions) {
+  describe(`TypeScript compile on ${node.name}`, () => {
+    for (const entry of ['ts-cjs/main.ts', 'ts-esm/main.ts']) {
+      test(`${entry} with a cold cache: the compile is the runner's (S), never the script's blocked event loop`, async () => {
+        const dir = tempDir();
+        const chrome = join(dir, 'chrome.json');
+        const r = await runCli(['--node', node.path, '--chrome-trace', chrome, fixture(join('runner', entry))], { env: { CONCURRENCY_DIAGRAM_CACHE: join(dir, 'ts-cache') } });
+        assert.equal(r.code, 0, r.stderr);
+        const m = r.model;
+        assert.ok(m);
+        const main = [...m.threads.values()].find((t) => t.kind === 'main');
+        assert.ok(main);
+        const runner = m.busy.filter((b) => b.runner !== undefined);
+        assert.ok(runner.length >= 1, r.traceText.split('\n').filter((l) => /^\["[LZS]"/.test(l)).join('\n'));
+        for (const b of runner) assert.equal(b.thread, main.key);
+        // On Node 20 an ES module entry is compiled on Node's hooks thread: the main thread only waits for it.
+        const offThread = entry.startsWith('ts-esm') && /^v20\./.test(m.run?.node ?? '');
+        assert.ok(runner.some((b) => b.runner === (offThread ? 'TypeScript loader' : 'TypeScript compile')), JSON.stringify(runner));
+        const overlaps = (a: { start: number; end: number }, b: { start: number; end: number }) => a.start < b.end && b.start < a.end;
+        for (const z of m.blocked) {
+          for (const b of runner) assert.ok(!overlaps(z, b), `blocked ${JSON.stringify(z)} overlaps the runner's ${JSON.stringify(b)}`);
+        }
+        for (const l of m.busy.filter((b) => b.runner === undefined)) {
+          for (const b of runner) assert.ok(!overlaps(l, b), `busy ${l.start}-${l.end} overlaps the runner's ${JSON.stringify(b)}`);
+        }
+        // The Chrome export tells it apart too.
+        const events = (JSON.parse(readFileSync(chrome, 'utf8')) as ChromeTrace).traceEvents;
+        assert.equal(events.filter((e) => e.cat === 'runner' && e.ph === 'X' && e.name.startsWith('runner start-up (')).length, runner.length);
+      });
+    }
+  });
+}
+
 describe('threadpool: inferred placement and getaddrinfo', () => {
   test('fetch to localhost runs getaddrinfo on a pool lane', async () => {
     const r = await runCli([cli('fetchHost.mjs'), 'localhost']);
