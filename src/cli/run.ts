@@ -7,6 +7,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { constants, tmpdir } from 'node:os';
 import { basename, dirname, extname, join, resolve } from 'node:path';
+import type { Socket } from 'node:net';
 import { isatty } from 'node:tty';
 import { CLI_THREAD_ID, RUNNER_CONFIG_ENV, TRACE_FORMAT_VERSION, TRACE_MAGIC, type RunnerConfig, type TraceHeader } from '../trace/format';
 import { parseTrace, type TraceModel } from '../trace/model';
@@ -25,6 +26,9 @@ export const MIN_NODE_MAJOR = 20;
 
 /** How long a forwarded SIGTERM/SIGINT may take before the script is killed (a busy loop never runs its handlers). */
 export const ESCALATE_AFTER_MS = 1500;
+
+/** The script's fd of the pipe whose end tells the runner that the CLI is gone. */
+const PARENT_FD = 3;
 
 /** How often pool jobs seen so far are appended while the script runs (live view), ms. */
 const LIVE_MS = 400;
@@ -150,10 +154,16 @@ export async function runCommand(cmd: RunCommand, log: (line: string) => void): 
   } catch (e) {
     throw new UsageError(`--trace ${tracePath}: cannot create the trace file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
-  const config: RunnerConfig = { trace: tracePath, originNs: originNs.toString(), script, nodeTraceDir };
+  // fd 3 of the script: a pipe this process never writes to; it ends when this process dies, however
+  // it dies (SIGKILL included), and the runner then ends the script instead of leaving an orphan.
+  const config: RunnerConfig = { trace: tracePath, originNs: originNs.toString(), script, nodeTraceDir, parentFd: PARENT_FD, cliPid: process.pid };
   env[RUNNER_CONFIG_ENV] = JSON.stringify(config);
 
-  const child: ChildProcess = spawn(node, [...cmd.nodeArgs, script, ...cmd.scriptArgs], { stdio: 'inherit', env, cwd, windowsHide: false });
+  const child: ChildProcess = spawn(node, [...cmd.nodeArgs, script, ...cmd.scriptArgs], { stdio: ['inherit', 'inherit', 'inherit', 'pipe'], env, cwd, windowsHide: false });
+  const parentPipe = child.stdio[PARENT_FD] as Socket | null;
+  parentPipe?.on('error', () => {
+    // The script closed its end (or never had one): nothing to watch from this side.
+  });
   const sampler = child.pid !== undefined && ProcSampler.available() ? new ProcSampler(child.pid, nowUs) : undefined;
   sampler?.start();
 
@@ -230,6 +240,7 @@ export async function runCommand(cmd: RunCommand, log: (line: string) => void): 
     child.once('exit', (code, signal) => done({ code, signal }));
   });
   running = false;
+  parentPipe?.destroy();
   if (live) clearTimeout(live);
   if (killTimer) clearTimeout(killTimer);
   const osThreads = sampler?.stop();

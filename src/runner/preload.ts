@@ -14,6 +14,7 @@ import { AsyncRecorder } from './asyncRecorder';
 import { StackInterner, UserFrameFilter } from './callSites';
 import { makeClock } from './clock';
 import { LoopMonitor } from './loopMonitor';
+import { watchParent } from './parentWatch';
 import { enableNodeSourceMaps, formatOf, installCjsHooks, installEsmHooks, isTsFile, mapToOriginal, observeCompiles } from './tsLoader';
 import { str, TraceWriter } from './traceWriter';
 
@@ -260,6 +261,13 @@ function start(): void {
         process.kill(process.pid, sig);
       };
       process.on(sig, onSignal);
+    }
+    // The CLI's pipe (only in the process the CLI started itself: in a child process of the script the same fd is something else).
+    if (typeof config.parentFd === 'number' && config.cliPid === process.ppid) {
+      watchParent(config.parentFd, () => {
+        recorder.writeHeldWaits();
+        out.flush();
+      });
     }
   }
 

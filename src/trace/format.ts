@@ -270,4 +270,11 @@ export interface RunnerConfig {
   flushMs?: number;
   /** Threshold in ms above which a synchronous stretch counts as blocking (default 10). */
   blockMs?: number;
+  /**
+   * File descriptor of a pipe from the CLI that the script's process inherits and the CLI never
+   * writes to: its end means the CLI is gone, and the runner then ends the script (no orphans).
+   */
+  parentFd?: number;
+  /** Process id of the CLI: the pipe is watched only in the process whose parent it is. */
+  cliPid?: number;
 }

@@ -127,6 +127,43 @@ describe('pass-through', () => {
   });
 });
 
+/** True while a process with this pid exists (and is not a zombie). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    // A zombie (exited, not yet reaped) is gone for our purpose.
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return true;
+  }
+}
+
+describe('no orphans', () => {
+  for (const node of nodeVersions) {
+    test(`on ${node.name}: the CLI SIGKILLed, the never-ending script ends within seconds and its trace is readable`, { timeout: 30_000 }, async () => {
+      const r = await runCli(['--node', node.path, cli('forever.js')], { signalOnStdout: 'pid ', signal: 'SIGKILL' });
+      // The CLI's stdout is the script's too: the harness sees it close only once the script is gone.
+      assert.equal(r.signal, 'SIGKILL');
+      const pid = Number(/pid (\d+)/.exec(r.stdout)?.[1]);
+      assert.ok(pid > 0, r.stdout);
+      const deadline = Date.now() + 5000;
+      while (alive(pid) && Date.now() < deadline) await new Promise((ok) => setTimeout(ok, 50));
+      const left = alive(pid);
+      if (left) process.kill(pid, 'SIGKILL');
+      assert.equal(left, false, `script ${pid} still running after the CLI died`);
+      const m = r.model;
+      assert.ok(m, 'trace readable');
+      assert.equal(m.run?.pid, pid);
+      assert.ok([...m.threads.values()].some((t) => t.kind === 'main' && t.end !== undefined), 'the main thread was finished in the trace');
+      assert.equal(m.end, undefined, 'no run end: the CLI that writes it was killed');
+    });
+  }
+});
+
 for (const node of nodeVersions) {
   describe(`threadpool on ${node.name}`, () => {
     test('--threadpool-size 2 with six pbkdf2: 2 lanes, at most 2 running, 4 queued, exact placement', async () => {
