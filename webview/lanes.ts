@@ -57,8 +57,8 @@ export const enum SourceKind {
 
 const KIND_NAMES = ['callback', 'opLife', 'job', 'queued', 'task', 'busy', 'blocked'] as const;
 
-/** What a lane stores per source: the model object itself (no wrapper per span source), or the whole {@link SpanSource} for pool jobs. */
-export type SourceRef = AsyncOp | Task | LoopStretch | SpanSource;
+/** What a lane stores per source: the model object itself (no wrapper per span source). */
+export type SourceRef = AsyncOp | Task | LoopStretch | PoolJob | SpanSource;
 
 /** The source `k` of a lane as a {@link SpanSource} (built on demand: lanes keep only references). */
 export function sourceAt(lane: Lane, k: number): SpanSource {
@@ -73,6 +73,12 @@ export function sourceAt(lane: Lane, k: number): SpanSource {
     case SourceKind.Busy:
     case SourceKind.Blocked:
       return { kind: KIND_NAMES[kind] as 'busy' | 'blocked', stretch: ref as LoopStretch };
+    case SourceKind.Job:
+    case SourceKind.Queued: {
+      // The resource behind a job is looked up when asked for, not for each of the jobs at layout.
+      const job = ref as PoolJob;
+      return { kind: KIND_NAMES[kind] as 'job' | 'queued', job, op: job.opKey ? lane.ops?.get(job.opKey) : undefined };
+    }
     default:
       return ref as SpanSource;
   }
@@ -114,6 +120,8 @@ export interface Lane {
   spans: SpanTable;
   /** First user frame of the lane itself (task call site, worker file), for reveal from the label. */
   source?: SourceFrame;
+  /** The trace's async resources by key, on pool lanes: where {@link sourceAt} finds the resource behind a job. */
+  ops?: ReadonlyMap<string, AsyncOp>;
 }
 
 /** What to show. */
@@ -257,15 +265,21 @@ class SpanBuilder {
 
   build(): SpanTable {
     const n = this.n;
+    // Arrays filled to (nearly) their capacity, as those sized up front are, are used as they are
+    // rather than copied: at 1M spans the copies were a visible share of the layout.
+    // An unsorted lane is written in order into new arrays below.
+    const sorted = this.sorted;
+    const trim = <T extends Float64Array | Uint8Array | Int32Array>(a: T): T =>
+      sorted && n === a.length ? a : sorted && n >= a.length * 0.75 ? (a.subarray(0, n) as T) : (a.slice(0, n) as T);
     const t: SpanTable = {
       n,
-      start: this.s.slice(0, n),
-      end: this.e.slice(0, n),
+      start: trim(this.s),
+      end: trim(this.e),
       maxEnd: new Float64Array(n),
-      state: this.st.slice(0, n),
-      src: this.src.slice(0, n),
+      state: trim(this.st),
+      src: trim(this.src),
     };
-    if (!this.sorted) {
+    if (!sorted) {
       // A plain array sorts with TimSort, which is fast on the few long sorted runs a lane is made of.
       const order: number[] = new Array(n);
       for (let i = 0; i < n; i++) order[i] = i;
@@ -383,18 +397,22 @@ export function layoutLanes(model: TraceModel, filter: LaneFilter, now = model.e
   const queue = new SpanBuilder(model.poolJobs.size);
   for (const job of model.poolJobs.values()) {
     typeSet.add(job.type);
-    const op = job.opKey ? model.ops.get(job.opKey) : undefined;
-    if (!typeOk(job.type) || (op && !stackOk(op.stack)) || (!op && filter.onlyMyCode)) continue;
+    if (!typeOk(job.type)) continue;
+    if (filter.onlyMyCode) {
+      const op = job.opKey ? model.ops.get(job.opKey) : undefined;
+      if (!op || !stackOk(op.stack)) continue;
+    }
     const b = poolFor(job.poolIndex);
-    b.add(job.start, job.end, job.inferred ? SpanState.Inferred : SpanState.Running, b.addSource(SourceKind.Job, { kind: 'job', job, op }));
-    if (job.start > job.submit) queue.add(job.submit, job.start, SpanState.Queued, queue.addSource(SourceKind.Queued, { kind: 'queued', job, op }));
+    b.add(job.start, job.end, job.inferred ? SpanState.Inferred : SpanState.Running, b.addSource(SourceKind.Job, job));
+    if (job.start > job.submit) queue.add(job.submit, job.start, SpanState.Queued, queue.addSource(SourceKind.Queued, job));
   }
+  const ops = model.ops;
   for (let i = 0; i < poolBuilders.length; i++) {
     const b = poolBuilders[i];
     if (!b) continue;
-    lanes.push({ id: `pool:${i}`, group: 'threads', label: `threadpool ${i + 1}`, depth: 0, hasChildren: false, refs: b.refs, kinds: b.sourceKinds(), spans: b.build() });
+    lanes.push({ id: `pool:${i}`, group: 'threads', label: `threadpool ${i + 1}`, depth: 0, hasChildren: false, refs: b.refs, kinds: b.sourceKinds(), spans: b.build(), ops });
   }
-  if (queue.size > 0) lanes.push({ id: 'pool:queue', group: 'threads', label: 'threadpool queue', depth: 0, hasChildren: false, refs: queue.refs, kinds: queue.sourceKinds(), spans: queue.build() });
+  if (queue.size > 0) lanes.push({ id: 'pool:queue', group: 'threads', label: 'threadpool queue', depth: 0, hasChildren: false, refs: queue.refs, kinds: queue.sourceKinds(), spans: queue.build(), ops });
 
   // ---- Async tasks, nested under the task that called them, siblings in start order.
   const children = new Map<string, Task[]>();

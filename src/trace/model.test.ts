@@ -106,3 +106,27 @@ test('fast path keeps ids beyond 32 bits and job links per process', () => {
   assert.deepEqual(m.ops.get('7:0:3000000000')?.callbacks, [10, 12]);
   assert.equal(m.poolJobs.get(1)?.opKey, '7:0:3000000000');
 });
+
+test('reads pool jobs the same with or without the fast path (escapes, spaces, unknown resources, replacement)', () => {
+  const lines = (job: string[]): string => [header, '["@",7,0]', '["Y",1,"FSREQCALLBACK"]', '["I",5,1,0,1,0]', '["@",7,-1]', ...job].join('\n') + '\n';
+  const compact = parseTrace(lines(['["J",1,"FSREQCALLBACK",1,2,3,0,1,0,5]', '["J",2,"GETADDRINFOREQWRAP",4,6,9,1,0,0,99]', '["J",3,"zlib",4,6,9,1,0,-1,-1]', '["J",3,"ZLIB",4,7,9,2,1,-1,-1]']));
+  const json = parseTrace(
+    lines(['["J", 1, "FSREQCALLBACK", 1, 2, 3, 0, 1, 0, 5]', '["J",2,"GETADDRINFO\\u0052EQWRAP",4,6,9,1,0,0,99]', '[ "J",3,"zlib",4,6,9,1,0,-1,-1]', '["J",3,"ZLIB",4.0,7,9,2,1,-1,-1]']),
+  );
+  for (const m of [compact, json]) {
+    assert.deepEqual([...m.poolJobs.values()], [
+      { id: 1, type: 'FSREQCALLBACK', submit: 1, start: 2, end: 3, poolIndex: 0, inferred: true, opKey: '7:0:5' },
+      { id: 2, type: 'GETADDRINFOREQWRAP', submit: 4, start: 6, end: 9, poolIndex: 1, inferred: false, opKey: '7:0:99' },
+      { id: 3, type: 'ZLIB', submit: 4, start: 7, end: 9, poolIndex: 2, inferred: true, opKey: undefined },
+    ]);
+    assert.equal(m.records, 9);
+    assert.equal(m.lastTs, 9);
+    assert.equal(m.problems.length, 0);
+  }
+  // The job's resource key is the resource's own string (read once, shared).
+  assert.equal(compact.poolJobs.get(1)?.opKey, compact.ops.get('7:0:5')?.key);
+  // A string that is not closed, or a job with a field missing, goes to JSON.parse and is reported.
+  const torn = parseTrace(lines(['["J",1,"FSREQ', '["J",1,"FSREQCALLBACK",1,2,3,0,1,0]']));
+  assert.equal(torn.poolJobs.size, 1);
+  assert.equal(torn.problems.length, 1);
+});

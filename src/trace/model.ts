@@ -170,6 +170,8 @@ interface ThreadTables {
   key: string;
   /** The process id part of `key`. */
   pid: number;
+  /** The thread id part of `key`. */
+  threadId: number;
   files: Map<number, string>;
   stacks: Map<number, SourceFrame[]>;
   types: Map<number, string>;
@@ -181,37 +183,62 @@ interface ThreadTables {
 /** An id read from the Float64Array as a small integer when it fits (a boxed double would slow every Map lookup). */
 const smallId = (v: number): number => (v <= 0x7fffffff && v >= -0x80000000 ? v | 0 : v);
 
-/** Most numbers an integer-only record has (the `I` record: tag + 5). */
-const MAX_INT_FIELDS = 8;
+/** Most fields a record read without JSON.parse has after its tag (the `J` record: 9). */
+const MAX_FLAT_FIELDS = 10;
 
 /**
- * Reads the integers of a line like `["B",12,3456]` (between `from` and `to` in `buf`) into `out`
- * without slicing the line or calling JSON.parse: on huge traces most lines have this shape and
- * parsing them dominated reading. Returns the tag's char code and the count of numbers in
- * `out[0]`… (as `tag << 8 | count`), or -1 for anything else (spaces, fractions, strings), which
+ * Bit i set when field i of the last {@link parseFlatRecord} was a string (then `out[i]` is the
+ * index of its first character and `strEnd[i]` the index of its closing quote).
+ */
+let flatStrings = 0;
+
+/**
+ * Reads the fields of a line like `["B",12,3456]` or `["J",7,"FSREQCALLBACK",10,12,…]` (between
+ * `from` and `to` in `buf`) without slicing the line or calling JSON.parse: on huge traces most lines
+ * have this shape and parsing them dominated reading. Fields are integers or plain strings (no
+ * escapes, no control characters); a string's position is recorded instead of its text, so the
+ * caller can compare it with strings it already has. Returns the tag's char code and the field count
+ * (as `tag << 8 | count`), or -1 for anything else (spaces, fractions, escapes, nested values), which
  * the caller then reads with JSON.parse.
  */
-function parseIntRecord(buf: string, from: number, to: number, out: Float64Array): number {
+function parseFlatRecord(buf: string, from: number, to: number, out: Float64Array, strEnd: Int32Array): number {
   if (to - from < 6 || buf.charCodeAt(from) !== 91 /* [ */ || buf.charCodeAt(from + 1) !== 34 /* " */ || buf.charCodeAt(from + 3) !== 34 || buf.charCodeAt(to - 1) !== 93 /* ] */) return -1;
   const tag = buf.charCodeAt(from + 2);
   let i = from + 4;
   let count = 0;
+  let strings = 0;
   while (i < to - 1) {
-    if (buf.charCodeAt(i) !== 44 /* , */ || count === MAX_INT_FIELDS) return -1;
+    if (buf.charCodeAt(i) !== 44 /* , */ || count === MAX_FLAT_FIELDS) return -1;
     i++;
-    let neg = false;
-    if (buf.charCodeAt(i) === 45 /* - */) {
-      neg = true;
+    let c = buf.charCodeAt(i);
+    if (c === 34 /* " */) {
+      const start = ++i;
+      for (c = buf.charCodeAt(i); c !== 34; c = buf.charCodeAt(++i)) {
+        // An escape, a control character or the end of the line: JSON.parse decides.
+        if (c === 92 /* \ */ || c < 32 || i >= to) return -1;
+      }
+      out[count] = start;
+      strEnd[count] = i;
+      strings |= 1 << count;
+      count++;
       i++;
+      continue;
+    }
+    let neg = false;
+    if (c === 45 /* - */) {
+      neg = true;
+      c = buf.charCodeAt(++i);
     }
     const start = i;
     let v = 0;
-    for (let c = buf.charCodeAt(i); c >= 48 && c <= 57; c = buf.charCodeAt(++i)) v = v * 10 + (c - 48);
+    for (; c >= 48 && c <= 57; c = buf.charCodeAt(++i)) v = v * 10 + (c - 48);
     // No digits, or too many to be exact: let JSON.parse decide.
     if (i === start || i - start > 15) return -1;
     out[count++] = neg ? -v : v;
   }
-  return i === to - 1 ? (tag << 8) | count : -1;
+  if (i !== to - 1) return -1;
+  flatStrings = strings;
+  return (tag << 8) | count;
 }
 
 const NO_FRAMES: SourceFrame[] = [];
@@ -279,7 +306,7 @@ export class TraceReader {
     const key = `${pid}:${threadId}`;
     let t = this.tables.get(key);
     if (!t) {
-      t = { key, pid, files: new Map(), stacks: new Map(), types: new Map(), ops: new Map(), tasks: new Map() };
+      t = { key, pid, threadId, files: new Map(), stacks: new Map(), types: new Map(), ops: new Map(), tasks: new Map() };
       this.tables.set(key, t);
     }
     return t;
@@ -294,15 +321,21 @@ export class TraceReader {
     if (typeof ts === 'number' && ts > this.model.lastTs) this.model.lastTs = ts;
   }
 
-  private readonly nums = new Float64Array(MAX_INT_FIELDS);
+  private readonly nums = new Float64Array(MAX_FLAT_FIELDS);
+  private readonly strEnd = new Int32Array(MAX_FLAT_FIELDS);
+  /** Pool job types seen so far: a job's type is compared with these in place instead of sliced out of the line. */
+  private readonly jobTypes: string[] = [];
+  /** The tables of the thread of the last pool job's resource (jobs come in runs from one thread). */
+  private jobTables: ThreadTables | undefined;
 
   /**
    * Fast path for the frequent integer-only records (callbacks, task segments, loop stretches,
    * resource creation, contexts). Returns false to let {@link readLine} handle the line.
    */
   private readIntLine(buf: string, from: number, to: number): boolean {
-    const code = parseIntRecord(buf, from, to, this.nums);
+    const code = parseFlatRecord(buf, from, to, this.nums, this.strEnd);
     if (code < 0) return false;
+    if (flatStrings !== 0) return code >> 8 === 74 /* J */ && this.readJob(buf, code & 0xff);
     const n = this.nums;
     const count = code & 0xff;
     const ctx = this.ctx;
@@ -363,6 +396,46 @@ export class TraceReader {
     }
   }
 
+  /**
+   * Fast path of a `J` record (the most frequent record with a string): the type is matched
+   * against the types seen before, and the resource key is the resource's own key when it was
+   * read. Returns false to let {@link readLine} handle the line.
+   */
+  private readJob(buf: string, count: number): boolean {
+    const ctx = this.ctx;
+    if (count !== 9 || flatStrings !== 2 || !ctx) return false;
+    const n = this.nums;
+    const from = n[1];
+    const to = this.strEnd[1];
+    let type: string | undefined;
+    for (const t of this.jobTypes) {
+      if (t.length === to - from && buf.startsWith(t, from)) {
+        type = t;
+        break;
+      }
+    }
+    if (type === undefined) {
+      type = buf.slice(from, to);
+      // Types are few (libuv request kinds); a bound keeps a hostile trace from making this slow.
+      if (this.jobTypes.length < 64) this.jobTypes.push(type);
+    }
+    const m = this.model;
+    m.records++;
+    const id = smallId(n[0]);
+    const end = n[4];
+    const threadId = smallId(n[7]);
+    const asyncId = smallId(n[8]);
+    let opKey: string | undefined;
+    if (threadId >= 0 && asyncId >= 0) {
+      let t = this.jobTables;
+      if (!t || t.pid !== ctx.pid || t.threadId !== threadId) t = this.jobTables = this.tables.get(`${ctx.pid}:${threadId}`);
+      opKey = t?.ops.get(asyncId)?.key ?? `${ctx.pid}:${threadId}:${asyncId}`;
+    }
+    m.poolJobs.set(id, { id, type, submit: n[2], start: n[3], end, poolIndex: smallId(n[5]), inferred: n[6] === 1, opKey });
+    if (end > m.lastTs) m.lastTs = end;
+    return true;
+  }
+
   private readLine(line: string): void {
     let r: unknown;
     try {
@@ -403,7 +476,8 @@ export class TraceReader {
       thread: ctx.key,
       asyncId,
       type: ctx.types.get(typeId) ?? `type#${typeId}`,
-      triggerKey: triggerId > 0 ? `${ctx.key}:${triggerId}` : undefined,
+      // The trigger's own key when it was read (most are): one string less per resource.
+      triggerKey: triggerId > 0 ? (ctx.ops.get(triggerId)?.key ?? `${ctx.key}:${triggerId}`) : undefined,
       created: ts,
       callbacks: [],
       stack: this.stack(stackId),
