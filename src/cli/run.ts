@@ -20,6 +20,7 @@ import { summaryLine } from './summary';
 import { checkSyntax } from './syntaxCheck';
 import { TraceFollower } from './traceFollower';
 import { toolVersion } from './version';
+import { startWatchdog } from './watchdog';
 
 /** Oldest Node major version the runner supports. */
 export const MIN_NODE_MAJOR = 20;
@@ -164,6 +165,8 @@ export async function runCommand(cmd: RunCommand, log: (line: string) => void): 
   parentPipe?.on('error', () => {
     // The script closed its end (or never had one): nothing to watch from this side.
   });
+  // For a script that never returns to its loop (and so never sees the pipe end).
+  const watchdog = child.pid !== undefined ? startWatchdog(child.pid) : undefined;
   const sampler = child.pid !== undefined && ProcSampler.available() ? new ProcSampler(child.pid, nowUs) : undefined;
   sampler?.start();
 
@@ -240,6 +243,7 @@ export async function runCommand(cmd: RunCommand, log: (line: string) => void): 
     child.once('exit', (code, signal) => done({ code, signal }));
   });
   running = false;
+  watchdog?.release();
   parentPipe?.destroy();
   if (live) clearTimeout(live);
   if (killTimer) clearTimeout(killTimer);

@@ -162,6 +162,19 @@ describe('no orphans', () => {
       assert.equal(m.end, undefined, 'no run end: the CLI that writes it was killed');
     });
   }
+
+  test('the CLI SIGKILLed while the script spins in a synchronous loop: the script is killed within seconds', { timeout: 30_000, skip: process.platform === 'win32' }, async () => {
+    const r = await runCli([cli('busyLoopPid.js')], { signalOnStdout: 'pid ', signal: 'SIGKILL' });
+    assert.equal(r.signal, 'SIGKILL');
+    const pid = Number(/pid (\d+)/.exec(r.stdout)?.[1]);
+    assert.ok(pid > 0, r.stdout);
+    const deadline = Date.now() + 6000;
+    while (alive(pid) && Date.now() < deadline) await new Promise((ok) => setTimeout(ok, 50));
+    const left = alive(pid);
+    if (left) process.kill(pid, 'SIGKILL');
+    assert.equal(left, false, `script ${pid} still spinning after the CLI died`);
+    assert.ok(r.model?.run, 'trace readable, with its run record');
+  });
 });
 
 for (const node of nodeVersions) {
