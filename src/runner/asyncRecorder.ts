@@ -15,6 +15,7 @@ import * as v8 from 'node:v8';
 import { captureCallSites, type CallSite, type StackInterner } from './callSites';
 import type { Clock } from './clock';
 import type { LoopMonitor } from './loopMonitor';
+import { makeRejectedReader, type RejectedReader } from './promiseState';
 import { str, TagCode, type TraceWriter } from './traceWriter';
 
 /** Types whose user frame can lie far below Node's and undici's frames (fetch → getaddrinfo is ~45 deep). */
@@ -274,6 +275,12 @@ export class AsyncRecorder {
   /** The PROMISE operation whose callback runs now. */
   private runningOp: ReactionOp | undefined;
   private nextPromiseOpId = PROMISE_OP_FIRST_ID;
+  /** The task whose promise settled last, while its end record waits for the promise's state (see writeEnd). */
+  private endingPromise: Promise<unknown> | undefined;
+  private endingTask = 0;
+  private endingTs = 0;
+  /** Whether a task's settled promise was rejected (1), fulfilled (0) or cannot be told (-1). */
+  private rejected: RejectedReader = () => -1;
 
   constructor(o: AsyncRecorderOptions) {
     this.out = o.out;
@@ -302,6 +309,7 @@ export class AsyncRecorder {
       before: (asyncId) => {
         // A macrotask callback starts: a wait still open spans it, so it is real.
         if (this.heldWaits.length > 0) this.writeHeldWaits();
+        else if (this.endingPromise !== undefined) this.writeEnd();
         const v = this.live.get(asyncId);
         if (v === undefined) return;
         const ts = this.now();
@@ -434,8 +442,11 @@ export class AsyncRecorder {
   // ---- task lanes -------------------------------------------------------------------------------
 
   private enableTasks(): void {
+    // Made before the hooks exist: it makes promises of its own.
+    this.rejected = makeRejectedReader();
     const init = (p: Promise<unknown>, parent: Promise<unknown> | undefined): void => {
       try {
+        if (this.endingPromise !== undefined) this.writeEnd();
         if (this.pendingPromise !== undefined) this.resolvePending(undefined);
         const top = this.ctxStack[this.ctxStack.length - 1];
         if (top !== undefined && top.thenMade) this.returnedAfterThen(top, init);
@@ -454,6 +465,7 @@ export class AsyncRecorder {
       init,
       before: (p) => {
         this.combinator = undefined;
+        if (this.endingPromise !== undefined) this.writeEnd();
         if (this.pendingPromise !== undefined) this.resolvePending(undefined);
         const ts = this.now();
         this.marks.push(this.ctxStack.length);
@@ -502,6 +514,7 @@ export class AsyncRecorder {
         this.loop.enter(ts, stackId || this.runningTaskStack());
       },
       after: () => {
+        if (this.endingPromise !== undefined) this.writeEnd();
         if (this.pendingPromise !== undefined) this.resolvePending(undefined);
         this.jobTag = -1;
         const ts = this.now();
@@ -522,20 +535,23 @@ export class AsyncRecorder {
         this.loop.exit(ts);
       },
       settled: (p) => {
+        if (this.endingPromise !== undefined) this.writeEnd();
         if (this.pendingPromise !== undefined) this.resolvePending(p);
         const ctx = this.taskOf.get(p);
         if (ctx === undefined) return;
         this.taskOf.delete(p);
         this.remove(ctx);
         ctx.running = false;
-        // Whether it rejected is not visible to a promise hook; a rejection reaches the trace as an error record.
         if (ctx.id !== 0) {
           const ts = this.now();
           if (ctx.waitTs >= 0) {
             if (ts - ctx.waitTs > SHORT_WAIT_US) this.out.rec2(TagCode.TaskAwait, ctx.id, ctx.waitTs);
             ctx.waitTs = -1;
           }
-          this.out.rec3(TagCode.TaskEnd, ctx.id, ts, 0);
+          // V8 runs this hook before the promise takes its state: the end is written at the next hook.
+          this.endingTask = ctx.id;
+          this.endingPromise = p;
+          this.endingTs = ts;
         }
       },
     };
@@ -861,6 +877,7 @@ export class AsyncRecorder {
 
   /** Writes the wait records held back so far (before a macrotask callback and before each flush of the trace). */
   writeHeldWaits(): void {
+    if (this.endingPromise !== undefined) this.writeEnd();
     const h = this.heldWaits;
     for (let i = 0; i < h.length; i++) {
       const ctx = h[i];
@@ -871,6 +888,13 @@ export class AsyncRecorder {
       }
     }
     h.length = 0;
+  }
+
+  /** Writes the end of the task whose promise settled last, now that its state can be read. */
+  private writeEnd(): void {
+    const p = this.endingPromise as Promise<unknown>;
+    this.endingPromise = undefined;
+    this.out.rec3(TagCode.TaskEnd, this.endingTask, this.endingTs, this.rejected(p));
   }
 
   private remove(ctx: Ctx): void {

@@ -86,6 +86,7 @@ export interface Task {
   parentKey?: string;
   start: number;
   end?: number;
+  /** Whether its promise rejected; absent when the recorder could not tell (Node 24) or it has not ended. */
   failed?: boolean;
   /** Segments as flat triples `[start, end, state]`; an open last segment has end -1. */
   segments: number[];
@@ -609,7 +610,8 @@ export class TraceReader {
         if (s.length >= 3 && s[s.length - 2] === -1) s[s.length - 2] = ts;
         if (r[0] === 'E') {
           task.end = ts;
-          task.failed = r[3] === 1;
+          // 1 rejected, 0 fulfilled, -1 (or absent) when the recorder could not tell.
+          if (r[3] === 1 || r[3] === 0) task.failed = r[3] === 1;
         } else {
           s.push(ts, -1, r[0] === 'W' ? SegmentState.Waiting : SegmentState.Running);
         }

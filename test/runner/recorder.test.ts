@@ -120,6 +120,26 @@ for (const node of nodeVersions) {
       assert.ok(timers.length >= 3, 'the sleeps are Timeouts with a source in the fixture');
     });
 
+    test('a task that rejects ends as failed, one that fulfils does not (where V8 can tell: Node 20 and 22)', async () => {
+      const file = runnerFixture('rejects.js');
+      const r = await runCli([...nodeArgs, file]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout, '1\n');
+      const m = assertComplete(r);
+      const idOf = (name: string) => tasksNamed(m, name)[0]?.key.split(':').pop();
+      // The raw end records: failed = 1, 0, or -1 where the Node cannot tell.
+      const endFlag = (name: string) => {
+        const line = r.traceText.split('\n').find((l) => l.startsWith(`["E",${idOf(name)},`));
+        assert.ok(line, `end record of ${name}`);
+        return JSON.parse(line)[3] as number;
+      };
+      const major = Number(spawnSync(node.path, ['-p', 'process.versions.node.split(".")[0]'], { encoding: 'utf8' }).stdout.trim());
+      const expected = major <= 22 ? { fails: 1, failsAtOnce: 1, works: 0, main: 0 } : { fails: -1, failsAtOnce: -1, works: -1, main: -1 };
+      assert.deepEqual({ fails: endFlag('fails'), failsAtOnce: endFlag('failsAtOnce'), works: endFlag('works'), main: endFlag('main') }, expected);
+      assert.equal(tasksNamed(m, 'fails')[0].failed, major <= 22 ? true : undefined, 'the model says the task failed (or that it cannot tell)');
+      assert.equal(tasksNamed(m, 'works')[0].failed, major <= 22 ? false : undefined);
+    });
+
     test('task lanes survive awaits of plain values, .then chains, returned promises and calls that never wait', async () => {
       const file = runnerFixture('taskShapes.js');
       const r = await runCli([...nodeArgs, file]);
