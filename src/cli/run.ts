@@ -19,6 +19,7 @@ import { ProcSampler } from './procSampler';
 import { summaryLine } from './summary';
 import { checkSyntax } from './syntaxCheck';
 import { TraceFollower } from './traceFollower';
+import { pruneCache } from '../runner/tsLoader';
 import { toolVersion } from './version';
 import { startWatchdog } from './watchdog';
 
@@ -167,6 +168,9 @@ export async function runCommand(cmd: RunCommand, log: (line: string) => void): 
   });
   // For a script that never returns to its loop (and so never sees the pipe end).
   const watchdog = child.pid !== undefined ? startWatchdog(child.pid) : undefined;
+  // The transpile cache is bounded here, once per run, in this process (never in the script's):
+  // usually one stat of the stamp file, a real prune at most once an hour.
+  setImmediate(() => pruneCache());
   const sampler = child.pid !== undefined && ProcSampler.available() ? new ProcSampler(child.pid, nowUs) : undefined;
   sampler?.start();
 

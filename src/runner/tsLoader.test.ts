@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { calleeColumn, decodeMappings, formatOf, lookupPosition } from './tsLoader';
+import { cacheDir, calleeColumn, decodeMappings, formatOf, getTranspiled, lookupPosition, pruneCache } from './tsLoader';
 import { transpileTs, TsSyntaxError } from './typescript';
 
 test('decodes VLQ mappings into per-line segments', () => {
@@ -53,4 +53,68 @@ test('module format: .mts ESM, .cts CommonJS, .ts by the nearest package.json ty
   assert.equal(formatOf(join(root, 'esm', 'a.cts')), 'cjs');
   assert.equal(formatOf(join(root, 'cjs', 'a.ts')), 'cjs');
   assert.equal(formatOf(join(root, 'cjs', 'a.mts')), 'esm');
+});
+
+const DAY = 24 * 3600_000;
+
+/** A cache folder with entries last used `ages` days ago (each `size` bytes). */
+function cacheWith(now: number, entries: { name: string; days: number; size: number }[]): string {
+  const dir = mkdtempSync(join(tmpdir(), 'cd-ts-cache-'));
+  for (const e of entries) {
+    const f = join(dir, e.name);
+    writeFileSync(f, 'x'.repeat(e.size));
+    const t = new Date(now - e.days * DAY);
+    utimesSync(f, t, t);
+  }
+  return dir;
+}
+
+test('the transpile cache drops entries unused for too long, then the least recently used above the size bound', () => {
+  const now = Date.now();
+  const dir = cacheWith(now, [
+    { name: 'old.json', days: 30, size: 10 },
+    { name: 'a.json', days: 3, size: 400 },
+    { name: 'b.json', days: 2, size: 400 },
+    { name: 'c.json', days: 1, size: 400 },
+    { name: 'leftover.json.123.abc.tmp', days: 1, size: 5 },
+    { name: 'other.txt', days: 90, size: 5 },
+  ]);
+  const r = pruneCache(dir, { maxAgeMs: 14 * DAY, maxBytes: 1000, everyMs: 3600_000 }, now);
+  assert.deepEqual(r, { ran: true, removed: 3, keptBytes: 800 });
+  assert.deepEqual(readdirSync(dir).sort(), ['.pruned', 'b.json', 'c.json', 'other.txt']);
+});
+
+test('the transpile cache is pruned at most once per interval, whatever the number of runs', () => {
+  const now = Date.now();
+  const dir = cacheWith(now, [{ name: 'old.json', days: 30, size: 10 }]);
+  const limits = { maxAgeMs: 14 * DAY, maxBytes: 1000, everyMs: 3600_000 };
+  assert.equal(pruneCache(dir, limits, now).ran, true);
+  writeFileSync(join(dir, 'old2.json'), 'x');
+  utimesSync(join(dir, 'old2.json'), new Date(now - 30 * DAY), new Date(now - 30 * DAY));
+  assert.equal(pruneCache(dir, limits, now + 60_000).ran, false, 'a minute later: skipped');
+  assert.ok(existsSync(join(dir, 'old2.json')));
+  assert.equal(pruneCache(dir, limits, now + 2 * 3600_000).removed, 1, 'after the interval: pruned again');
+  assert.equal(pruneCache(join(dir, 'missing'), limits, now).ran, false, 'no cache: nothing to do, no error');
+});
+
+test('an entry used again is marked as used, so pruning by age keeps it', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cd-ts-cache-'));
+  const saved = process.env.CONCURRENCY_DIAGRAM_CACHE;
+  process.env.CONCURRENCY_DIAGRAM_CACHE = dir;
+  try {
+    const file = join(dir, 'used.ts');
+    const source = 'export const x: number = 1;\n';
+    getTranspiled(file, source, 'cjs');
+    const [entry] = readdirSync(cacheDir()).filter((n) => n.endsWith('.json'));
+    assert.ok(entry);
+    const old = new Date(Date.now() - 20 * DAY);
+    utimesSync(join(dir, entry), old, old);
+    getTranspiled(file, source, 'cjs');
+    const r = pruneCache(dir, { maxAgeMs: 14 * DAY, maxBytes: 1 << 20, everyMs: 0 });
+    assert.equal(r.removed, 0);
+    assert.ok(existsSync(join(dir, entry)));
+  } finally {
+    if (saved === undefined) delete process.env.CONCURRENCY_DIAGRAM_CACHE;
+    else process.env.CONCURRENCY_DIAGRAM_CACHE = saved;
+  }
 });

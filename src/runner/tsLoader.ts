@@ -71,6 +71,121 @@ export function cacheDir(): string {
   return process.env.CONCURRENCY_DIAGRAM_CACHE || path.join(os.tmpdir(), 'concurrency-diagram', 'ts-cache');
 }
 
+/** Bounds of the transpile cache, kept by {@link pruneCache}. */
+export interface CacheLimits {
+  /** Entries not written or used for longer than this are removed (ms). */
+  maxAgeMs: number;
+  /** Above this total size the least recently used entries are removed (bytes). */
+  maxBytes: number;
+  /** A prune is skipped when the last one was more recent than this (ms): most runs only stat one file. */
+  everyMs: number;
+}
+
+/** Default bounds: two weeks, 64 MB, pruned at most once an hour. */
+export const CACHE_LIMITS: CacheLimits = { maxAgeMs: 14 * 24 * 3600_000, maxBytes: 64 * 1024 * 1024, everyMs: 3600_000 };
+
+/** An entry used again is marked as used (its mtime) at most this often, so pruning by age keeps what is in use. */
+const TOUCH_AFTER_MS = 24 * 3600_000;
+
+/** A temporary file of an interrupted cache write is removed after this long (ms). */
+const STALE_TMP_MS = 3600_000;
+
+/** Name of the file whose mtime says when the cache was last pruned. */
+const PRUNE_STAMP = '.pruned';
+
+/** What a prune did. */
+export interface PruneResult {
+  /** False when skipped (pruned recently, or no cache). */
+  ran: boolean;
+  /** Entries (and stale temporary files) removed. */
+  removed: number;
+  /** Bytes of the entries kept. */
+  keptBytes: number;
+}
+
+/**
+ * Keeps the transpile cache bounded: removes entries older than `maxAgeMs` (by last write or use),
+ * then the least recently used ones until the rest fits in `maxBytes`, and leftover temporary files.
+ * Runs at most once per `everyMs` for all runs sharing the cache (a stamp file records the last
+ * prune). Called by the CLI once per run, while the script runs, never by the script's process.
+ * Never throws: a cache that cannot be pruned is left as it is.
+ */
+export function pruneCache(dir = cacheDir(), limits: CacheLimits = CACHE_LIMITS, now = Date.now()): PruneResult {
+  const result: PruneResult = { ran: false, removed: 0, keptBytes: 0 };
+  const stamp = path.join(dir, PRUNE_STAMP);
+  try {
+    if (now - fs.statSync(stamp).mtimeMs < limits.everyMs) return result;
+  } catch {
+    // Never pruned (or no cache yet).
+  }
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+    // Claim this prune first: a run starting meanwhile skips it.
+    fs.writeFileSync(stamp, '');
+    const t = new Date(now);
+    fs.utimesSync(stamp, t, t);
+  } catch {
+    return result;
+  }
+  result.ran = true;
+  const entries: { file: string; used: number; size: number }[] = [];
+  for (const name of names) {
+    const isEntry = name.endsWith('.json');
+    if (!isEntry && !name.endsWith('.tmp')) continue;
+    const file = path.join(dir, name);
+    try {
+      const st = fs.statSync(file);
+      if (!st.isFile()) continue;
+      const age = now - st.mtimeMs;
+      if (isEntry ? age > limits.maxAgeMs : age > STALE_TMP_MS) {
+        fs.unlinkSync(file);
+        result.removed++;
+      } else if (isEntry) {
+        entries.push({ file, used: st.mtimeMs, size: st.size });
+      }
+    } catch {
+      // Removed by another run meanwhile.
+    }
+  }
+  let total = entries.reduce((n, e) => n + e.size, 0);
+  if (total > limits.maxBytes) {
+    entries.sort((a, b) => a.used - b.used);
+    for (const e of entries) {
+      if (total <= limits.maxBytes) break;
+      try {
+        fs.unlinkSync(e.file);
+        result.removed++;
+        total -= e.size;
+      } catch {
+        // Already gone.
+      }
+    }
+  }
+  result.keptBytes = total;
+  return result;
+}
+
+/** Reads a cache entry; marks it as used when it was last marked more than a day ago (for pruning by age). */
+function readCacheEntry(cf: string): string {
+  const fd = fs.openSync(cf, 'r');
+  try {
+    const text = fs.readFileSync(fd, 'utf8');
+    try {
+      const st = fs.fstatSync(fd);
+      if (Date.now() - st.mtimeMs > TOUCH_AFTER_MS) {
+        const t = new Date();
+        fs.futimesSync(fd, t, t);
+      }
+    } catch {
+      // A read-only cache stays as it is.
+    }
+    return text;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 function cacheFile(file: string, source: string, format: ModuleFormat): string {
   const h = createHash('sha256').update(`${CACHE_LAYOUT}\0${stamp()}\0${format}\0${file}\0`).update(source).digest('hex');
   return path.join(cacheDir(), `${h.slice(0, 40)}.json`);
@@ -113,7 +228,7 @@ export function getTranspiled(file: string, source: string, format: ModuleFormat
   const cf = cacheFile(file, source, format);
   let out: TranspileOutput | undefined;
   try {
-    out = JSON.parse(fs.readFileSync(cf, 'utf8')) as TranspileOutput;
+    out = JSON.parse(readCacheEntry(cf)) as TranspileOutput;
   } catch {
     out = undefined;
   }

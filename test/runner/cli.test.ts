@@ -3,7 +3,7 @@
  * code, bad input, threadpool lanes and jobs from real evidence, the Chrome export, and stopping.
  */
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
@@ -141,6 +141,22 @@ function alive(pid: number): boolean {
     return true;
   }
 }
+
+describe('transpile cache', () => {
+  test('a run prunes entries of the cache unused for weeks (in the CLI, once per run)', async () => {
+    const cache = join(tempDir(), 'ts-cache');
+    mkdirSync(cache);
+    const stale = join(cache, `${'0'.repeat(40)}.json`);
+    writeFileSync(stale, '{}');
+    const monthAgo = new Date(Date.now() - 30 * 24 * 3600_000);
+    utimesSync(stale, monthAgo, monthAgo);
+    const r = await runCli([fixture(join('runner', 'tsThrow.ts'))], { env: { CONCURRENCY_DIAGRAM_CACHE: cache } });
+    assert.ok(r.model?.run, r.stderr);
+    assert.equal(existsSync(stale), false, 'the stale entry was removed');
+    assert.ok(existsSync(join(cache, '.pruned')));
+    assert.ok(readdirSync(cache).some((n) => n.endsWith('.json')), 'the entry of this run is kept');
+  });
+});
 
 describe('no orphans', () => {
   for (const node of nodeVersions) {
