@@ -9,7 +9,7 @@ const header = JSON.stringify(['H', { format: 'concurrency-diagram-trace', versi
 
 test('reads only what was appended, across multi-byte characters split between reads', () => {
   const file = join(mkdtempSync(join(tmpdir(), 'cd-follow-')), 't.cdtrace');
-  writeFileSync(file, header + '\n["@",1,0]\n["F",1,"/tmp/');
+  writeFileSync(file, header + '\n["@",1,0]\n["T",0,"main","/tmp/');
   const f = new TraceFollower(file);
   f.readMore();
   assert.equal(f.endsWithNewline, false, 'a line in progress');
@@ -17,9 +17,10 @@ test('reads only what was appended, across multi-byte characters split between r
   const e = Buffer.from('é', 'utf8');
   appendFileSync(file, e.subarray(0, 1));
   f.readMore();
-  appendFileSync(file, Buffer.concat([e.subarray(1), Buffer.from('.ts"]\n')]));
+  appendFileSync(file, Buffer.concat([e.subarray(1), Buffer.from('.ts",1,2]\n')]));
   f.readMore();
   assert.equal(f.endsWithNewline, true);
-  assert.equal(f.scanner.model.records, 2, 'the context and the file record');
+  assert.equal(f.scanner.model.records, 3, 'the header, the context and the thread record');
+  assert.equal(f.scanner.model.threads.get('1:0')?.name, '/tmp/é.ts');
   assert.equal(f.scanner.model.header?.format, 'concurrency-diagram-trace');
 });

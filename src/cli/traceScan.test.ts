@@ -56,6 +56,8 @@ test('the scan agrees with the full reader on what the CLI needs', () => {
     pool.map((o) => [o.key, o.type, o.created, o.callbacks[0], o.destroyed]),
   );
   assert.equal(m.ops.size, 2, 'only pool-backed resources are kept');
+  assert.equal(m.tasks.size, 0, 'task lanes are counted, not read');
+  assert.deepEqual(m.errors.map((e) => e.message), ['boom']);
 });
 
 test('a file that is not a trace is refused on its first line', () => {

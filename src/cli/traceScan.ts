@@ -1,24 +1,15 @@
 /**
- * A fast scan of a trace for what the CLI itself needs: the run, the JS threads, the async resources
- * that submit threadpool work (with their first callback), the pool records, the run end, and counts
- * for the summary. It fully parses only those records and counts the rest by their tag, so the CLI
- * keeps up with a trace growing by hundreds of thousands of records a second, and finishes quickly
- * when a run is stopped. Readers that draw the trace use {@link TraceReader} (model.ts).
+ * What the CLI reads of a trace while it follows it: the run, the JS threads, the async resources
+ * that submit threadpool work, the pool records, the run end, and counts for the summary.
+ *
+ * The records are read by the one trace reader ({@link TraceReader}, model.ts); this scanner only
+ * chooses which lines it is given, by their tag. Most of a big trace (task segments, callbacks of
+ * promises and timers, loop stretches, stacks) means nothing to the CLI, and building the whole
+ * model of it would cost the CLI as much again as the script's run (and memory growing for as long
+ * as a server runs): those lines are counted where the summary needs them and passed over.
  */
-import type { RunInfo } from '../trace/format';
-import { TraceModel, TraceReader, type AsyncOp } from '../trace/model';
+import { TraceModel, TraceReader } from '../trace/model';
 import { poolFamilyOfType } from '../trace/poolModel';
-
-/** Per (process, thread) state of the scan. */
-interface ScanContext {
-  pid: number;
-  threadId: number;
-  key: string;
-  /** Type ids (Y) of pool-backed async resource types. */
-  poolTypes: Map<number, string>;
-  /** Pool-backed resources of this thread by async id. */
-  poolOps: Map<number, AsyncOp>;
-}
 
 /** Counts of records the scan does not keep. */
 export interface ScanCounts {
@@ -32,196 +23,143 @@ export interface ScanCounts {
 
 const enum Ch {
   At = 64, // @
-  R = 82,
-  T = 84,
-  X = 88,
   Y = 89,
   I = 73,
   B = 66,
   D = 68,
   N = 78,
+  Bang = 33, // !
+  R = 82,
+  T = 84,
+  X = 88,
   P = 80,
   J = 74,
   Q = 81,
-  Bang = 33, // !
-  H = 72,
 }
 
 /**
- * Incremental scanner. Its {@link model} is a {@link TraceModel} holding the header, run, end,
- * threads, pool threads and pool jobs in full, but in `ops` only the pool-backed resources; the
- * other records are only counted in {@link counts}.
+ * Incremental scanner. Its {@link model} is the reader's {@link TraceModel}: header, run, end,
+ * threads, errors, pool threads and pool jobs in full, but in `ops` only the pool-backed resources
+ * (with their callbacks and end); tasks, stacks and loop stretches are not read.
  */
 export class TraceScanner {
-  readonly model = new TraceModel();
   readonly counts: ScanCounts = { ops: 0, tasks: 0, errors: 0 };
+  private readonly reader = new TraceReader();
   private partial = '';
-  private lineNo = 0;
-  private ctx: ScanContext | undefined;
-  private readonly contexts = new Map<string, ScanContext>();
-  /** Pool records (P, J, Q) are applied by a real reader so they mean exactly what they mean there. */
-  private readonly cliReader = new TraceReader();
+  /** Type ids of pool-backed resource types, per `pid:threadId` context (ids are per thread). */
+  private readonly poolTypesByCtx = new Map<string, Set<number>>();
+  private poolTypes: Set<number> | undefined;
+  /** False until the first line (the header) went to the reader. */
+  private started = false;
+
+  /** The model read so far. */
+  get model(): TraceModel {
+    return this.reader.model;
+  }
 
   /** Adds the next piece of text; a trailing partial line is kept for the next call. */
   push(text: string): void {
-    const buf = this.partial + text;
     let start = 0;
+    if (this.partial.length > 0) {
+      // Complete the carried-over line on its own, without copying the whole piece.
+      const nl = text.indexOf('\n');
+      if (nl < 0) {
+        this.partial += text;
+        return;
+      }
+      const line = this.partial + text.slice(0, nl + 1);
+      this.partial = '';
+      if (this.wanted(line, 0)) this.reader.push(line);
+      start = nl + 1;
+    }
+    // Runs of consecutive wanted lines go to the reader as one slice.
+    let run = start;
     for (;;) {
-      const nl = buf.indexOf('\n', start);
+      const nl = text.indexOf('\n', start);
       if (nl < 0) break;
-      this.lineNo++;
-      if (nl > start) {
-        // Most records are only counted: look at the tag in place and cut out the line only when
-        // it has to be parsed.
-        const tag = buf.charCodeAt(start + 2);
-        if (this.lineNo === 1 || this.wanted(tag, buf, start)) this.scanLine(buf.slice(start, nl), tag);
-        else this.model.records++;
+      if (nl > start && !this.wanted(text, start)) {
+        if (start > run) this.reader.push(text.slice(run, start));
+        run = nl + 1;
       }
       start = nl + 1;
     }
-    this.partial = buf.slice(start);
+    if (start > run) this.reader.push(text.slice(run, start));
+
+    this.partial = text.slice(start);
   }
 
-  /** Whether a record with this tag has to be looked at (beyond being counted). */
-  private wanted(tag: number, buf: string, start: number): boolean {
+  /** The model, with what the scan counted itself. */
+  result(): TraceModel {
+    this.counts.errors = this.reader.model.errors.length;
+    return this.reader.model;
+  }
+
+  /**
+   * Whether the line starting at `from` (every record starts with `["<tag>"`) is given to the
+   * reader. The first line always is: the reader checks that it is a trace header.
+   */
+  private wanted(buf: string, from: number): boolean {
+    if (!this.started) {
+      this.started = true;
+      return true;
+    }
+    const tag = buf.charCodeAt(from + 2);
     switch (tag) {
-      case Ch.I:
-        if (this.ctx && this.ctx.poolTypes.size > 0) return true;
+      case Ch.I: {
         this.counts.ops++;
-        return false;
-      case Ch.B:
-      case Ch.D: {
-        if (this.ctx === undefined || this.ctx.poolOps.size === 0) return false;
-        // `["B",<asyncId>,…`: read the id in place; only callbacks of pool-backed resources matter.
-        let id = 0;
-        for (let i = start + 5; ; i++) {
+        // `["I",asyncId,typeId,…`: only resources of pool-backed types are read.
+        if (this.poolTypes === undefined || this.poolTypes.size === 0) return false;
+        const a = buf.indexOf(',', from + 5);
+        let typeId = 0;
+        for (let i = a + 1; ; i++) {
           const d = buf.charCodeAt(i) - 48;
           if (d < 0 || d > 9) break;
-          id = id * 10 + d;
+          typeId = typeId * 10 + d;
         }
-        return this.ctx.poolOps.has(id);
+        return this.poolTypes.has(typeId);
       }
+      case Ch.B:
+      case Ch.D:
+        // The reader passes over callbacks of resources it does not have, at little cost.
+        return this.poolTypes !== undefined && this.poolTypes.size > 0;
       case Ch.N:
         this.counts.tasks++;
         return false;
-      case Ch.Bang:
-        this.counts.errors++;
-        return false;
       case Ch.At:
+        this.enterContext(buf, from);
+        return true;
       case Ch.Y:
+        this.noteType(buf, from);
+        return true;
       case Ch.R:
       case Ch.T:
       case Ch.X:
       case Ch.P:
       case Ch.J:
       case Ch.Q:
+      case Ch.Bang:
         return true;
       default:
         return false;
     }
   }
 
-  private context(pid: number, threadId: number): ScanContext {
-    const key = `${pid}:${threadId}`;
-    let c = this.contexts.get(key);
-    if (!c) {
-      c = { pid, threadId, key, poolTypes: new Map(), poolOps: new Map() };
-      this.contexts.set(key, c);
-    }
-    return c;
+  /** `["@",pid,threadId]`: the type table of that thread applies from here. */
+  private enterContext(buf: string, from: number): void {
+    const end = buf.indexOf(']', from);
+    const key = buf.slice(from + 5, end).replace(',', ':');
+    let types = this.poolTypesByCtx.get(key);
+    if (!types) this.poolTypesByCtx.set(key, (types = new Set()));
+    this.poolTypes = types;
   }
 
-  /** Scans one line; `tag` is its third character (every record starts with `["<tag>"`). */
-  private scanLine(line: string, tag: number): void {
-    const m = this.model;
-    if (this.lineNo === 1) {
-      // The header is checked by the real reader (it throws TraceFormatError for anything else).
-      this.cliReader.push(line + '\n');
-      m.header = this.cliReader.model.header;
-      return;
-    }
-    m.records++;
-    try {
-      switch (tag) {
-        case Ch.At: {
-          const [, pid, threadId] = JSON.parse(line) as [string, number, number];
-          this.ctx = this.context(pid, threadId);
-          this.cliReader.push(line + '\n');
-          return;
-        }
-        case Ch.I: {
-          this.counts.ops++;
-          const c = this.ctx;
-          if (!c || c.poolTypes.size === 0) return;
-          // `["I",asyncId,typeId,…`: only resources of pool-backed types are parsed in full.
-          const a = line.indexOf(',');
-          const b = line.indexOf(',', a + 1);
-          const type = c.poolTypes.get(Number(line.slice(b + 1, line.indexOf(',', b + 1))));
-          if (type === undefined) return;
-          const [, asyncId, , triggerId, ts] = JSON.parse(line) as number[];
-          c.poolOps.set(asyncId, {
-            key: `${c.key}:${asyncId}`,
-            thread: c.key,
-            asyncId,
-            type,
-            triggerKey: triggerId > 0 ? `${c.key}:${triggerId}` : undefined,
-            created: ts,
-            callbacks: [],
-            stack: [],
-          });
-          m.ops.set(`${c.key}:${asyncId}`, c.poolOps.get(asyncId) as AsyncOp);
-          return;
-        }
-        case Ch.B:
-        case Ch.D: {
-          const c = this.ctx;
-          if (!c || c.poolOps.size === 0) return;
-          const op = c.poolOps.get(Number(line.slice(5, line.indexOf(',', 5))));
-          if (!op) return;
-          const ts = (JSON.parse(line) as number[])[2];
-          if (tag === Ch.B) {
-            // The pool model needs only the first callback (the work's completion).
-            if (op.callbacks.length === 0) op.callbacks.push(ts, -1);
-          } else {
-            op.destroyed = ts;
-          }
-          return;
-        }
-        case Ch.Y: {
-          const c = this.ctx;
-          if (!c) return;
-          const [, typeId, name] = JSON.parse(line) as [string, number, string];
-          if (poolFamilyOfType(name)) c.poolTypes.set(typeId, name);
-          return;
-        }
-        case Ch.R:
-          m.run = (JSON.parse(line) as [string, RunInfo])[1];
-          return;
-        case Ch.T:
-        case Ch.X:
-        case Ch.P:
-        case Ch.J:
-        case Ch.Q:
-          // Rare records: the real reader keeps their exact meaning.
-          this.cliReader.push(line + '\n');
-          return;
-        default:
-          return;
-      }
-    } catch {
-      // A malformed line is skipped, as the reader does.
-    }
-  }
-
-  /** The model with the records applied by the real reader (threads, pool threads and jobs, end). */
-  result(): TraceModel {
-    const r = this.cliReader.model;
-    const m = this.model;
-    m.threads = r.threads;
-    m.poolThreads = r.poolThreads;
-    m.poolJobs = r.poolJobs;
-    m.end = r.end;
-    m.endTs = r.endTs;
-    return m;
+  /** `["Y",typeId,"NAME"]`: remembers the ids of pool-backed types (the reader keeps the names). */
+  private noteType(buf: string, from: number): void {
+    if (!this.poolTypes) return;
+    const a = from + 5;
+    const b = buf.indexOf(',', a);
+    const q = buf.indexOf('"', b);
+    const name = buf.slice(q + 1, buf.indexOf('"', q + 1));
+    if (poolFamilyOfType(name)) this.poolTypes.add(Number(buf.slice(a, b)));
   }
 }
