@@ -41,7 +41,12 @@ export function watchParent(fd: number, onGone: () => void): boolean {
   // The CLI never writes: any data is ignored, only the end of the pipe matters.
   socket.on('data', () => {});
   socket.on('end', parentGone);
-  socket.on('error', parentGone);
+  socket.on('error', (e: NodeJS.ErrnoException) => {
+    // A reset pipe is the CLI gone too; any other error (a platform where the fd cannot be read
+    // this way) only ends the watch: the script must never be ended by a failure of ours.
+    if (e.code === 'ECONNRESET' || e.code === 'EPIPE') parentGone();
+    else socket.destroy();
+  });
   socket.unref();
   return true;
 }
