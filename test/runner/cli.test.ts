@@ -261,21 +261,21 @@ for (const node of nodeVersions) {
 
 for (const node of nodeVersions) {
   describe(`TypeScript compile on ${node.name}`, () => {
-    for (const entry of ['ts-cjs/main.ts', 'ts-esm/main.ts']) {
-      test(`${entry} with a cold cache: the compile is the runner's (S), never the script's blocked event loop`, async () => {
+    for (const entry of ['main.ts', 'main.mts']) {
+      test(`tsLate/${entry}, a module compiled only when the script loads it: the compile is the runner's (S), never the script's blocked event loop`, async () => {
         const dir = tempDir();
         const chrome = join(dir, 'chrome.json');
-        const r = await runCli(['--node', node.path, '--chrome-trace', chrome, fixture(join('runner', entry))], { env: { CONCURRENCY_DIAGRAM_CACHE: join(dir, 'ts-cache') } });
+        const r = await runCli(['--node', node.path, '--chrome-trace', chrome, cli(join('tsLate', entry))], { env: { CONCURRENCY_DIAGRAM_CACHE: join(dir, 'ts-cache') } });
         assert.equal(r.code, 0, r.stderr);
+        assert.equal(r.stdout, entry === 'main.ts' ? 'square 49\n' : 'cube 27\n');
         const m = r.model;
         assert.ok(m);
         const main = [...m.threads.values()].find((t) => t.kind === 'main');
         assert.ok(main);
         const runner = m.busy.filter((b) => b.runner !== undefined);
-        assert.ok(runner.length >= 1, r.traceText.split('\n').filter((l) => /^\["[LZS]"/.test(l)).join('\n'));
         for (const b of runner) assert.equal(b.thread, main.key);
-        // On Node 20 an ES module entry is compiled on Node's hooks thread: the main thread only waits for it.
-        const offThread = entry.startsWith('ts-esm') && /^v20\./.test(m.run?.node ?? '');
+        // On Node 20 an ES module is compiled on Node's hooks thread: the main thread waits for it to start.
+        const offThread = entry === 'main.mts' && /^v20\./.test(m.run?.node ?? '');
         assert.ok(runner.some((b) => b.runner === (offThread ? 'TypeScript loader' : 'TypeScript compile')), JSON.stringify(runner));
         const overlaps = (a: { start: number; end: number }, b: { start: number; end: number }) => a.start < b.end && b.start < a.end;
         for (const z of m.blocked) {
@@ -287,6 +287,19 @@ for (const node of nodeVersions) {
         // The Chrome export tells it apart too.
         const events = (JSON.parse(readFileSync(chrome, 'utf8')) as ChromeTrace).traceEvents;
         assert.equal(events.filter((e) => e.cat === 'runner' && e.ph === 'X' && e.name.startsWith('runner start-up (')).length, runner.length);
+      });
+    }
+
+    for (const entry of ['ts-cjs/main.ts', 'ts-esm/main.ts']) {
+      test(`${entry} with a cold cache: the CLI compiles the entry and its imports before the run, the script's process compiles nothing`, async () => {
+        const dir = tempDir();
+        const cache = join(dir, 'ts-cache');
+        const r = await runCli(['--node', node.path, fixture(join('runner', entry))], { env: { CONCURRENCY_DIAGRAM_CACHE: cache } });
+        assert.equal(r.code, 0, r.stderr);
+        const m = r.model;
+        assert.ok(m);
+        assert.deepEqual(m.busy.filter((b) => b.runner === 'TypeScript compile'), []);
+        assert.ok(readdirSync(cache).filter((n) => n.endsWith('.json')).length >= 2, 'main.ts and shapes.ts are in the cache');
       });
     }
   });
