@@ -21,22 +21,6 @@ export interface ScanCounts {
   errors: number;
 }
 
-const enum Ch {
-  At = 64, // @
-  Y = 89,
-  I = 73,
-  B = 66,
-  D = 68,
-  N = 78,
-  Bang = 33, // !
-  R = 82,
-  T = 84,
-  X = 88,
-  P = 80,
-  J = 74,
-  Q = 81,
-}
-
 /**
  * Incremental scanner. Its {@link model} is the reader's {@link TraceModel}: header, run, end,
  * threads, errors, pool threads and pool jobs in full, but in `ops` only the pool-backed resources
@@ -103,9 +87,8 @@ export class TraceScanner {
       this.started = true;
       return true;
     }
-    const tag = buf.charCodeAt(from + 2);
-    switch (tag) {
-      case Ch.I: {
+    switch (buf[from + 2]) {
+      case 'I': {
         this.counts.ops++;
         // `["I",asyncId,typeId,…`: only resources of pool-backed types are read.
         if (this.poolTypes === undefined || this.poolTypes.size === 0) return false;
@@ -118,26 +101,26 @@ export class TraceScanner {
         }
         return this.poolTypes.has(typeId);
       }
-      case Ch.B:
-      case Ch.D:
+      case 'B':
+      case 'D':
         // The reader passes over callbacks of resources it does not have, at little cost.
         return this.poolTypes !== undefined && this.poolTypes.size > 0;
-      case Ch.N:
+      case 'N':
         this.counts.tasks++;
         return false;
-      case Ch.At:
+      case '@':
         this.enterContext(buf, from);
         return true;
-      case Ch.Y:
+      case 'Y':
         this.noteType(buf, from);
         return true;
-      case Ch.R:
-      case Ch.T:
-      case Ch.X:
-      case Ch.P:
-      case Ch.J:
-      case Ch.Q:
-      case Ch.Bang:
+      case 'R':
+      case 'T':
+      case 'X':
+      case 'P':
+      case 'J':
+      case 'Q':
+      case '!':
         return true;
       default:
         return false;

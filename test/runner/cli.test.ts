@@ -158,19 +158,28 @@ describe('transpile cache', () => {
   });
 });
 
+/**
+ * Runs the CLI on a script that prints `pid N`, SIGKILLs the CLI as soon as it does, and asserts that
+ * the script's process is gone within `withinMs` (killing it if not, so no test leaves it behind).
+ */
+async function killCliOf(args: string[], withinMs: number): Promise<{ r: Awaited<ReturnType<typeof runCli>>; pid: number }> {
+  // The CLI's stdout is the script's too: the harness sees it close only once the script is gone.
+  const r = await runCli(args, { signalOnStdout: 'pid ', signal: 'SIGKILL' });
+  assert.equal(r.signal, 'SIGKILL');
+  const pid = Number(/pid (\d+)/.exec(r.stdout)?.[1]);
+  assert.ok(pid > 0, r.stdout);
+  const deadline = Date.now() + withinMs;
+  while (alive(pid) && Date.now() < deadline) await new Promise((ok) => setTimeout(ok, 50));
+  const left = alive(pid);
+  if (left) process.kill(pid, 'SIGKILL');
+  assert.equal(left, false, `script ${pid} still running after the CLI died`);
+  return { r, pid };
+}
+
 describe('no orphans', () => {
   for (const node of nodeVersions) {
     test(`on ${node.name}: the CLI SIGKILLed, the never-ending script ends within seconds and its trace is readable`, { timeout: 30_000 }, async () => {
-      const r = await runCli(['--node', node.path, cli('forever.js')], { signalOnStdout: 'pid ', signal: 'SIGKILL' });
-      // The CLI's stdout is the script's too: the harness sees it close only once the script is gone.
-      assert.equal(r.signal, 'SIGKILL');
-      const pid = Number(/pid (\d+)/.exec(r.stdout)?.[1]);
-      assert.ok(pid > 0, r.stdout);
-      const deadline = Date.now() + 5000;
-      while (alive(pid) && Date.now() < deadline) await new Promise((ok) => setTimeout(ok, 50));
-      const left = alive(pid);
-      if (left) process.kill(pid, 'SIGKILL');
-      assert.equal(left, false, `script ${pid} still running after the CLI died`);
+      const { r, pid } = await killCliOf(['--node', node.path, cli('forever.js')], 5000);
       const m = r.model;
       assert.ok(m, 'trace readable');
       assert.equal(m.run?.pid, pid);
@@ -180,15 +189,7 @@ describe('no orphans', () => {
   }
 
   test('the CLI SIGKILLed while the script spins in a synchronous loop: the script is killed within seconds', { timeout: 30_000, skip: process.platform === 'win32' }, async () => {
-    const r = await runCli([cli('busyLoopPid.js')], { signalOnStdout: 'pid ', signal: 'SIGKILL' });
-    assert.equal(r.signal, 'SIGKILL');
-    const pid = Number(/pid (\d+)/.exec(r.stdout)?.[1]);
-    assert.ok(pid > 0, r.stdout);
-    const deadline = Date.now() + 6000;
-    while (alive(pid) && Date.now() < deadline) await new Promise((ok) => setTimeout(ok, 50));
-    const left = alive(pid);
-    if (left) process.kill(pid, 'SIGKILL');
-    assert.equal(left, false, `script ${pid} still spinning after the CLI died`);
+    const { r } = await killCliOf([cli('busyLoopPid.js')], 6000);
     assert.ok(r.model?.run, 'trace readable, with its run record');
   });
 });
