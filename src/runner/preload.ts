@@ -91,11 +91,11 @@ function start(): void {
 
   // TypeScript in this thread: CommonJS hooks everywhere, ESM hooks (Node's hooks thread is shared on Node 20).
   // Starting Node 20's hooks thread blocks this thread for tens of ms: the runner's start-up, not the script's.
-  let loaderReady = 0;
+  let offThreadLoader = false;
   try {
     installCjsHooks();
     if (typeof (require('node:module') as { registerHooks?: unknown }).registerHooks === 'function' || (isMain && needsOffThreadHooks(config.script))) {
-      if (installEsmHooks() === 'register') loaderReady = now();
+      offThreadLoader = installEsmHooks() === 'register';
     }
     // With Node 20's hooks thread the TypeScript is compiled there; this thread must map the stacks.
     if (isMain && isTsFile(config.script)) enableNodeSourceMaps();
@@ -193,12 +193,12 @@ function start(): void {
   };
 
   // The script's top level is one run of the loop; it ends when Node first drains the tick queue.
-  // Line 1, column 1 is the same in the source and in its compiled output: no source map (and no compile) needed.
+  // Given as a position in the original file (its first line): no source map, so no compile, needed.
   const scriptStack = interner.internFrame(script, 1, 1, '', true);
   loop.enter(t0, scriptStack);
   // Up to here the thread ran the runner's own start-up (and, on Node 20, waited for the hooks thread).
   const ready = now();
-  if (ready - t0 >= 1000) loop.runnerWork(t0, ready, loaderReady > 0 ? 'TypeScript loader' : 'preload');
+  if (ready - t0 >= 1000) loop.runnerWork(t0, ready, offThreadLoader ? 'TypeScript loader' : 'preload');
   process.nextTick(() => loop.exit(now()));
 
   process.on('exit', () => {
