@@ -5,13 +5,14 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import type { Socket } from 'node:net';
 import { constants, tmpdir } from 'node:os';
 import { basename, dirname, extname, join, resolve } from 'node:path';
-import type { Socket } from 'node:net';
 import { isatty } from 'node:tty';
 import { CLI_THREAD_ID, RUNNER_CONFIG_ENV, TRACE_FORMAT_VERSION, TRACE_MAGIC, type RunnerConfig, type TraceHeader } from '../trace/format';
 import { parseTrace, type TraceModel } from '../trace/model';
 import { buildPool, type JobIds } from '../trace/poolModel';
+import { pruneCache } from '../runner/tsLoader';
 import { EXIT_INTERNAL, SCRIPT_EXTENSIONS, UsageError, type RunCommand } from './args';
 import { readNodeTraceEvents } from './nodeTraceEvents';
 import { writeOutputs } from './outputs';
@@ -19,7 +20,6 @@ import { ProcSampler } from './procSampler';
 import { summaryLine } from './summary';
 import { checkSyntax } from './syntaxCheck';
 import { TraceFollower } from './traceFollower';
-import { pruneCache } from '../runner/tsLoader';
 import { toolVersion } from './version';
 import { startWatchdog } from './watchdog';
 
