@@ -3,7 +3,7 @@
  * code, bad input, threadpool lanes and jobs from real evidence, the Chrome export, and stopping.
  */
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
@@ -300,7 +300,11 @@ for (const node of nodeVersions) {
         const m = r.model;
         assert.ok(m);
         assert.deepEqual(m.busy.filter((b) => b.runner === 'TypeScript compile'), []);
-        assert.ok(readdirSync(cache).filter((n) => n.endsWith('.json')).length >= 2, 'main.ts and shapes.ts are in the cache');
+        const entries = readdirSync(cache).filter((n) => n.endsWith('.json'));
+        assert.ok(entries.length >= 2, 'main.ts and shapes.ts are in the cache');
+        // Written before the run's origin: by the CLI, not by the script's process.
+        const origin = m.header?.originWallMs ?? 0;
+        for (const e of entries) assert.ok(statSync(join(cache, e)).mtimeMs <= origin, `${e} written ${statSync(join(cache, e)).mtimeMs - origin} ms after the origin`);
       });
     }
   });
