@@ -77,6 +77,11 @@ async function loadOnce(spans, text) {
     () =>
       new Promise((resolve) => {
         const w = globalThis;
+        // Seen after the page's own handler (added later): the layout that follows is of the whole trace.
+        let ended = false;
+        w.addEventListener('message', (e) => {
+          if (e.data?.type === 'runEnded') ended = true;
+        });
         const t0 = performance.now();
         w.postMessage({ type: 'reset', title: 'bench', live: false }, '*');
         for (const c of w.__chunks) w.postMessage({ type: 'traceChunk', text: c }, '*');
@@ -84,7 +89,7 @@ async function loadOnce(spans, text) {
         w.__chunks = [];
         const poll = () => {
           const app = w.cdApp;
-          if (!app.busy && app.debugInfo().rows.length > 0) requestAnimationFrame(() => resolve(performance.now() - t0));
+          if (ended && !app.busy && app.debugInfo().rows.length > 0) requestAnimationFrame(() => resolve(performance.now() - t0));
           else setTimeout(poll, 5);
         };
         setTimeout(poll, 0);
