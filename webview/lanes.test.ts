@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { parseTrace } from '../src/trace/model';
+import { parseTrace, TraceReader } from '../src/trace/model';
 import { layoutLanes, defaultFilter, spanAt, sourceAt, SpanState, type Lane } from './lanes';
 
 const fixture = (name: string) => parseTrace(readFileSync(new URL(`../test/fixtures/traces/${name}`, import.meta.url), 'utf8'));
@@ -68,4 +68,37 @@ test('finds the most specific span under a time', () => {
   const j = spanAt(main.spans, 1550, 0);
   assert.equal(sourceAt(main, main.spans.src[j]).kind, 'busy');
   assert.equal(spanAt(main.spans, 3000, 10), -1);
+});
+
+test('a generated trace lays out the same whether read at once or in pieces split anywhere', async () => {
+  const { generateTrace } = await import('../test/webview/generateTrace.mjs');
+  const text: string = generateTrace({ spans: 20_000, lanes: 40 });
+  const whole = parseTrace(text);
+  const reader = new TraceReader();
+  // Odd piece sizes cut lines (and the strings of pool job records) at every possible place.
+  for (let i = 0, k = 0; i < text.length; k++) {
+    const n = 1 + ((k * 7919) % 4093);
+    reader.push(text.slice(i, i + n));
+    i += n;
+  }
+  const pieces = reader.finish();
+  const dump = (m: typeof whole) => {
+    const l = layoutLanes(m, { ...defaultFilter(), hiddenTypes: new Set() });
+    return l.lanes.map((lane) => ({
+      id: lane.id,
+      label: lane.label,
+      spans: [...lane.spans.start].join(',') + '|' + [...lane.spans.end].join(',') + '|' + [...lane.spans.state].join(','),
+      sources: Array.from({ length: lane.refs.length }, (_, k) => {
+        const s = sourceAt(lane, k);
+        return s.kind === 'job' || s.kind === 'queued' ? `${s.kind}:${s.job.id}:${s.job.type}:${s.op?.key}` : s.kind;
+      }).join(','),
+    }));
+  };
+  assert.equal(whole.problems.length, 0);
+  assert.equal(pieces.records, whole.records);
+  assert.deepEqual(dump(pieces), dump(whole));
+  // Every pool job names the resource that submitted it, and that resource was read.
+  const pool = layoutLanes(whole, defaultFilter()).lanes.find((l) => l.id === 'pool:0')!;
+  const first = sourceAt(pool, 0);
+  assert.ok(first.kind === 'job' && first.op && whole.ops.get(first.op.key) === first.op);
 });
