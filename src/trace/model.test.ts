@@ -130,3 +130,19 @@ test('reads pool jobs the same with or without the fast path (escapes, spaces, u
   assert.equal(torn.poolJobs.size, 1);
   assert.equal(torn.problems.length, 1);
 });
+
+test('reads task segments and callbacks the same on the two-integer fast path and the general ones', () => {
+  const lines = (rest: string[]): string => [header, '["@",7,0]', '["Y",1,"Timeout"]', '["I",2,1,0,5,0]', '["N",4,0,50,0,"f"]', ...rest].join('\n') + '\n';
+  const compact = parseTrace(lines(['["B",2,10]', '["W",4,60]', '["A",2,12]', '["U",4,200]', '["D",2,13]', '["E",4,210,0]']));
+  const general = parseTrace(lines(['["B", 2, 10]', '["W",4,6e1]', '[ "A",2,12]', '["U",4,200.0]', '["D",2, 13]', '["E",4,210,0]']));
+  for (const m of [compact, general]) {
+    assert.deepEqual(m.ops.get('7:0:2')?.callbacks, [10, 12]);
+    assert.equal(m.ops.get('7:0:2')?.destroyed, 13);
+    assert.deepEqual(m.tasks.get('7:0:4')?.segments, [50, 60, SegmentState.Running, 60, 200, SegmentState.Waiting, 200, 210, SegmentState.Running]);
+    assert.equal(m.records, 11);
+    assert.equal(m.lastTs, 210);
+    assert.equal(m.problems.length, 0);
+  }
+  // Unknown ids are counted and skipped the same way.
+  assert.equal(parseTrace(lines(['["W",99,70]', '["B",98,71]'])).lastTs, 71);
+});

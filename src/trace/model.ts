@@ -330,10 +330,53 @@ export class TraceReader {
   private jobTables: ThreadTables | undefined;
 
   /**
+   * The most frequent lines of a big trace, `["W",id,ts]` and the like (task segments, callbacks,
+   * resource ends: two non-negative integers), read with no intermediate array. Returns false for
+   * any other shape, which {@link readIntLine} then reads the general way (with the same result).
+   */
+  private readPair(buf: string, from: number, to: number): boolean {
+    const ctx = this.ctx;
+    const tag = buf.charCodeAt(from + 2);
+    if (!ctx || !(tag === 87 || tag === 85 || tag === 66 || tag === 65 || tag === 68)) return false;
+    if (buf.charCodeAt(from) !== 91 || buf.charCodeAt(from + 1) !== 34 || buf.charCodeAt(from + 3) !== 34 || buf.charCodeAt(from + 4) !== 44) return false;
+    let i = from + 5;
+    const idStart = i;
+    let id = 0;
+    let c = buf.charCodeAt(i);
+    for (; c >= 48 && c <= 57; c = buf.charCodeAt(++i)) id = id * 10 + (c - 48);
+    // At most 9 digits: the id stays a small integer (fast Map lookups); longer ones go the general way.
+    if (c !== 44 || i === idStart || i - idStart > 9) return false;
+    const tsStart = ++i;
+    let ts = 0;
+    for (c = buf.charCodeAt(i); c >= 48 && c <= 57; c = buf.charCodeAt(++i)) ts = ts * 10 + (c - 48);
+    if (i !== to - 1 || c !== 93 || i === tsStart || i - tsStart > 15) return false;
+    const m = this.model;
+    m.records++;
+    if (ts > m.lastTs) m.lastTs = ts;
+    if (tag === 87 || tag === 85) {
+      const task = ctx.tasks.get(id);
+      if (!task) return true;
+      const seg = task.segments;
+      if (seg.length >= 3 && seg[seg.length - 2] === -1) seg[seg.length - 2] = ts;
+      seg.push(ts, -1, tag === 87 ? SegmentState.Waiting : SegmentState.Running);
+      return true;
+    }
+    const op = ctx.ops.get(id);
+    if (!op) return true;
+    const cb = op.callbacks;
+    if (tag === 66) cb.push(ts, -1);
+    else if (tag === 65) {
+      if (cb.length >= 2 && cb[cb.length - 1] === -1) cb[cb.length - 1] = ts;
+    } else op.destroyed = ts;
+    return true;
+  }
+
+  /**
    * Fast path for the frequent integer-only records (callbacks, task segments, loop stretches,
    * resource creation, contexts). Returns false to let {@link readLine} handle the line.
    */
   private readIntLine(buf: string, from: number, to: number): boolean {
+    if (this.readPair(buf, from, to)) return true;
     const code = parseFlatRecord(buf, from, to, this.nums, this.strEnd);
     if (code < 0) return false;
     if (flatStrings !== 0) return code >> 8 === 74 /* J */ && this.readJob(buf, code & 0xff);
