@@ -323,7 +323,8 @@ export function isUserStack(stack: SourceFrame[]): boolean {
 export function taskLabel(t: Task): string {
   const name = t.name || '(anonymous)';
   const site = shortFrame(t.stack[0]);
-  return site ? `${name} · ${site}` : name;
+  const label = site ? `${name} · ${site}` : name;
+  return t.failed ? `${label} · rejected` : label;
 }
 
 /** The end to draw for something still open at `now`. */

@@ -97,7 +97,7 @@ export function describeSpan(model: TraceModel, lane: Lane, i: number): SpanInfo
       for (let k = 3; k + 2 < s.length; k += 3) {
         if (s[k] === start && state === SpanState.Running && s[k - 1] === SpanState.Waiting) wait = s[k - 2] >= 0 ? s[k - 2] - s[k - 3] : undefined;
       }
-      return { ...base, type: 'async task', label: task.name || '(anonymous)', wait, thread: threadLabel(model, task.thread), stack: task.stack, key: task.key };
+      return { ...base, type: task.failed ? 'async task (rejected)' : 'async task', label: task.name || '(anonymous)', wait, thread: threadLabel(model, task.thread), stack: task.stack, key: task.key };
     }
     case 'busy':
       // The runner's own work on the thread (S records) is told apart from the script's.
