@@ -196,9 +196,6 @@ function start(): void {
   // Given as a position in the original file (its first line): no source map, so no compile, needed.
   const scriptStack = interner.internFrame(script, 1, 1, '', true);
   loop.enter(t0, scriptStack);
-  // Up to here the thread ran the runner's own start-up (and, on Node 20, waited for the hooks thread).
-  const ready = now();
-  if (ready - t0 >= 1000) loop.runnerWork(t0, ready, offThreadLoader ? 'TypeScript loader' : 'preload');
   process.nextTick(() => loop.exit(now()));
 
   process.on('exit', () => {
@@ -277,6 +274,10 @@ function start(): void {
   } catch (e) {
     runnerError('async hooks', e);
   }
+  // Up to here the thread ran the runner's own start-up (on Node 20 also waiting for the hooks
+  // thread), the error, signal and parent watches and the hooks included: not the script's.
+  const ready = now();
+  if (ready - t0 >= 1000) loop.runnerWork(t0, ready, offThreadLoader ? 'TypeScript loader' : 'preload');
 }
 
 /** Interns the user frames of an error's stack text (`at fn (file:line:col)` lines). */
