@@ -324,7 +324,8 @@ export function taskLabel(t: Task): string {
   const name = t.name || '(anonymous)';
   const site = shortFrame(t.stack[0]);
   const label = site ? `${name} · ${site}` : name;
-  return t.failed ? `${label} · rejected` : label;
+  // In front: long labels are cut at their end in the narrow label column.
+  return t.failed ? `✗ ${label}` : label;
 }
 
 /** The end to draw for something still open at `now`. */

@@ -56,14 +56,14 @@ test('describes a pool job with its source, wait and thread, and walks the causa
   assert.equal(formatDuration(12), '12 µs');
 });
 
-test('a task whose promise rejected says so in its lane label and its details', () => {
+test('a task whose promise rejected is marked ✗ in its lane label and its details', () => {
   const text = readFileSync(new URL('../test/fixtures/traces/fetchLocalhost.cdtrace', import.meta.url), 'utf8');
   const m = parseTrace(text.replace('["E",2,6350,0]', '["E",2,6350,1]'));
   const l = layoutLanes(m, defaultFilter());
   const tasks = l.lanes.filter((x) => x.group === 'tasks');
-  const failed = tasks.filter((x) => x.label.endsWith(' · rejected'));
+  const failed = tasks.filter((x) => x.label.startsWith('✗ '));
   assert.equal(failed.length, 1, tasks.map((x) => x.label).join(', '));
   assert.equal(describeSpan(m, failed[0], 0).type, 'async task (rejected)');
-  const other = tasks.find((x) => !x.label.endsWith(' · rejected'))!;
+  const other = tasks.find((x) => !x.label.startsWith('✗ '))!;
   assert.equal(describeSpan(m, other, 0).type, 'async task');
 });
