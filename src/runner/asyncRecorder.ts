@@ -111,6 +111,8 @@ interface Ctx {
   awaitedFrom: number;
   /** Parentless promises made in its current run so far. */
   ordinal: number;
+  /** Site id of the last of them (0 = none yet). */
+  lastSite: number;
   /** Async resources created in its current run so far. */
   initOrdinal: number;
   /**
@@ -417,6 +419,11 @@ export class AsyncRecorder {
     }
     if (key !== undefined) {
       cached = this.initCache.get(key);
+      if (cached !== undefined && cached.unstable && top !== undefined && top.running) {
+        // As in onParentless: a place whose answer varies is told apart by the run's last promise.
+        key = `${key}~${top.lastSite}`;
+        cached = this.initCache.get(key);
+      }
       if (cached !== undefined && cached.trusted && ++cached.uses % RECHECK_EVERY !== 0) return cached.stackId;
     }
     const stackId = this.interner.intern(captureCallSites(limit, skip), 0, KEEP_FRAMES);
@@ -497,6 +504,7 @@ export class AsyncRecorder {
           ctx.running = true;
           ctx.resumedFrom = ctx.awaitedFrom;
           ctx.ordinal = 0;
+          ctx.lastSite = 0;
           ctx.initOrdinal = 0;
           ctx.thenMade = false;
           this.ctxStack.push(ctx);
@@ -582,14 +590,23 @@ export class AsyncRecorder {
       // Negative: apart from the keys of tasks.
       key = -(this.jobTag * KEY_ORDINALS + this.jobOrdinal++) - 1;
     }
+    const running = top !== undefined && top.running ? top : undefined;
     if (key !== undefined) {
       cached = this.siteCache.get(key);
+      if (cached !== undefined && cached.unstable && running !== undefined) {
+        // The place answers differently from run to run (a branch earlier in the run): tell its runs
+        // apart by what the run's previous such promise was.
+        key = `${key}~${running.lastSite}`;
+        cached = this.siteCache.get(key);
+      }
       if (cached !== undefined && cached.trusted && ++cached.uses % RECHECK_EVERY !== 0) {
+        if (running !== undefined) running.lastSite = cached.id;
         this.apply(p, cached, key);
         return;
       }
     }
     const site = this.classify(skip);
+    if (running !== undefined) running.lastSite = site.id;
     if (key !== undefined) {
       if (cached === undefined) {
         if (this.siteCache.size >= MAX_SITES) this.siteCache.clear();
@@ -669,7 +686,7 @@ export class AsyncRecorder {
       this.out.rec4s(TagCode.TaskStart, id, this.runningTaskId(), this.now(), site.stackId, site.nameJson);
     }
     const placeKey = site.kind === SiteKind.Task ? 0 : this.placeKeyOf(key);
-    const ctx: Ctx = { id, promise: p, running: true, stackId: site.stackId, siteId: site.id, fn: site.fn, thenMade: false, thenKey: -1, waitTs: -1, held: false, resumedFrom: 0, awaitedFrom: 0, ordinal: 0, initOrdinal: 0, placeKey };
+    const ctx: Ctx = { id, promise: p, running: true, stackId: site.stackId, siteId: site.id, fn: site.fn, thenMade: false, thenKey: -1, waitTs: -1, held: false, resumedFrom: 0, awaitedFrom: 0, ordinal: 0, lastSite: 0, initOrdinal: 0, placeKey };
     bounded(this.taskOf).set(p, ctx);
     this.ctxStack.push(ctx);
   }
