@@ -226,6 +226,8 @@ export class AsyncRecorder {
   /** asyncId → stackId * 2 + (ends with its callback ? 1 : 0). */
   private readonly live = new Map<number, number>();
   private useDestroy = false;
+  /** Node's own key of a timer object's async id (found on the first timer cleared; see onClear). */
+  private asyncIdKey: symbol | undefined;
   private hook: asyncHooks.AsyncHook | undefined;
   private stopPromiseHooks: (() => void) | undefined;
   private errors = 0;
@@ -345,7 +347,47 @@ export class AsyncRecorder {
       };
     }
     this.hook = asyncHooks.createHook(callbacks).enable();
+    if (!this.useDestroy) this.watchClears();
     if (withTasks && v8.promiseHooks) this.enableTasks();
+  }
+
+  /**
+   * Without the destroy hook, a timer cleared before it fired would never end in the trace (drawn
+   * as waiting to the end of the run). So the global `clearTimeout`, `clearInterval` and
+   * `clearImmediate` (also as exports of `node:timers`) are wrapped: each call still goes to Node's
+   * own function, unchanged, and a timer the recorder knows ends there.
+   */
+  private watchClears(): void {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const timers = require('node:timers') as Record<string, unknown>;
+    const g = globalThis as unknown as Record<string, unknown>;
+    for (const name of ['clearTimeout', 'clearInterval', 'clearImmediate']) {
+      const original = g[name];
+      if (typeof original !== 'function') continue;
+      const onClear = (t: unknown): void => this.onClear(t);
+      // A method of an object literal: the wrapper keeps the original's name and is no constructor.
+      const wrapper = {
+        [name](this: unknown, ...args: unknown[]): unknown {
+          onClear(args[0]);
+          return Reflect.apply(original, this, args);
+        },
+      }[name];
+      g[name] = wrapper;
+      if (timers[name] === original) timers[name] = wrapper;
+    }
+  }
+
+  private onClear(t: unknown): void {
+    try {
+      if (t === null || typeof t !== 'object' || this.hook === undefined) return;
+      // Timeout and Immediate objects carry their async id under a symbol of Node's: no table of our own.
+      this.asyncIdKey ??= Object.getOwnPropertySymbols(t).find((k) => k.description === 'asyncId');
+      const asyncId = this.asyncIdKey === undefined ? undefined : (t as Record<symbol, unknown>)[this.asyncIdKey];
+      // Only a resource still live ends here: a timer that already fired has ended with its callback.
+      if (typeof asyncId === 'number' && this.live.delete(asyncId)) this.out.rec2(TagCode.Destroy, asyncId, this.now());
+    } catch (e) {
+      this.fail('clear', e);
+    }
   }
 
   /** Removes the hooks (idempotent). */

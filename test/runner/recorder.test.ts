@@ -140,6 +140,29 @@ for (const node of nodeVersions) {
       assert.equal(tasksNamed(m, 'works')[0].failed, major <= 22 ? false : undefined);
     });
 
+    test('timers cleared before they fire end when cleared, not at the end of the run', async () => {
+      const file = runnerFixture('clearedTimers.js');
+      const r = await runCli([...nodeArgs, file]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout, 'cleared after some ticks\n');
+      const m = assertComplete(r);
+      const at = (marker: string, callee: string) => positionOf(file, marker, callee);
+      const opAt = (type: string, pos: { line: number }) => opsOfType(m, type).find((o) => o.stack[0]?.file === file && o.stack[0]?.line === pos.line);
+      const long = opAt('Timeout', at('// LONG-TIMEOUT', 'setTimeout('));
+      const interval = opAt('Timeout', at('// INTERVAL', 'setInterval('));
+      const immediate = opAt('Immediate', at('// IMMEDIATE', 'setImmediate('));
+      for (const [name, op] of [['timeout', long], ['interval', interval], ['immediate', immediate]] as const) {
+        assert.ok(op, `${name} recorded at its line`);
+        assert.equal(typeof op.destroyed, 'number', `${name} ended`);
+        // Cleared within about 20 ms of its creation; the run itself lasts longer (a 30 ms timer after it).
+        assert.ok(op.destroyed! - op.created < 1_000_000 && op.destroyed! < m.endTs!, `${name} ended when cleared`);
+      }
+      assert.equal(long!.callbacks.length, 0, 'the cleared timeout never ran');
+      assert.equal(immediate!.callbacks.length, 0, 'the cleared immediate never ran');
+      assert.ok(interval!.callbacks.length >= 2, 'the interval ticked before it was cleared');
+      assert.ok(interval!.destroyed! >= interval!.callbacks[interval!.callbacks.length - 1], 'the interval ended after its last tick');
+    });
+
     test('task lanes survive awaits of plain values, .then chains, returned promises and calls that never wait', async () => {
       const file = runnerFixture('taskShapes.js');
       const r = await runCli([...nodeArgs, file]);
