@@ -60,10 +60,11 @@ test('XSS fixture in the panel: names and paths render literally and run nothing
   const check = await watchForScript(page);
   await sendTrace(page, fixture('xss.cdtrace'));
   const rows = (await info(page)).rows;
-  assert.ok(rows.includes(`${EVIL_FN} · script>.ts:3`), rows.join('|'));
+  // The fixture's task rejected (its end record says so): its label starts with ✗.
+  assert.ok(rows.includes(`✗ ${EVIL_FN} · script>.ts:3`), rows.join('|'));
   assert.ok(rows.includes('<svg/onload=alert(4)>'));
   const labels = await page.locator('.cd-label-text').allTextContents();
-  assert.ok(labels.includes(`${EVIL_FN} · script>.ts:3`));
+  assert.ok(labels.includes(`✗ ${EVIL_FN} · script>.ts:3`));
   // Tooltip and details of the task.
   const p = await pointOf(page, 'task:77:0:1', 0);
   await page.mouse.move(p.x, p.y);
