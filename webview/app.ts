@@ -485,6 +485,7 @@ export class DiagramApp {
       ['queued', 'Queued: submitted to the threadpool, no thread yet', 'queued'],
       ['blocked', 'Blocked event loop: synchronous code over the threshold', 'blocked'],
       ['inferred', 'Pool thread inferred: Node does not say which thread ran it; placed by a model of libuv\u2019s FIFO queue', 'inferred'],
+      ['runner', 'Runner start-up: the recorder itself (preload, TypeScript compile), not your code', 'runner'],
     ];
     for (const [cls, text] of items) {
       this.legendEl.append(h('span', { className: 'cd-legend-item', role: 'listitem' }, h('span', { className: `cd-swatch cd-sw-${cls}`, 'aria-hidden': 'true' }), text));

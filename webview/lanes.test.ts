@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { parseTrace, TraceReader } from '../src/trace/model';
 import { layoutLanes, defaultFilter, spanAt, sourceAt, SpanState, type Lane } from './lanes';
+import { computeStats } from './stats';
 
 const fixture = (name: string) => parseTrace(readFileSync(new URL(`../test/fixtures/traces/${name}`, import.meta.url), 'utf8'));
 const laneIds = (lanes: Lane[]) => lanes.map((l) => l.id);
@@ -101,4 +102,18 @@ test('a generated trace lays out the same whether read at once or in pieces spli
   const pool = layoutLanes(whole, defaultFilter()).lanes.find((l) => l.id === 'pool:0')!;
   const first = sourceAt(pool, 0);
   assert.ok(first.kind === 'job' && first.op && whole.ops.get(first.op.key) === first.op);
+});
+
+test("the runner's own start-up (S records) has a state of its own, not counted as the script's busy time", () => {
+  const text = readFileSync(new URL('../test/fixtures/traces/fetchLocalhost.cdtrace', import.meta.url), 'utf8');
+  const m = parseTrace(`${text.trimEnd()}\n["@",4242,0]\n["S",1,400,"preload"]\n`);
+  const { lanes, start, end } = layoutLanes(m, defaultFilter());
+  const main = lanes.find((l) => l.label === 'main')!;
+  const runner = [...main.spans.state].map((s, i) => [s, main.spans.start[i], main.spans.end[i]]).filter(([s]) => s === SpanState.Runner);
+  assert.deepEqual(runner, [[SpanState.Runner, 1, 400]]);
+  // The main lane's busy share is the same with and without the runner's stretch.
+  const without = parseTrace(text);
+  const l0 = layoutLanes(without, defaultFilter());
+  const busy = (ls: Lane[], s: number, e: number) => computeStats(m, ls, s, e).lanes.find((x) => x.label === 'main')!.busyShare * (e - s);
+  assert.equal(busy(lanes, start, end), busy(l0.lanes, start, end));
 });

@@ -20,13 +20,15 @@ export const enum SpanState {
   Blocked = 3,
   /** A threadpool job whose thread placement was inferred by the runner's FIFO model. */
   Inferred = 4,
+  /** The runner's own work on a thread (its start-up, a TypeScript compile): not the script's. */
+  Runner = 5,
 }
 
 /** Number of {@link SpanState} values (for per-state arrays). */
-export const SPAN_STATE_COUNT = 5;
+export const SPAN_STATE_COUNT = 6;
 
 /** Human names of the states, indexed by {@link SpanState}. */
-export const STATE_NAMES = ['running', 'waiting', 'queued', 'blocked event loop', 'running (placement inferred)'];
+export const STATE_NAMES = ['running', 'waiting', 'queued', 'blocked event loop', 'running (placement inferred)', 'runner start-up'];
 
 /** Lane groups, in display order. */
 export type LaneGroup = 'threads' | 'tasks' | 'ops';
@@ -357,7 +359,7 @@ export function layoutLanes(model: TraceModel, filter: LaneFilter, now = model.e
   };
   for (const s of model.busy) {
     const b = threadFor(s.thread);
-    b.add(s.start, s.end, SpanState.Running, b.addSource(SourceKind.Busy, s));
+    b.add(s.start, s.end, s.runner ? SpanState.Runner : SpanState.Running, b.addSource(SourceKind.Busy, s));
   }
   for (const s of model.blocked) {
     const b = threadFor(s.thread);

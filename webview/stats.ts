@@ -83,6 +83,7 @@ function unionLength(lane: Lane, states: ReadonlySet<number>): number {
   return total;
 }
 
+// The runner's own start-up (SpanState.Runner) is not the script's busy time.
 const BUSY_STATES = new Set<number>([SpanState.Running, SpanState.Blocked, SpanState.Inferred]);
 
 class TopN {

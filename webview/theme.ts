@@ -57,6 +57,7 @@ export function readTheme(root: HTMLElement, ctx: CanvasRenderingContext2D): The
   const queued = v('--cd-queued', '#d18616');
   const blocked = v('--cd-blocked', '#f14c4c');
   const inferred = v('--cd-inferred', '#3794ff');
+  const runner = v('--cd-runner', '#8b8b8b');
   const background = v('--cd-bg', '#1e1e1e');
   const highContrast = document.body.classList.contains('vscode-high-contrast') || document.body.classList.contains('vscode-high-contrast-light');
   const outline = v('--cd-outline', '');
@@ -69,7 +70,8 @@ export function readTheme(root: HTMLElement, ctx: CanvasRenderingContext2D): The
   fill[SpanState.Blocked] = blocked;
   fill[SpanState.Inferred] = hatch(ctx, inferred, background);
   stroke[SpanState.Inferred] = inferred;
-  const height = [0.72, 0.34, 0.5, 0.86, 0.72];
+  fill[SpanState.Runner] = runner;
+  const height = [0.72, 0.34, 0.5, 0.86, 0.72, 0.5];
   return {
     fill,
     stroke,
@@ -80,7 +82,7 @@ export function readTheme(root: HTMLElement, ctx: CanvasRenderingContext2D): The
     background,
     selection: v('--cd-selection', '#ffffff'),
     highlight: v('--cd-highlight', '#f2cc60'),
-    base: [running, waiting, queued, blocked, inferred],
+    base: [running, waiting, queued, blocked, inferred, runner],
     highContrast,
   };
 }
