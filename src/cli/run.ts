@@ -150,6 +150,16 @@ export async function runCommand(cmd: RunCommand, log: (line: string) => void): 
   const originNs = process.hrtime.bigint();
   const originUs = Number(originNs / 1000n);
   const nowUs = () => Number((process.hrtime.bigint() - originNs) / 1000n);
+  // From here on a stop request (the extension's Stop sends SIGTERM as soon as the header exists)
+  // must not end this process before the script has been started and told: without a handler a
+  // SIGTERM would kill this process at once and could leave the script running on its own.
+  const signals: NodeJS.Signals[] = process.platform === 'win32' ? ['SIGINT', 'SIGTERM'] : ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  // One listener for the whole run (removing and re-adding one would drop a signal already caught
+  // but not yet dispatched): it holds signals until the script exists, then forwards them.
+  const early: NodeJS.Signals[] = [];
+  let onSignal: (sig: NodeJS.Signals) => void = (sig) => early.push(sig);
+  const listener = (sig: NodeJS.Signals) => onSignal(sig);
+  for (const s of signals) process.on(s, listener);
   const header: TraceHeader = { format: TRACE_MAGIC, version: TRACE_FORMAT_VERSION, originNs: originNs.toString(), originWallMs: Date.now(), writer: `concurrency-diagram ${toolVersion()}` };
   try {
     writeFileSync(tracePath, JSON.stringify(['H', header]) + '\n');
@@ -199,8 +209,8 @@ export async function runCommand(cmd: RunCommand, log: (line: string) => void): 
       }, ESCALATE_AFTER_MS);
     }
   };
-  const signals: NodeJS.Signals[] = process.platform === 'win32' ? ['SIGINT', 'SIGTERM'] : ['SIGINT', 'SIGTERM', 'SIGHUP'];
-  for (const s of signals) process.on(s, forward);
+  onSignal = forward;
+  for (const s of early) forward(s);
 
   // Live view: while the script runs, jobs of pool-backed resources whose completion was seen are
   // appended (inferred) every LIVE_MS; the final pass re-writes them under the same ids.
@@ -294,7 +304,7 @@ export async function runCommand(cmd: RunCommand, log: (line: string) => void): 
   } catch {
     // A leftover temp folder is harmless.
   }
-  for (const s of signals) process.off(s, forward);
+  for (const s of signals) process.off(s, listener);
 
   let finalModel: TraceModel | undefined;
   if (readable) {

@@ -10,7 +10,8 @@ import { describe, test } from 'node:test';
 import type { ChromeTrace } from '../../src/trace/chromeExport';
 import type { TraceModel } from '../../src/trace/model';
 import { maxConcurrentJobs, queuedJobIds } from '../../src/trace/poolModel';
-import { fixture, nodeVersions, repoRoot, runCli, runCliRaw, tempDir } from './harness';
+import { spawn } from 'node:child_process';
+import { cliPath, fixture, nodeVersions, repoRoot, runCli, runCliRaw, tempDir } from './harness';
 
 const cli = (name: string) => fixture(join('cli', name));
 
@@ -187,6 +188,25 @@ describe('no orphans', () => {
       assert.equal(m.end, undefined, 'no run end: the CLI that writes it was killed');
     });
   }
+
+  test('a SIGTERM as soon as the trace header exists (a Stop right after the start) ends the CLI and its spinning script', { timeout: 60_000, skip: process.platform === 'win32' }, async () => {
+    // The header is written before the script starts: a signal in that window must be held and
+    // forwarded, not end the CLI by default or be lost (then the script spins on as an orphan).
+    for (let i = 0; i < 5; i++) {
+      const trace = join(tempDir(), 'trace.cdtrace');
+      const child = spawn(process.execPath, [cliPath, 'run', '--trace', trace, cli('busyLoopPid.js')], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => (out += d));
+      const closed = new Promise<boolean>((done) => child.on('close', () => done(true)));
+      while (!(existsSync(trace) && statSync(trace).size > 0)) await new Promise((r) => setImmediate(r));
+      child.kill('SIGTERM');
+      const ended = await Promise.race([closed, new Promise<boolean>((done) => setTimeout(() => done(false), 10_000))]);
+      if (!ended) child.kill('SIGKILL');
+      assert.ok(ended, `round ${i + 1}: the CLI ended after SIGTERM`);
+      const pid = Number(/pid (\d+)/.exec(out)?.[1]);
+      if (pid > 0) assert.throws(() => process.kill(pid, 0), `round ${i + 1}: the script (pid ${pid}) is gone`);
+    }
+  });
 
   test('the CLI SIGKILLed while the script spins in a synchronous loop: the script is killed within seconds', { timeout: 30_000, skip: process.platform === 'win32' }, async () => {
     const { r } = await killCliOf([cli('busyLoopPid.js')], 6000);
