@@ -21,8 +21,13 @@ import { str, TagCode, type TraceWriter } from './traceWriter';
 /** Types whose user frame can lie far below Node's and undici's frames (fetch → getaddrinfo is ~45 deep). */
 const DEEP_TYPES = new Set(['GETADDRINFOREQWRAP', 'GETNAMEINFOREQWRAP', 'TCPCONNECTWRAP', 'PIPECONNECTWRAP', 'TCPWRAP', 'TLSWRAP', 'HTTPCLIENTREQUEST', 'QUERYWRAP']);
 
-/** Frequent internal types that take their source from their trigger instead of a capture of their own. */
+/**
+ * Frequent internal types that take their source from their trigger instead of a capture of their own.
+ * FILEHANDLE is made by Node's C++ when an `open` of `fs.promises` completes, with no JavaScript on the
+ * stack and no trigger, so a capture can never find a user frame for it.
+ */
 const INHERIT_TYPES = new Set([
+  'FILEHANDLE',
   'TickObject',
   'Microtask',
   'WRITEWRAP',
@@ -146,6 +151,36 @@ interface Site extends SiteInfo {
   trusted: boolean;
   uses: number;
   unstable: boolean;
+}
+
+/** This realm's own Promise.prototype and reflection functions, taken before the script can change them. */
+const PROMISE_PROTOTYPE: object = Promise.prototype;
+const getPrototypeOf = Object.getPrototypeOf;
+const getOwnPropertyDescriptor = Object.getOwnPropertyDescriptor;
+/** Answers of {@link isSubclassPromise} by prototype. */
+const subclassPrototypes = new WeakMap<object, boolean>();
+
+/**
+ * Whether `p` was made by a subclass of Promise (Node's own `SafePromise`, a library's class): never
+ * an async function's promise, which is always a plain promise of its realm, nor the result of a
+ * combinator of a realm's own Promise. A capture would say the same (its top frame is the Promise
+ * constructor, called through `super`) at the price of a stack capture, and Node's `fs.promises`
+ * makes several such promises per call. Node's safe classes cut their prototype off from Promise's,
+ * so the test is the other way round: any prototype but a realm's own Promise.prototype (whose
+ * `constructor` is a function named `Promise`; another realm's too: a `vm` context's async functions).
+ */
+export function isSubclassPromise(p: object): boolean {
+  const proto = getPrototypeOf(p) as object | null;
+  if (proto === PROMISE_PROTOTYPE) return false;
+  if (proto === null) return true;
+  let answer = subclassPrototypes.get(proto);
+  if (answer === undefined) {
+    // A data property is read as it is: no getter of the script's runs.
+    const ctor = getOwnPropertyDescriptor(proto, 'constructor')?.value as unknown;
+    answer = !(typeof ctor === 'function' && getOwnPropertyDescriptor(ctor, 'name')?.value === 'Promise');
+    subclassPrototypes.set(proto, answer);
+  }
+  return answer;
 }
 
 /**
@@ -647,7 +682,7 @@ export class AsyncRecorder {
         return;
       }
     }
-    const site = this.classify(skip);
+    const site = isSubclassPromise(p) ? this.site(SiteKind.Other, '', 0) : this.classify(skip);
     if (running !== undefined) running.lastSite = site.id;
     if (key !== undefined) {
       if (cached === undefined) {

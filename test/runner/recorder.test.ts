@@ -120,6 +120,31 @@ for (const node of nodeVersions) {
       assert.ok(timers.length >= 3, 'the sleeps are Timeouts with a source in the fixture');
     });
 
+    test('fs.promises and Promise subclasses: only the script\'s async functions are tasks; sources at the calls', async () => {
+      const file = runnerFixture('fsPromises.mjs');
+      const r = await runCli([...nodeArgs, file]);
+      const plain = plainRun(node.path, [file]);
+      assert.equal(r.code, plain.code);
+      assert.equal(r.stdout, plain.stdout);
+      const m = assertComplete(r);
+      // Node's fs.promises makes promises of its own Promise subclass; the fixture makes one of its own.
+      assert.deepEqual([...new Set([...m.tasks.values()].map((t) => t.name))].sort(), ['main', 'readOne']);
+      const [main] = tasksNamed(m, 'main');
+      const reads = tasksNamed(m, 'readOne');
+      assert.equal(reads.length, 3);
+      for (const t of reads) {
+        assert.equal(t.parentKey, main.key, 'nested under main');
+        assert.equal(typeof t.end, 'number', 'ended');
+        assert.ok(segmentStates(t).has(SegmentState.Waiting), 'waits for its read and its timer');
+      }
+      const readLine = positionOf(file, '// READ', 'readFile(').line;
+      const fileReqs = opsOfType(m, 'FSREQPROMISE').filter((o) => o.stack[0]?.file === file && o.stack[0].line === readLine);
+      assert.ok(fileReqs.length >= 3, `the reads' FSREQPROMISEs point at the readFile line (${fileReqs.length})`);
+      const timers = opsOfType(m, 'Timeout').filter((o) => o.stack[0]?.file === file);
+      assert.equal(timers.length, 3, 'the timers made inside the Deferred executors');
+      for (const t of timers) assertAt(t.stack[0], file, positionOf(file, '// DEFERRED', 'setTimeout('), 'timer source');
+    });
+
     test('a task that rejects ends as failed, one that fulfils does not (where V8 can tell: Node 20 and 22)', async () => {
       const file = runnerFixture('rejects.js');
       const r = await runCli([...nodeArgs, file]);
