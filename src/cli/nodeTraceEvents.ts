@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { NodeTraceEvent } from '../trace/poolModel';
 
 /** Categories the pool model uses; everything else in the file is dropped while reading. */
-const WANTED = /node\.threadpoolwork\.(a?sync)|node\.fs\.async|node\.dns\.native/;
+const WANTED = /node\.threadpoolwork\.(a?sync)/;
 
 /** Parses the text of one trace-event file; an unterminated file yields the events written so far. */
 export function parseNodeTraceText(text: string): unknown[] {

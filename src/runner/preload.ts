@@ -26,8 +26,13 @@ const GUARD = Symbol.for('concurrency-diagram.runner');
 /** Signals whose default action we restore after flushing (exit codes 129/130/143 stay as Node's). */
 const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
-/** Categories of Node's own trace events that carry threadpool, fs and getaddrinfo timing. */
-const NODE_TRACE_CATEGORIES = ['node.threadpoolwork.sync', 'node.threadpoolwork.async', 'node.fs.async', 'node.dns.native'];
+/**
+ * Categories of Node's own trace events that carry crypto and zlib work on the pool thread that ran
+ * it. fs and getaddrinfo are left out: Node reports them only on the submitting thread, at the same
+ * moments as their async resources' creation and first callback, which the recorder has already,
+ * while Node would write an event to its trace file for every fs call.
+ */
+const NODE_TRACE_CATEGORIES = ['node.threadpoolwork.sync', 'node.threadpoolwork.async'];
 
 function readConfig(): RunnerConfig | undefined {
   const raw = process.env[RUNNER_CONFIG_ENV];

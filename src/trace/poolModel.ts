@@ -9,10 +9,11 @@
  *   `node.threadpoolwork.async` `b` on the submitting JS thread. The pool events carry no id, so
  *   they are paired by name and order: libuv's queue is FIFO, so the k-th job of a name to start
  *   is the k-th one submitted (the first submission not yet paired whose time is ≤ the start).
- * - fs (`node.fs.async`) and getaddrinfo (`node.dns.native` lookup) are only seen as begin/end on the
- *   submitting thread. They are placed by replaying libuv's FIFO queue over the N pool threads
- *   (J inferred = 1): in submission order, each job goes to the thread that is free first, starts
- *   when that thread is free (never before submission) and ends when its completion was seen.
+ * - fs and getaddrinfo work is known only from its async resource on the submitting thread: created
+ *   (submitted) and first callback (completion seen). It is placed by replaying libuv's FIFO queue
+ *   over the N pool threads (J inferred = 1): in submission order, each job goes to the thread that
+ *   is free first, starts when that thread is free (never before submission) and ends when its
+ *   completion was seen.
  */
 import type { PoolJobRecord, PoolThreadRecord } from './format';
 import type { AsyncOp, PoolJob, TraceModel } from './model';
@@ -23,7 +24,7 @@ export interface NodeTraceEvent {
   ph: string;
   /** Comma-separated categories, e.g. `node,node.threadpoolwork,node.threadpoolwork.sync`. */
   cat: string;
-  /** Event name: `crypto`, `zlib`, an fs call (`open`, `read`…), `lookup`. */
+  /** Event name: `crypto`, `zlib`. */
   name: string;
   /** µs since the run origin. */
   ts: number;
@@ -115,8 +116,6 @@ interface RawJob {
   start?: number;
   end?: number;
   op?: AsyncOp;
-  /** For dns jobs: which async type matches (`GETADDRINFOREQWRAP` or `GETNAMEINFOREQWRAP`). */
-  opType?: string;
   /** Id of the submitting trace event: for zlib, the native handle, the same for every job of one stream. */
   eventId?: string;
 }
@@ -143,23 +142,12 @@ function collectJobs(events: readonly NodeTraceEvent[], endTs: number): { async:
       }
       continue;
     }
-    let family: Family | undefined;
-    let fallbackType = e.name;
-    let opType: string | undefined;
-    if (hasCat(e, 'node.threadpoolwork.async')) {
-      family = e.name === 'crypto' ? 'crypto' : e.name === 'zlib' ? 'zlib' : 'work';
-      fallbackType = e.name === 'zlib' ? 'ZLIB' : e.name;
-    } else if (hasCat(e, 'node.fs.async')) {
-      family = 'fs';
-      fallbackType = `fs.${e.name}`;
-    } else if (hasCat(e, 'node.dns.native') && (e.name === 'lookup' || e.name === 'lookupService')) {
-      family = 'dns';
-      fallbackType = opType = e.name === 'lookup' ? 'GETADDRINFOREQWRAP' : 'GETNAMEINFOREQWRAP';
-    }
-    if (!family) continue;
+    if (!hasCat(e, 'node.threadpoolwork.async')) continue;
+    const family: Family = e.name === 'crypto' ? 'crypto' : e.name === 'zlib' ? 'zlib' : 'work';
+    const fallbackType = e.name === 'zlib' ? 'ZLIB' : e.name;
     const key = `${family}\0${e.name}\0${e.id ?? ''}\0${e.tid}`;
     if (e.ph === 'b') {
-      const job: RawJob = { family, fallbackType, submitTid: e.tid, submit: e.ts, done: -1, opType, eventId: e.id };
+      const job: RawJob = { family, fallbackType, submitTid: e.tid, submit: e.ts, done: -1, eventId: e.id };
       open.set(key, job);
       asyncJobs.push(job);
     } else if (e.ph === 'e') {
@@ -251,8 +239,9 @@ function linkOps(jobs: RawJob[], model: TraceModel, tidToThread: Map<number, str
   const groups = new Map<string, AsyncOp[]>();
   for (const op of model.ops.values()) {
     const fam = poolFamilyOfType(op.type);
-    if (!fam || !op.thread.startsWith(`${pid}:`)) continue;
-    const k = fam === 'dns' ? `${op.thread}\0${op.type}` : `${op.thread}\0${fam}`;
+    // Trace events report only crypto, zlib and other work of Node's own; fs and getaddrinfo come from their resources alone.
+    if (!fam || fam === 'fs' || fam === 'dns' || !op.thread.startsWith(`${pid}:`)) continue;
+    const k = `${op.thread}\0${fam}`;
     let list = groups.get(k);
     if (!list) groups.set(k, (list = []));
     list.push(op);
@@ -273,7 +262,7 @@ function linkOps(jobs: RawJob[], model: TraceModel, tidToThread: Map<number, str
       j.op = known;
       continue;
     }
-    const list = groups.get(j.family === 'dns' ? `${thread}\0${j.opType}` : `${thread}\0${j.family}`);
+    const list = groups.get(`${thread}\0${j.family}`);
     if (!list) continue;
     // The latest resource created at or before the submission; both clocks are rounded to whole µs,
     // so one created 1 µs "after" it is accepted when nothing earlier fits.
@@ -287,7 +276,7 @@ function linkOps(jobs: RawJob[], model: TraceModel, tidToThread: Map<number, str
   return used;
 }
 
-/** Jobs for pool-backed async resources that no trace event covers (e.g. Node's trace file was lost). */
+/** Jobs of pool-backed async resources that no trace event covers: all fs and getaddrinfo work, and any other when Node's trace file was lost. */
 function jobsFromUnlinkedOps(model: TraceModel, used: Set<AsyncOp>, pid: number): RawJob[] {
   const out: RawJob[] = [];
   for (const op of model.ops.values()) {
