@@ -110,9 +110,12 @@ interface Ctx {
   thenMade: boolean;
   /** Cache key of the place of that `.then` (-1 when it has none). */
   thenKey: number;
-  /** Site id of the promise its current run resumed from (0 = unknown). */
+  /**
+   * What its current run resumed from: 0 in its first run, else the site id of the function whose
+   * promise it awaited, or {@link PLAIN_AWAIT} + the await's ordinal for any other promise or value.
+   */
   resumedFrom: number;
-  /** Site id of the promise it is awaiting now. */
+  /** The same for the await it is suspended at now. */
   awaitedFrom: number;
   /** Parentless promises made in its current run so far. */
   ordinal: number;
@@ -238,6 +241,8 @@ const MAX_SITES = 50_000;
 /** Site ids and ordinals that fit a numeric cache key (beyond them: no caching, a capture each time). */
 const KEY_SITES = 1 << 20;
 const KEY_ORDINALS = 1 << 12;
+/** Base of {@link Ctx.resumedFrom} for awaits of promises no followed function made: above every site id, below KEY_SITES. */
+const PLAIN_AWAIT = 1 << 19;
 
 /** Options of the recorder. */
 export interface AsyncRecorderOptions {
@@ -951,7 +956,10 @@ export class AsyncRecorder {
   /** `ctx` (the running function, if any) suspends at an await whose resumption is `p`'s job. */
   private awaitBy(ctx: Ctx | undefined, p: object, awaited?: object): void {
     if (ctx === undefined || !ctx.running) return;
-    ctx.awaitedFrom = awaited === undefined ? 0 : (this.taskOf.get(awaited)?.siteId ?? 0);
+    // The awaited function's site; for a promise of no followed function (or a value), the await's
+    // place in the run instead: otherwise the run after it would share its keys with the first run.
+    const owner = awaited === undefined ? undefined : this.taskOf.get(awaited);
+    ctx.awaitedFrom = owner !== undefined ? owner.siteId : PLAIN_AWAIT + Math.min(ctx.ordinal, KEY_ORDINALS - 1);
     this.remove(ctx);
     bounded(this.awaitOf).set(p, ctx);
     this.suspend(ctx, this.now());

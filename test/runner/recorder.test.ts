@@ -145,6 +145,27 @@ for (const node of nodeVersions) {
       for (const t of timers) assertAt(t.stack[0], file, positionOf(file, '// DEFERRED', 'setTimeout('), 'timer source');
     });
 
+    test('the run after an await of a plain promise is told apart from the first run: no task for a `new Promise`', async () => {
+      const file = runnerFixture('plainAwaits.js');
+      const r = await runCli([...nodeArgs, file]);
+      const plain = plainRun(node.path, [file]);
+      assert.equal(r.code, plain.code);
+      assert.equal(r.stdout, plain.stdout);
+      const m = assertComplete(r);
+      const steps = tasksNamed(m, 'step');
+      const works = tasksNamed(m, 'work');
+      assert.equal(steps.length, 6);
+      // Each step's first run calls work(); its run after `await plain()` makes a plain promise at the
+      // same point, which must not become a seventh to twelfth `work` task.
+      assert.equal(works.length, 6, `work tasks: ${works.length}`);
+      const workAt = positionOf(file, '// WORK', 'work(i)');
+      const stepKeys = new Set(steps.map((t) => t.key));
+      for (const w of works) {
+        assertAt(w.stack[0], file, workAt, 'work call site');
+        assert.ok(stepKeys.has(w.parentKey as string), 'nested under a step');
+      }
+    });
+
     test('a task that rejects ends as failed, one that fulfils does not (where V8 can tell: Node 20 and 22)', async () => {
       const file = runnerFixture('rejects.js');
       const r = await runCli([...nodeArgs, file]);
