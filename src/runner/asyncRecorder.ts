@@ -186,6 +186,22 @@ export function isSubclassPromise(p: object): boolean {
   return answer;
 }
 
+/** Gives a wrapper the name and length of the function it wraps (Node's timer methods are anonymous). */
+function lookLike(wrapper: Function, original: Function): Function {
+  Object.defineProperty(wrapper, 'name', { value: original.name, configurable: true });
+  Object.defineProperty(wrapper, 'length', { value: original.length, configurable: true });
+  return wrapper;
+}
+
+/** The prototypes of Node's Timeout and Immediate objects, from a timer of each cleared at once. */
+function probeTimerPrototypes(): object[] {
+  const timeout = setTimeout(() => undefined, 0);
+  clearTimeout(timeout);
+  const immediate = setImmediate(() => undefined);
+  clearImmediate(immediate);
+  return [Object.getPrototypeOf(timeout) as object, Object.getPrototypeOf(immediate) as object];
+}
+
 /**
  * Ids of the PROMISE operations the recorder makes itself (async_hooks gives promises no id unless
  * it tracks every promise): far above any async id Node hands out in a run, within an int32.
@@ -386,34 +402,56 @@ export class AsyncRecorder {
         this.out.rec2(TagCode.Destroy, asyncId, this.now());
       };
     }
+    // Made before the hooks exist, so these probes are never recorded.
+    const timerPrototypes = this.useDestroy ? [] : probeTimerPrototypes();
     this.hook = asyncHooks.createHook(callbacks).enable();
-    if (!this.useDestroy) this.watchClears();
+    if (!this.useDestroy) this.watchClears(timerPrototypes);
     if (withTasks && v8.promiseHooks) this.enableTasks();
   }
 
   /**
    * Without the destroy hook, a timer cleared before it fired would never end in the trace (drawn
    * as waiting to the end of the run). So the global `clearTimeout`, `clearInterval` and
-   * `clearImmediate` (also as exports of `node:timers`) are wrapped: each call still goes to Node's
-   * own function, unchanged, and a timer the recorder knows ends there.
+   * `clearImmediate` (also as exports of `node:timers`) are wrapped, and so are the methods that
+   * clear a timer through Node's own function (`timeout.close()`, `timeout[Symbol.dispose]()`,
+   * `immediate[Symbol.dispose]()`): each call still goes to Node's function, unchanged, and a timer
+   * the recorder knows ends there.
    */
-  private watchClears(): void {
+  private watchClears(timerPrototypes: object[]): void {
+    const onClear = (t: unknown): void => this.onClear(t);
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const timers = require('node:timers') as Record<string, unknown>;
     const g = globalThis as unknown as Record<string, unknown>;
     for (const name of ['clearTimeout', 'clearInterval', 'clearImmediate']) {
       const original = g[name];
       if (typeof original !== 'function') continue;
-      const onClear = (t: unknown): void => this.onClear(t);
-      // A method of an object literal: the wrapper keeps the original's name and is no constructor.
-      const wrapper = {
-        [name](this: unknown, ...args: unknown[]): unknown {
-          onClear(args[0]);
-          return Reflect.apply(original, this, args);
-        },
-      }[name];
+      // A method of an object literal is no constructor, like the original.
+      const wrapper = lookLike(
+        {
+          [name](this: unknown, ...args: unknown[]): unknown {
+            onClear(args[0]);
+            return Reflect.apply(original, this, args);
+          },
+        }[name],
+        original,
+      );
       g[name] = wrapper;
       if (timers[name] === original) timers[name] = wrapper;
+    }
+    const dispose = (Symbol as unknown as { dispose?: symbol }).dispose;
+    for (const proto of timerPrototypes) {
+      for (const key of ['close', dispose]) {
+        if (key === undefined || !Object.prototype.hasOwnProperty.call(proto, key)) continue;
+        const original = (proto as Record<string | symbol, unknown>)[key];
+        if (typeof original !== 'function') continue;
+        const methods: Record<string | symbol, unknown> = {
+          [key](this: unknown, ...args: unknown[]): unknown {
+            onClear(this);
+            return Reflect.apply(original, this, args);
+          },
+        };
+        (proto as Record<string | symbol, unknown>)[key] = lookLike(methods[key] as Function, original);
+      }
     }
   }
 

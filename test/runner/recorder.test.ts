@@ -197,12 +197,24 @@ for (const node of nodeVersions) {
       const long = opAt('Timeout', at('// LONG-TIMEOUT', 'setTimeout('));
       const interval = opAt('Timeout', at('// INTERVAL', 'setInterval('));
       const immediate = opAt('Immediate', at('// IMMEDIATE', 'setImmediate('));
-      for (const [name, op] of [['timeout', long], ['interval', interval], ['immediate', immediate]] as const) {
+      const closed = opAt('Timeout', at('// CLOSED', 'setTimeout('));
+      const disposed = opAt('Timeout', at('// DISPOSED', 'setTimeout('));
+      const disposedImmediate = opAt('Immediate', at('// DISPOSED-IMMEDIATE', 'setImmediate('));
+      const cleared = [
+        ['timeout', long],
+        ['interval', interval],
+        ['immediate', immediate],
+        ['timeout.close()', closed],
+        ['timeout[Symbol.dispose]()', disposed],
+        ['immediate[Symbol.dispose]()', disposedImmediate],
+      ] as const;
+      for (const [name, op] of cleared) {
         assert.ok(op, `${name} recorded at its line`);
         assert.equal(typeof op.destroyed, 'number', `${name} ended`);
         // Cleared within about 20 ms of its creation; the run itself lasts longer (a 30 ms timer after it).
         assert.ok(op.destroyed! - op.created < 1_000_000 && op.destroyed! < m.endTs!, `${name} ended when cleared`);
       }
+      for (const [name, op] of cleared) if (name !== 'interval') assert.equal(op!.callbacks.length, 0, `the ${name} timer never ran`);
       assert.equal(long!.callbacks.length, 0, 'the cleared timeout never ran');
       assert.equal(immediate!.callbacks.length, 0, 'the cleared immediate never ran');
       assert.ok(interval!.callbacks.length >= 2, 'the interval ticked before it was cleared');
