@@ -805,7 +805,14 @@ export class AsyncRecorder {
       id = this.nextTaskId++;
       this.out.rec4s(TagCode.TaskStart, id, this.runningTaskId(), this.now(), site.stackId, site.nameJson);
     }
-    const placeKey = site.kind === SiteKind.Task ? 0 : this.placeKeyOf(key);
+    let placeKey = 0;
+    if (site.kind !== SiteKind.Task) {
+      // An internal function called by another one: its place includes its caller's place, so that
+      // its resources' sources, cached by place, stay apart for callers called from different places.
+      const top = this.ctxStack[this.ctxStack.length - 1];
+      const nested = typeof key === 'number' && key >= 0 && top !== undefined && top.running && top.id === 0 && top.placeKey >= 0;
+      placeKey = this.placeKeyOf(nested ? `${top.placeKey}>${key}` : key);
+    }
     const ctx: Ctx = { id, promise: p, running: true, stackId: site.stackId, siteId: site.id, fn: site.fn, thenMade: false, thenKey: -1, waitTs: -1, held: false, resumedFrom: 0, awaitedFrom: 0, ordinal: 0, lastSite: 0, initOrdinal: 0, placeKey };
     bounded(this.taskOf).set(p, ctx);
     this.ctxStack.push(ctx);
