@@ -437,7 +437,9 @@ export function installCjsHooks(): void {
   const Module = require('node:module') as { _extensions: Record<string, (m: CjsModule, filename: string) => void> };
   const compile = (m: CjsModule, filename: string): void => {
     const source = fs.readFileSync(filename, 'utf8');
-    const out = getTranspiled(filename, source, 'cjs');
+    // An `.mts` file is ES module code whatever asks for it (Node 20 hands an `.mts` entry to the
+    // CommonJS loader first): compiled as such, it is the cache entry the CLI and the ESM hooks use.
+    const out = getTranspiled(filename, source, filename.endsWith('.mts') ? 'esm' : 'cjs');
     enableNodeSourceMaps();
     m._compile(withInlineMap(out), filename);
   };
