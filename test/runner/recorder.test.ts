@@ -249,11 +249,11 @@ for (const node of nodeVersions) {
       });
     });
 
-    test('a loop awaiting an async function that awaits fetch: every call nested under loop, waits and resumes alternate', async () => {
+    test('loops awaiting async functions that await fetch: every call nested under its loop, waits and resumes alternate', async () => {
       const file = runnerFixture('fetchLoop.mjs');
       const r = await runCli([...nodeArgs, file]);
       assert.equal(r.code, 0, r.stderr);
-      assert.equal(r.stdout, 'okokok\n');
+      assert.equal(r.stdout, 'okokok\nOKOKOK OKOKOK OKOKOK OKOKOK\n');
       const m = assertComplete(r);
       const [loop] = tasksNamed(m, 'loop');
       assert.ok(loop, 'a task for loop()');
@@ -276,6 +276,19 @@ for (const node of nodeVersions) {
       }
       assert.equal(typeof loop.end, 'number', 'loop ended');
       assert.ok(assertAlternating(loop) >= 3, 'loop waited for each call');
+      // Four loops at once: the first runs of their calls come before any resumed run.
+      const loops = new Set(tasksNamed(m, 'bothLoop').map((t) => t.key));
+      assert.equal(loops.size, 4);
+      const boths = tasksNamed(m, 'both');
+      assert.equal(boths.length, 12, 'one task per call');
+      for (const t of boths) {
+        assert.ok(loops.has(t.parentKey as string), 'nested under a bothLoop');
+        assertAt(t.stack[0], file, positionOf(file, '// CALL-BOTH', 'both('), 'call site of both()');
+        assert.equal(typeof t.end, 'number', 'ended');
+        // Two awaits (the fetch, then the body): two waits, each followed by a resume.
+        assert.equal(assertAlternating(t), 2, 'waited twice');
+        assert.equal(t.segments.filter((_, i) => i % 3 === 2 && t.segments[i] === SegmentState.Running).length, 3, 'resumed twice');
+      }
     });
 
     test("the script's own AsyncLocalStorage keeps its store; its tasks are still recorded", async () => {
