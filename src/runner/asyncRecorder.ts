@@ -111,12 +111,19 @@ interface Ctx {
   /** Cache key of the place of that `.then` (-1 when it has none). */
   thenKey: number;
   /**
-   * What its current run resumed from: 0 in its first run, else the site id of the function whose
-   * promise it awaited, or {@link PLAIN_AWAIT} + the await's ordinal for any other promise or value.
+   * Where its current run starts, as part of cache keys: 0 for its first run, else what it awaited
+   * ({@link awaitedFrom}) and how many runs came before (up to {@link KEY_RUNS} - 1): two runs after
+   * alike awaits are told apart by their number, so straight-line code after each await has keys of
+   * its own, and only a loop's later rounds share theirs.
    */
   resumedFrom: number;
-  /** The same for the await it is suspended at now. */
+  /**
+   * What it is suspended at: the site id of the function whose promise it awaits, or
+   * {@link PLAIN_AWAIT} + the await's ordinal for any other promise or a value.
+   */
   awaitedFrom: number;
+  /** Runs so far after its first (resumptions). */
+  resumes: number;
   /** Parentless promises made in its current run so far. */
   ordinal: number;
   /** Site id of the last of them (0 = none yet). */
@@ -254,11 +261,17 @@ const RECHECK_EVERY = 256;
 /** Bound on the classification caches. */
 const MAX_SITES = 50_000;
 
-/** Site ids and ordinals that fit a numeric cache key (beyond them: no caching, a capture each time). */
-const KEY_SITES = 1 << 20;
+/**
+ * Bounds of the parts of a numeric cache key (beyond them: no caching, a capture each time): site ids
+ * (below MAX_SITES anyway), {@link Ctx.resumedFrom} and ordinals; the key stays below 2^52.
+ */
+const KEY_SITES = 1 << 16;
+const KEY_RESUMED = 1 << 24;
 const KEY_ORDINALS = 1 << 12;
-/** Base of {@link Ctx.resumedFrom} for awaits of promises no followed function made: above every site id, below KEY_SITES. */
-const PLAIN_AWAIT = 1 << 19;
+/** Base of {@link Ctx.awaitedFrom} for awaits of promises no followed function made: above every site id. */
+const PLAIN_AWAIT = 1 << 17;
+/** Runs of one call told apart by their number: a loop's later rounds share their keys. */
+const KEY_RUNS = 64;
 
 /** Options of the recorder. */
 export interface AsyncRecorderOptions {
@@ -622,7 +635,8 @@ export class AsyncRecorder {
         if (ctx !== undefined) {
           this.awaitOf.delete(p);
           ctx.running = true;
-          ctx.resumedFrom = ctx.awaitedFrom;
+          ctx.resumes++;
+          ctx.resumedFrom = ctx.awaitedFrom * KEY_RUNS + Math.min(ctx.resumes, KEY_RUNS - 1);
           ctx.ordinal = 0;
           ctx.lastSite = 0;
           ctx.initOrdinal = 0;
@@ -700,9 +714,9 @@ export class AsyncRecorder {
     let key: number | string | undefined;
     let cached: Site | undefined;
     if (top !== undefined && top.running) {
-      if (top.siteId < KEY_SITES && top.resumedFrom < KEY_SITES && top.ordinal < KEY_ORDINALS) {
+      if (top.siteId < KEY_SITES && top.resumedFrom < KEY_RESUMED && top.ordinal < KEY_ORDINALS) {
         // One number, not a string: no allocation on this path.
-        key = (top.siteId * KEY_SITES + top.resumedFrom) * KEY_ORDINALS + top.ordinal++;
+        key = (top.siteId * KEY_RESUMED + top.resumedFrom) * KEY_ORDINALS + top.ordinal++;
       }
     } else if (this.cbTag !== undefined && this.marks.length === 0) {
       key = `${this.cbTag}|${this.cbOrdinal++}`;
@@ -813,7 +827,7 @@ export class AsyncRecorder {
       const nested = typeof key === 'number' && key >= 0 && top !== undefined && top.running && top.id === 0 && top.placeKey >= 0;
       placeKey = this.placeKeyOf(nested ? `${top.placeKey}>${key}` : key);
     }
-    const ctx: Ctx = { id, promise: p, running: true, stackId: site.stackId, siteId: site.id, fn: site.fn, thenMade: false, thenKey: -1, waitTs: -1, held: false, resumedFrom: 0, awaitedFrom: 0, ordinal: 0, lastSite: 0, initOrdinal: 0, placeKey };
+    const ctx: Ctx = { id, promise: p, running: true, stackId: site.stackId, siteId: site.id, fn: site.fn, thenMade: false, thenKey: -1, waitTs: -1, held: false, resumedFrom: 0, awaitedFrom: 0, resumes: 0, ordinal: 0, lastSite: 0, initOrdinal: 0, placeKey };
     bounded(this.taskOf).set(p, ctx);
     this.ctxStack.push(ctx);
   }
@@ -963,8 +977,8 @@ export class AsyncRecorder {
   private isThenCall(top: Ctx, skip: Function): boolean {
     let key = -1;
     let cached: CachedAnswer | undefined;
-    if (top.siteId < KEY_SITES && top.resumedFrom < KEY_SITES && top.ordinal < KEY_ORDINALS) {
-      key = (top.siteId * KEY_SITES + top.resumedFrom) * KEY_ORDINALS + top.ordinal++;
+    if (top.siteId < KEY_SITES && top.resumedFrom < KEY_RESUMED && top.ordinal < KEY_ORDINALS) {
+      key = (top.siteId * KEY_RESUMED + top.resumedFrom) * KEY_ORDINALS + top.ordinal++;
       cached = this.thenCache.get(key);
     }
     this.lastThenKey = key;

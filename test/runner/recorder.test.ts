@@ -153,17 +153,22 @@ for (const node of nodeVersions) {
       assert.equal(r.stdout, plain.stdout);
       const m = assertComplete(r);
       const steps = tasksNamed(m, 'step');
+      const twoPlains = tasksNamed(m, 'twoPlain');
       const works = tasksNamed(m, 'work');
       assert.equal(steps.length, 6);
+      assert.equal(twoPlains.length, 6);
       // Each step's first run calls work(); its run after `await plain()` makes a plain promise at the
-      // same point, which must not become a seventh to twelfth `work` task.
-      assert.equal(works.length, 6, `work tasks: ${works.length}`);
-      const workAt = positionOf(file, '// WORK', 'work(i)');
-      const stepKeys = new Set(steps.map((t) => t.key));
-      for (const w of works) {
-        assertAt(w.stack[0], file, workAt, 'work call site');
-        assert.ok(stepKeys.has(w.parentKey as string), 'nested under a step');
-      }
+      // same point, which must not become a seventh to twelfth `work` task. Each twoPlain's third run
+      // calls work() where its second run made a plain promise: those six calls are tasks too.
+      assert.equal(works.length, 12, `work tasks: ${works.length}`);
+      const byParent = (parents: Task[], marker: string) => {
+        const keys = new Set(parents.map((t) => t.key));
+        const mine = works.filter((w) => keys.has(w.parentKey as string));
+        assert.equal(mine.length, 6, `work tasks under ${parents[0].name}`);
+        for (const w of mine) assertAt(w.stack[0], file, positionOf(file, marker, 'work(i)'), 'work call site');
+      };
+      byParent(steps, '// WORK');
+      byParent(twoPlains, '// WORK-AFTER-TWO');
     });
 
     test('a task that rejects ends as failed, one that fulfils does not (where V8 can tell: Node 20 and 22)', async () => {
