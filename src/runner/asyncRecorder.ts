@@ -258,6 +258,16 @@ interface InitSite {
 /** A trusted cached classification is re-checked with a real capture once in this many uses. */
 const RECHECK_EVERY = 256;
 
+/**
+ * Whether a trusted answer is re-checked by a capture at this use of it: at the 4th, 8th, 16th …
+ * 128th, then every {@link RECHECK_EVERY}th. A place whose answer changes after its first calls
+ * (a branch taken one way by the first calls of a function, the other way later) is found out
+ * within about as many uses as went before, not only at the 256th.
+ */
+function recheckDue(uses: number): boolean {
+  return uses < RECHECK_EVERY ? uses >= 4 && (uses & (uses - 1)) === 0 : uses % RECHECK_EVERY === 0;
+}
+
 /** Bound on the classification caches. */
 const MAX_SITES = 50_000;
 
@@ -537,7 +547,7 @@ export class AsyncRecorder {
    * The source (stack id) of a resource being created. Inside a running async function the answer
    * is cached by place, like the classification of promises: which function, called from where,
    * resumed from which await, how many resources it made since, and of which type. Two captures
-   * must agree before the cache is trusted, and it is re-checked every {@link RECHECK_EVERY} uses.
+   * must agree before the cache is trusted, and it is re-checked now and then (see {@link recheckDue}).
    */
   private sourceOf(typeId: number, limit: number, skip: Function): number {
     const top = this.ctxStack[this.ctxStack.length - 1];
@@ -557,7 +567,7 @@ export class AsyncRecorder {
         key = `${key}~${top.lastSite}`;
         cached = this.initCache.get(key);
       }
-      if (cached !== undefined && cached.trusted && ++cached.uses % RECHECK_EVERY !== 0) return cached.stackId;
+      if (cached !== undefined && cached.trusted && !recheckDue(++cached.uses)) return cached.stackId;
     }
     const stackId = this.interner.intern(captureCallSites(limit, skip), 0, KEEP_FRAMES);
     if (key !== undefined) {
@@ -706,7 +716,7 @@ export class AsyncRecorder {
    * Inside a running task the answer is cached by where in that task it happens (which call site
    * the task came from, which await it resumed from, how many such promises it made since), so a
    * loop body pays for a stack capture only on its first rounds; a cached answer is re-checked by a
-   * real capture every {@link RECHECK_EVERY} uses, and a place that ever answers differently is
+   * real capture now and then (see {@link recheckDue}), and a place that ever answers differently is
    * never trusted again.
    */
   private onParentless(p: Promise<unknown>, skip: Function): void {
@@ -733,7 +743,7 @@ export class AsyncRecorder {
         key = `${key}~${running.lastSite}`;
         cached = this.siteCache.get(key);
       }
-      if (cached !== undefined && cached.trusted && ++cached.uses % RECHECK_EVERY !== 0) {
+      if (cached !== undefined && cached.trusted && !recheckDue(++cached.uses)) {
         if (running !== undefined) running.lastSite = cached.id;
         this.apply(p, cached, key);
         return;
@@ -952,7 +962,7 @@ export class AsyncRecorder {
     const key = top.thenKey;
     const cached = key >= 0 ? this.returnCache.get(key) : undefined;
     let running: boolean;
-    if (cached !== undefined && cached.trusted && ++cached.uses % RECHECK_EVERY !== 0) {
+    if (cached !== undefined && cached.trusted && !recheckDue(++cached.uses)) {
       running = cached.answer;
     } else {
       // A capture costs more the more frames it reads: a function still running is nearly always
@@ -982,7 +992,7 @@ export class AsyncRecorder {
       cached = this.thenCache.get(key);
     }
     this.lastThenKey = key;
-    if (cached !== undefined && cached.trusted && ++cached.uses % RECHECK_EVERY !== 0) return cached.answer;
+    if (cached !== undefined && cached.trusted && !recheckDue(++cached.uses)) return cached.answer;
     let sites: CallSite[] = captureCallSites(1, skip);
     if (sites.length > 0 && sites[0].getFileName() === 'node:internal/promise_hooks') sites = captureCallSites(3, skip);
     let first = 0;

@@ -171,6 +171,21 @@ for (const node of nodeVersions) {
       byParent(twoPlains, '// WORK-AFTER-TWO');
     });
 
+    test('a place whose promise changes kind after its first calls is re-checked soon: at most one call is misread', async () => {
+      const file = runnerFixture('branchChange.js');
+      const r = await runCli([...nodeArgs, file]);
+      const plain = plainRun(node.path, [file]);
+      assert.equal(r.code, plain.code);
+      assert.equal(r.stdout, plain.stdout);
+      const m = assertComplete(r);
+      assert.equal(tasksNamed(m, 'get').length, 16);
+      // Answers cached from the first calls (a plain promise) are re-checked at the 4th, 8th, 16th…
+      // use: the change at the 9th call is found at the next re-check. Only 256 uses later before.
+      const loads = tasksNamed(m, 'load');
+      assert.ok(loads.length >= 7 && loads.length <= 8, `load tasks: ${loads.length} of 8`);
+      for (const t of loads) assertAt(t.stack[0], file, positionOf(file, '// BRANCH', 'load(i)'), 'load call site');
+    });
+
     test('a task that rejects ends as failed, one that fulfils does not (where V8 can tell: Node 20 and 22)', async () => {
       const file = runnerFixture('rejects.js');
       const r = await runCli([...nodeArgs, file]);
