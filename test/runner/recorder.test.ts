@@ -63,6 +63,15 @@ function plainRun(nodePath: string, args: string[]): { code: number | null; stdo
   return { code: r.status, stdout: r.stdout };
 }
 
+/** Runs a fixture through the CLI on `nodePath`: same exit code and stdout as plain Node, a complete trace. */
+async function runLikePlain(nodePath: string, file: string): Promise<TraceModel> {
+  const r = await runCli(['--node', nodePath, file]);
+  const plain = plainRun(nodePath, [file]);
+  assert.equal(r.code, plain.code);
+  assert.equal(r.stdout, plain.stdout);
+  return assertComplete(r);
+}
+
 for (const node of nodeVersions) {
   const nodeArgs = ['--node', node.path];
 
@@ -92,11 +101,7 @@ for (const node of nodeVersions) {
 
     test('three async calls under Promise.all: three tasks with call sites, running and waiting, under main', async () => {
       const file = runnerFixture('promiseAll.js');
-      const r = await runCli([...nodeArgs, file]);
-      const plain = plainRun(node.path, [file]);
-      assert.equal(r.code, plain.code);
-      assert.equal(r.stdout, plain.stdout);
-      const m = assertComplete(r);
+      const m = await runLikePlain(node.path, file);
       const [main] = tasksNamed(m, 'main');
       assert.ok(main, 'a task for main()');
       const things = tasksNamed(m, 'fetchThing');
@@ -122,11 +127,7 @@ for (const node of nodeVersions) {
 
     test('fs.promises and Promise subclasses: only the script\'s async functions are tasks; sources at the calls', async () => {
       const file = runnerFixture('fsPromises.mjs');
-      const r = await runCli([...nodeArgs, file]);
-      const plain = plainRun(node.path, [file]);
-      assert.equal(r.code, plain.code);
-      assert.equal(r.stdout, plain.stdout);
-      const m = assertComplete(r);
+      const m = await runLikePlain(node.path, file);
       // Node's fs.promises makes promises of its own Promise subclass; the fixture makes one of its own.
       assert.deepEqual([...new Set([...m.tasks.values()].map((t) => t.name))].sort(), ['main', 'readOne']);
       const [main] = tasksNamed(m, 'main');
@@ -147,11 +148,7 @@ for (const node of nodeVersions) {
 
     test('the run after an await of a plain promise is told apart from the first run: no task for a `new Promise`', async () => {
       const file = runnerFixture('plainAwaits.js');
-      const r = await runCli([...nodeArgs, file]);
-      const plain = plainRun(node.path, [file]);
-      assert.equal(r.code, plain.code);
-      assert.equal(r.stdout, plain.stdout);
-      const m = assertComplete(r);
+      const m = await runLikePlain(node.path, file);
       const steps = tasksNamed(m, 'step');
       const twoPlains = tasksNamed(m, 'twoPlain');
       const works = tasksNamed(m, 'work');
@@ -173,11 +170,7 @@ for (const node of nodeVersions) {
 
     test('a place whose promise changes kind after its first calls is re-checked soon: at most one call is misread', async () => {
       const file = runnerFixture('branchChange.js');
-      const r = await runCli([...nodeArgs, file]);
-      const plain = plainRun(node.path, [file]);
-      assert.equal(r.code, plain.code);
-      assert.equal(r.stdout, plain.stdout);
-      const m = assertComplete(r);
+      const m = await runLikePlain(node.path, file);
       assert.equal(tasksNamed(m, 'get').length, 16);
       // Answers cached from the first calls (a plain promise) are re-checked at the 4th, 8th, 16th…
       // use: the change at the 9th call is found at the next re-check. Only 256 uses later before.
