@@ -350,25 +350,30 @@ export class TraceReader {
     let ts = 0;
     for (c = buf.charCodeAt(i); c >= 48 && c <= 57; c = buf.charCodeAt(++i)) ts = ts * 10 + (c - 48);
     if (i !== to - 1 || c !== 93 || i === tsStart || i - tsStart > 15) return false;
+    this.applyPair(ctx, tag, id, ts);
+    return true;
+  }
+
+  /** Applies a task segment (W, U) or a callback or end (B, A, D) record of `ctx`, by its tag's char code. */
+  private applyPair(ctx: ThreadTables, tag: number, id: number, ts: number): void {
     const m = this.model;
     m.records++;
     if (ts > m.lastTs) m.lastTs = ts;
     if (tag === 87 || tag === 85) {
       const task = ctx.tasks.get(id);
-      if (!task) return true;
+      if (!task) return;
       const seg = task.segments;
       if (seg.length >= 3 && seg[seg.length - 2] === -1) seg[seg.length - 2] = ts;
       seg.push(ts, -1, tag === 87 ? SegmentState.Waiting : SegmentState.Running);
-      return true;
+      return;
     }
     const op = ctx.ops.get(id);
-    if (!op) return true;
+    if (!op) return;
     const cb = op.callbacks;
     if (tag === 66) cb.push(ts, -1);
     else if (tag === 65) {
       if (cb.length >= 2 && cb[cb.length - 1] === -1) cb[cb.length - 1] = ts;
     } else op.destroyed = ts;
-    return true;
   }
 
   /**
@@ -387,34 +392,13 @@ export class TraceReader {
     switch (code >> 8) {
       case 66 /* B */:
       case 65 /* A */:
-      case 68 /* D */: {
-        if (count !== 2 || !ctx) return false;
-        m.records++;
-        // Ids as small integers: a double read from the Float64Array would be boxed for the lookup.
-        const op = ctx.ops.get(smallId(n[0]));
-        const ts = n[1];
-        if (ts > m.lastTs) m.lastTs = ts;
-        if (!op) return true;
-        const cb = op.callbacks;
-        if (code >> 8 === 66) cb.push(ts, -1);
-        else if (code >> 8 === 65) {
-          if (cb.length >= 2 && cb[cb.length - 1] === -1) cb[cb.length - 1] = ts;
-        } else op.destroyed = ts;
-        return true;
-      }
+      case 68 /* D */:
       case 87 /* W */:
-      case 85 /* U */: {
+      case 85 /* U */:
         if (count !== 2 || !ctx) return false;
-        m.records++;
-        const ts = n[1];
-        if (ts > m.lastTs) m.lastTs = ts;
-        const task = ctx.tasks.get(smallId(n[0]));
-        if (!task) return true;
-        const s = task.segments;
-        if (s.length >= 3 && s[s.length - 2] === -1) s[s.length - 2] = ts;
-        s.push(ts, -1, code >> 8 === 87 ? SegmentState.Waiting : SegmentState.Running);
+        // Ids as small integers: a double read from the Float64Array would be boxed for the lookup.
+        this.applyPair(ctx, code >> 8, smallId(n[0]), n[1]);
         return true;
-      }
       case 73 /* I */: {
         if (count !== 5 || !ctx) return false;
         m.records++;
