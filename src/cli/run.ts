@@ -9,7 +9,7 @@ import type { Socket } from 'node:net';
 import { constants, tmpdir } from 'node:os';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { isatty } from 'node:tty';
-import { CLI_THREAD_ID, RUNNER_CONFIG_ENV, TRACE_FORMAT_VERSION, TRACE_MAGIC, type RunnerConfig, type TraceHeader } from '../trace/format';
+import { CLI_THREAD_ID, MAX_SITES_ENV, RUNNER_CONFIG_ENV, TRACE_FORMAT_VERSION, TRACE_MAGIC, type RunnerConfig, type TraceHeader } from '../trace/format';
 import { parseTrace, type TraceModel } from '../trace/model';
 import { buildPool, type JobIds } from '../trace/poolModel';
 import { pruneCache } from '../runner/tsLoader';
@@ -169,6 +169,9 @@ export async function runCommand(cmd: RunCommand, log: (line: string) => void): 
   // fd 3 of the script: a pipe this process never writes to; it ends when this process dies, however
   // it dies (SIGKILL included), and the runner then ends the script instead of leaving an orphan.
   const config: RunnerConfig = { trace: tracePath, originNs: originNs.toString(), script, nodeTraceDir, parentFd: PARENT_FD, cliPid: process.pid };
+  // For tests only: a small site table, so that what happens when it fills up can be seen on a small script.
+  const maxSites = Number(env[MAX_SITES_ENV]);
+  if (Number.isInteger(maxSites) && maxSites > 0) config.maxSites = maxSites;
   env[RUNNER_CONFIG_ENV] = JSON.stringify(config);
 
   const child: ChildProcess = spawn(node, [...cmd.nodeArgs, script, ...cmd.scriptArgs], { stdio: ['inherit', 'inherit', 'inherit', 'pipe'], env, cwd, windowsHide: false });

@@ -135,7 +135,27 @@ interface Ctx {
    * names its call site; -1 when unknown: its resources then always get a capture of their own).
    */
   placeKey: number;
+  /** Whether its current run may use the caches: see {@link RunCheck}. */
+  runCheck: RunCheck;
 }
+
+/**
+ * A loop's rounds after the first {@link KEY_RUNS} - 1 share their cache keys, and so does the run
+ * that leaves the loop: `for (…) await step(x); await finish();` makes `finish()`'s promise with the
+ * key of `step(x)`'s. So such a run checks its first promise against the cached place (one small
+ * capture, see {@link AsyncRecorder.placeSig}) before it uses the caches.
+ */
+const enum RunCheck {
+  /** Its keys are its own (one of its function's first runs), or its first promise matched. */
+  Confirmed = 0,
+  /** A loop's later round: nothing checked yet. */
+  Unchecked = 1,
+  /** Its first promise was made elsewhere than the cached one's: this run uses no cache. */
+  Diverged = 2,
+}
+
+/** File of Node's dispatcher of promise hooks: its frames come first when several hooks are installed. */
+const PROMISE_HOOKS_FILE = 'node:internal/promise_hooks';
 
 /** What a parentless promise is. */
 const enum SiteKind {
@@ -161,6 +181,8 @@ interface Site extends SiteInfo {
   trusted: boolean;
   uses: number;
   unstable: boolean;
+  /** For a key shared by a loop's later rounds: where the promise was made (see {@link AsyncRecorder.placeSig}). */
+  sig: string | undefined;
 }
 
 /** This realm's own Promise.prototype and reflection functions, taken before the script can change them. */
@@ -235,9 +257,9 @@ interface CachedAnswer {
  * Records a fresh answer for `key`: the first is kept untrusted, a second that agrees makes it
  * trusted, one that differs marks the place unstable (never trusted again).
  */
-function learn(cache: Map<number, CachedAnswer>, key: number, cached: CachedAnswer | undefined, answer: boolean): void {
+function learn(cache: Map<number, CachedAnswer>, max: number, key: number, cached: CachedAnswer | undefined, answer: boolean): void {
   if (cached === undefined) {
-    if (cache.size >= MAX_SITES) cache.clear();
+    if (cache.size >= max) cache.clear();
     cache.set(key, { answer, trusted: false, uses: 0, unstable: false });
   } else if (cached.answer === answer && !cached.unstable) {
     cached.trusted = true;
@@ -268,20 +290,25 @@ function recheckDue(uses: number): boolean {
   return uses < RECHECK_EVERY ? uses >= 4 && (uses & (uses - 1)) === 0 : uses % RECHECK_EVERY === 0;
 }
 
-/** Bound on the classification caches. */
+/** Default bound on the classification caches and the site table (see {@link AsyncRecorderOptions.maxSites}). */
 const MAX_SITES = 50_000;
 
 /**
  * Bounds of the parts of a numeric cache key (beyond them: no caching, a capture each time): site ids
- * (below MAX_SITES anyway), {@link Ctx.resumedFrom} and ordinals; the key stays below 2^52.
+ * (ids are never reused, so a long run can pass this bound), {@link Ctx.resumedFrom} and ordinals
+ * (promises made in one run); the key stays below 2^52.
  */
 const KEY_SITES = 1 << 16;
-const KEY_RESUMED = 1 << 24;
-const KEY_ORDINALS = 1 << 12;
-/** Base of {@link Ctx.awaitedFrom} for awaits of promises no followed function made: above every site id. */
-const PLAIN_AWAIT = 1 << 17;
-/** Runs of one call told apart by their number: a loop's later rounds share their keys. */
-const KEY_RUNS = 64;
+const KEY_RESUMED = 1 << 27;
+const KEY_ORDINALS = 1 << 9;
+/** Base of {@link Ctx.awaitedFrom} for awaits of promises no followed function made: above every site id in a key. */
+const PLAIN_AWAIT = KEY_SITES;
+/**
+ * Runs of one call told apart by their number: a loop's rounds up to this many have keys of their
+ * own, so the run that leaves the loop is told apart from one more round by its key; later rounds
+ * share theirs, and each is checked before it uses them (see {@link RunCheck}).
+ */
+const KEY_RUNS = 1024;
 
 /** Options of the recorder. */
 export interface AsyncRecorderOptions {
@@ -291,6 +318,8 @@ export interface AsyncRecorderOptions {
   loop: LoopMonitor;
   /** Called when a hook failed; the hooks are disabled after repeated failures. */
   onError: (where: string, e: unknown) => void;
+  /** Bound on the site table and the classification caches (default {@link MAX_SITES}; small in tests). */
+  maxSites?: number;
 }
 
 /** Records this thread's async resources and async function calls. */
@@ -328,6 +357,8 @@ export class AsyncRecorder {
   /** Cache key of the last isThenCall (-1 when it had none). */
   private lastThenKey = -1;
   private readonly sites = new Map<string, SiteInfo>();
+  private nextSiteId = 1;
+  private readonly maxSites: number;
   private readonly marks: number[] = [];
   // Plain Maps, emptied as promises resume and settle: a WeakMap of hundreds of thousands of promises
   // (ephemerons) costs the garbage collector far more. Bounded for promises that never settle.
@@ -371,6 +402,7 @@ export class AsyncRecorder {
     this.interner = o.interner;
     this.loop = o.loop;
     this.onError = o.onError;
+    this.maxSites = o.maxSites !== undefined && o.maxSites > 0 ? o.maxSites : MAX_SITES;
   }
 
   /** Installs the hooks. */
@@ -554,7 +586,7 @@ export class AsyncRecorder {
     let key: string | undefined;
     let cached: InitSite | undefined;
     if (top !== undefined && top.running) {
-      if (top.placeKey >= 0) key = `${top.placeKey}|${top.siteId}|${top.resumedFrom}|${top.initOrdinal++}|${typeId}`;
+      if (top.placeKey >= 0 && top.runCheck !== RunCheck.Diverged) key = `${top.placeKey}|${top.siteId}|${top.resumedFrom}|${top.initOrdinal++}|${typeId}`;
     } else if (this.cbTag !== undefined && this.marks.length === 0) {
       key = `${this.cbTag}|${this.cbOrdinal++}|${typeId}`;
     } else if (this.jobTag >= 0) {
@@ -572,7 +604,7 @@ export class AsyncRecorder {
     const stackId = this.interner.intern(captureCallSites(limit, skip), 0, KEEP_FRAMES);
     if (key !== undefined) {
       if (cached === undefined) {
-        if (this.initCache.size >= MAX_SITES) this.initCache.clear();
+        if (this.initCache.size >= this.maxSites) this.initCache.clear();
         this.initCache.set(key, { stackId, trusted: false, uses: 0, unstable: false });
       } else if (cached.stackId === stackId && !cached.unstable) {
         cached.trusted = true;
@@ -647,6 +679,7 @@ export class AsyncRecorder {
           ctx.running = true;
           ctx.resumes++;
           ctx.resumedFrom = ctx.awaitedFrom * KEY_RUNS + Math.min(ctx.resumes, KEY_RUNS - 1);
+          ctx.runCheck = ctx.resumes >= KEY_RUNS - 1 ? RunCheck.Unchecked : RunCheck.Confirmed;
           ctx.ordinal = 0;
           ctx.lastSite = 0;
           ctx.initOrdinal = 0;
@@ -724,7 +757,7 @@ export class AsyncRecorder {
     let key: number | string | undefined;
     let cached: Site | undefined;
     if (top !== undefined && top.running) {
-      if (top.siteId < KEY_SITES && top.resumedFrom < KEY_RESUMED && top.ordinal < KEY_ORDINALS) {
+      if (top.siteId < KEY_SITES && top.resumedFrom < KEY_RESUMED && top.ordinal < KEY_ORDINALS && top.runCheck !== RunCheck.Diverged) {
         // One number, not a string: no allocation on this path.
         key = (top.siteId * KEY_RESUMED + top.resumedFrom) * KEY_ORDINALS + top.ordinal++;
       }
@@ -744,25 +777,58 @@ export class AsyncRecorder {
         cached = this.siteCache.get(key);
       }
       if (cached !== undefined && cached.trusted && !recheckDue(++cached.uses)) {
-        if (running !== undefined) running.lastSite = cached.id;
-        this.apply(p, cached, key);
-        return;
+        if (running === undefined || running.runCheck === RunCheck.Confirmed) {
+          if (running !== undefined) running.lastSite = cached.id;
+          this.apply(p, cached, key);
+          return;
+        }
+        if (cached.sig === this.placeSig(skip)) {
+          running.runCheck = RunCheck.Confirmed;
+          running.lastSite = cached.id;
+          this.apply(p, cached, key);
+          return;
+        }
+        // The run left the loop whose rounds share this key: classified afresh, and nothing learnt.
+        running.runCheck = RunCheck.Diverged;
+        key = undefined;
+        cached = undefined;
       }
     }
     const site = isSubclassPromise(p) ? this.site(SiteKind.Other, '', 0) : this.classify(skip);
     if (running !== undefined) running.lastSite = site.id;
     if (key !== undefined) {
+      const shared = running !== undefined && running.runCheck === RunCheck.Unchecked;
+      if (shared) running.runCheck = cached === undefined || cached.id === site.id ? RunCheck.Confirmed : RunCheck.Diverged;
       if (cached === undefined) {
-        if (this.siteCache.size >= MAX_SITES) this.siteCache.clear();
-        this.siteCache.set(key, { ...site, trusted: false, uses: 0, unstable: false });
+        if (this.siteCache.size >= this.maxSites) this.siteCache.clear();
+        this.siteCache.set(key, { ...site, trusted: false, uses: 0, unstable: false, sig: shared ? this.placeSig(skip) : undefined });
       } else if (cached.id === site.id && !cached.unstable) {
         cached.trusted = true;
+        if (shared && cached.sig === undefined) cached.sig = this.placeSig(skip);
       } else {
         cached.unstable = true;
         cached.trusted = false;
       }
     }
     this.apply(p, site, key);
+  }
+
+  /**
+   * Where a parentless promise is being made, from one small capture: for an async function's call,
+   * the function's position and its caller's; else the position (or builtin) that made it. Two
+   * promises with the same answer here are classified alike by {@link classify}.
+   */
+  private placeSig(skip: Function): string {
+    let sites: CallSite[] = captureCallSites(2, skip);
+    if (sites.length > 0 && sites[0].getFileName() === PROMISE_HOOKS_FILE) sites = captureCallSites(4, skip);
+    let first = 0;
+    while (first < sites.length && sites[first].getFileName() === PROMISE_HOOKS_FILE) first++;
+    const f0 = sites[first];
+    if (f0 === undefined) return '';
+    if (f0.getFileName() == null) return `builtin ${f0.getFunctionName()}`;
+    if (!isAsyncEntry(f0)) return `at ${positionOf(f0)}`;
+    const f1 = sites[first + 1];
+    return `${functionPosition(f0)} from ${f1 === undefined ? '' : positionOf(f1)}`;
   }
 
   /**
@@ -773,9 +839,9 @@ export class AsyncRecorder {
     // One frame is cheapest and usually enough; with several promise hooks installed Node calls them
     // through a dispatcher of its own, whose frame then comes first.
     let sites: CallSite[] = captureCallSites(1, skip);
-    if (sites.length > 0 && sites[0].getFileName() === 'node:internal/promise_hooks') sites = captureCallSites(3, skip);
+    if (sites.length > 0 && sites[0].getFileName() === PROMISE_HOOKS_FILE) sites = captureCallSites(3, skip);
     let first = 0;
-    while (first < sites.length && sites[first].getFileName() === 'node:internal/promise_hooks') first++;
+    while (first < sites.length && sites[first].getFileName() === PROMISE_HOOKS_FILE) first++;
     const f0 = sites[first];
     if (f0 === undefined) return this.site(SiteKind.Other, '', 0);
     if (f0.getFileName() == null) {
@@ -784,13 +850,8 @@ export class AsyncRecorder {
       const combinator = fn === 'all' || fn === 'allSettled' || fn === 'race' || fn === 'any';
       return this.site(combinator ? SiteKind.Combinator : SiteKind.Other, '', 0);
     }
-    // An async function's promise is created on entry, with the function itself on top, positioned on
-    // its own first line (at its parameters); a promise made inside a body sits at a call instead.
+    if (!isAsyncEntry(f0)) return this.site(SiteKind.Other, '', 0);
     const line = f0.getLineNumber();
-    if (line === null || typeof f0.getEnclosingLineNumber !== 'function') return this.site(SiteKind.Other, '', 0);
-    if (line !== f0.getEnclosingLineNumber() || (f0.getColumnNumber() ?? 0) < (f0.getEnclosingColumnNumber() ?? 0) || f0.isConstructor()) {
-      return this.site(SiteKind.Other, '', 0);
-    }
     // Internal async functions differ by where they are: that keeps the cache keys of their calls apart.
     const fnPos = functionPosition(f0);
     if (!this.interner.isUserSite(f0)) return this.site(SiteKind.Internal, `${f0.getFileName()}:${line}:${f0.getColumnNumber()}`, 0, fnPos);
@@ -811,8 +872,17 @@ export class AsyncRecorder {
     const sig = `${kind}|${stackId}|${name}|${fn}`;
     let s = this.sites.get(sig);
     if (s === undefined) {
-      if (this.sites.size >= MAX_SITES) this.sites.clear();
-      s = { id: this.sites.size + 1, kind, name, stackId, nameJson: str(name), fn };
+      if (this.sites.size >= this.maxSites) {
+        // Ids are never reused: functions still running keep theirs in their cache keys, and a new
+        // site with the same id would share their cached answers. The caches keyed by site ids go
+        // with the table: they would otherwise hold a second id for each place seen again.
+        this.sites.clear();
+        this.siteCache.clear();
+        this.initCache.clear();
+        this.thenCache.clear();
+        this.returnCache.clear();
+      }
+      s = { id: this.nextSiteId++, kind, name, stackId, nameJson: str(name), fn };
       this.sites.set(sig, s);
     }
     return s;
@@ -837,7 +907,7 @@ export class AsyncRecorder {
       const nested = typeof key === 'number' && key >= 0 && top !== undefined && top.running && top.id === 0 && top.placeKey >= 0;
       placeKey = this.placeKeyOf(nested ? `${top.placeKey}>${key}` : key);
     }
-    const ctx: Ctx = { id, promise: p, running: true, stackId: site.stackId, siteId: site.id, fn: site.fn, thenMade: false, thenKey: -1, waitTs: -1, held: false, resumedFrom: 0, awaitedFrom: 0, resumes: 0, ordinal: 0, lastSite: 0, initOrdinal: 0, placeKey };
+    const ctx: Ctx = { id, promise: p, running: true, stackId: site.stackId, siteId: site.id, fn: site.fn, thenMade: false, thenKey: -1, waitTs: -1, held: false, resumedFrom: 0, awaitedFrom: 0, resumes: 0, ordinal: 0, lastSite: 0, initOrdinal: 0, placeKey, runCheck: RunCheck.Confirmed };
     bounded(this.taskOf).set(p, ctx);
     this.ctxStack.push(ctx);
   }
@@ -851,7 +921,7 @@ export class AsyncRecorder {
     if (typeof key === 'number' && key >= 0) return key;
     let id = this.placeIds.get(key);
     if (id === undefined) {
-      if (this.placeIds.size >= MAX_SITES) this.placeIds.clear();
+      if (this.placeIds.size >= this.maxSites) this.placeIds.clear();
       // Task keys stay below 2^52; never reused, also after a clear.
       id = 2 ** 52 + this.nextPlaceId++;
       this.placeIds.set(key, id);
@@ -932,7 +1002,7 @@ export class AsyncRecorder {
   private tagReaction(p: object, top: Ctx | undefined): void {
     let place: string | undefined;
     if (top !== undefined && top.running) {
-      if (top.placeKey >= 0) place = `t${top.placeKey}|${top.siteId}|${top.resumedFrom}|${top.ordinal}`;
+      if (top.placeKey >= 0 && top.runCheck !== RunCheck.Diverged) place = `t${top.placeKey}|${top.siteId}|${top.resumedFrom}|${top.ordinal}`;
     } else if (this.jobTag >= 0) {
       place = `j${this.jobTag}|${this.jobOrdinal++}`;
     } else if (this.cbTag !== undefined && this.marks.length === 0) {
@@ -941,7 +1011,7 @@ export class AsyncRecorder {
     if (place === undefined) return;
     let tag = this.tagIds.get(place);
     if (tag === undefined) {
-      if (this.tagIds.size >= MAX_SITES) this.tagIds.clear();
+      if (this.tagIds.size >= this.maxSites) this.tagIds.clear();
       // Never reused, also after a clear: a key made from an old tag can then not be mistaken for a new one's.
       tag = this.nextTag++;
       this.tagIds.set(place, tag);
@@ -969,7 +1039,7 @@ export class AsyncRecorder {
       // within the first few, so those are looked at first.
       const near = captureCallSites(RETURN_CHECK_NEAR, skip);
       running = hasFunction(near, top.fn) || (near.length === RETURN_CHECK_NEAR && hasFunction(captureCallSites(RETURN_CHECK_FRAMES, skip), top.fn));
-      if (key >= 0) learn(this.returnCache, key, cached, running);
+      if (key >= 0) learn(this.returnCache, this.maxSites, key, cached, running);
     }
     if (running) return;
     this.remove(top);
@@ -987,22 +1057,28 @@ export class AsyncRecorder {
   private isThenCall(top: Ctx, skip: Function): boolean {
     let key = -1;
     let cached: CachedAnswer | undefined;
-    if (top.siteId < KEY_SITES && top.resumedFrom < KEY_RESUMED && top.ordinal < KEY_ORDINALS) {
+    if (top.siteId < KEY_SITES && top.resumedFrom < KEY_RESUMED && top.ordinal < KEY_ORDINALS && top.runCheck !== RunCheck.Diverged) {
       key = (top.siteId * KEY_RESUMED + top.resumedFrom) * KEY_ORDINALS + top.ordinal++;
       cached = this.thenCache.get(key);
     }
     this.lastThenKey = key;
-    if (cached !== undefined && cached.trusted && !recheckDue(++cached.uses)) return cached.answer;
+    // A loop's later round is checked by the capture below before its first cached answer is used.
+    const unchecked = top.runCheck === RunCheck.Unchecked;
+    if (cached !== undefined && cached.trusted && !unchecked && !recheckDue(++cached.uses)) return cached.answer;
     let sites: CallSite[] = captureCallSites(1, skip);
-    if (sites.length > 0 && sites[0].getFileName() === 'node:internal/promise_hooks') sites = captureCallSites(3, skip);
+    if (sites.length > 0 && sites[0].getFileName() === PROMISE_HOOKS_FILE) sites = captureCallSites(3, skip);
     let first = 0;
-    while (first < sites.length && sites[first].getFileName() === 'node:internal/promise_hooks') first++;
+    while (first < sites.length && sites[first].getFileName() === PROMISE_HOOKS_FILE) first++;
     const f0 = sites[first];
     // An await's promise is made by the awaiting function itself: one made by another function (an
     // async function the recorder does not follow, or one already suspended at an earlier promise
     // of the same await) does not suspend `top` either.
     const isThen = f0 === undefined || (f0.getFileName() == null ? f0.getFunctionName() === 'then' : top.fn !== '' && functionPosition(f0) !== top.fn);
-    if (key >= 0) learn(this.thenCache, key, cached, isThen);
+    if (unchecked && key >= 0) {
+      top.runCheck = cached === undefined || cached.answer === isThen ? RunCheck.Confirmed : RunCheck.Diverged;
+      if (top.runCheck === RunCheck.Diverged) return isThen;
+    }
+    if (key >= 0) learn(this.thenCache, this.maxSites, key, cached, isThen);
     return isThen;
   }
 
@@ -1028,7 +1104,9 @@ export class AsyncRecorder {
     // The awaited function's site; for a promise of no followed function (or a value), the await's
     // place in the run instead: otherwise the run after it would share its keys with the first run.
     const owner = awaited === undefined ? undefined : this.taskOf.get(awaited);
-    ctx.awaitedFrom = owner !== undefined ? owner.siteId : PLAIN_AWAIT + Math.min(ctx.ordinal, KEY_ORDINALS - 1);
+    // Site ids at or above PLAIN_AWAIT are moved past the plain awaits' range (and out of numeric keys).
+    ctx.awaitedFrom =
+      owner === undefined ? PLAIN_AWAIT + Math.min(ctx.ordinal, KEY_ORDINALS - 1) : owner.siteId < PLAIN_AWAIT ? owner.siteId : owner.siteId + PLAIN_AWAIT;
     this.remove(ctx);
     bounded(this.awaitOf).set(p, ctx);
     this.suspend(ctx, this.now());
@@ -1098,6 +1176,21 @@ function hasFunction(frames: CallSite[], fn: string): boolean {
 }
 
 /** Where a frame's function starts (`file:line:column`), the identity of an async function's code. */
+/**
+ * Whether the frame is a function at its own start, as an async function is when its promise is made
+ * on entry (positioned on its first line, at its parameters); a promise made inside a body sits at a call.
+ */
+function isAsyncEntry(f0: CallSite): boolean {
+  const line = f0.getLineNumber();
+  if (line === null || typeof f0.getEnclosingLineNumber !== 'function') return false;
+  return line === f0.getEnclosingLineNumber() && (f0.getColumnNumber() ?? 0) >= (f0.getEnclosingColumnNumber() ?? 0) && !f0.isConstructor();
+}
+
+/** `file:line:column` of a frame. */
+function positionOf(f: CallSite): string {
+  return `${f.getFileName()}:${f.getLineNumber()}:${f.getColumnNumber()}`;
+}
+
 function functionPosition(f: CallSite): string {
   if (typeof f.getEnclosingLineNumber !== 'function') return '';
   return `${f.getFileName()}:${f.getEnclosingLineNumber()}:${f.getEnclosingColumnNumber()}`;

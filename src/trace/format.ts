@@ -277,4 +277,9 @@ export interface RunnerConfig {
   parentFd?: number;
   /** Process id of the CLI: the pipe is watched only in the process whose parent it is. */
   cliPid?: number;
+  /** Bound on the recorder's site table and classification caches (tests set it small through {@link MAX_SITES_ENV}). */
+  maxSites?: number;
 }
+
+/** Environment variable (read by the CLI, for tests) that sets {@link RunnerConfig.maxSites}. */
+export const MAX_SITES_ENV = 'CONCURRENCY_DIAGRAM_MAX_SITES';

@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import { MAX_SITES_ENV } from '../../src/trace/format';
 import { SegmentState, type AsyncOp, type SourceFrame, type Task, type TraceModel } from '../../src/trace/model';
 import { fixture, nodeVersions, runCli, type CliResult } from './harness';
 
@@ -64,12 +65,31 @@ function plainRun(nodePath: string, args: string[]): { code: number | null; stdo
 }
 
 /** Runs a fixture through the CLI on `nodePath`: same exit code and stdout as plain Node, a complete trace. */
-async function runLikePlain(nodePath: string, file: string): Promise<TraceModel> {
-  const r = await runCli(['--node', nodePath, file]);
+async function runLikePlain(nodePath: string, file: string, env?: Record<string, string>): Promise<TraceModel> {
+  const r = await runCli(['--node', nodePath, file], { env });
   const plain = plainRun(nodePath, [file]);
   assert.equal(r.code, plain.code);
   assert.equal(r.stdout, plain.stdout);
   return assertComplete(r);
+}
+
+/** The facts of loopExit.js: every call after a loop is told apart from the loop's rounds. */
+function assertLoopExits(m: TraceModel, file: string): void {
+  const lineOf = (marker: string) => positionOf(file, marker, '').line;
+  const linesOf = (tasks: Task[]) => {
+    const count = new Map<number, number>();
+    for (const t of tasks) count.set(t.stack[0]?.line ?? 0, (count.get(t.stack[0]?.line ?? 0) ?? 0) + 1);
+    return Object.fromEntries([...count].sort((a, b) => a[0] - b[0]));
+  };
+  // 100 + 1100 rounds at each loop, and the calls of `step` after the second loop at their own line.
+  // Before: the calls after the loops were read as rounds (3606 step tasks, no finish, no fill).
+  assert.deepEqual(linesOf(tasksNamed(m, 'step')), { [lineOf('// STEP-LOOP')]: 1200, [lineOf('// STEP-AGAIN')]: 1200, [lineOf('// STEP-LAST')]: 2, [lineOf('// STEP-PLAIN')]: 1200 });
+  assert.deepEqual(linesOf(tasksNamed(m, 'finish')), { [lineOf('// FINISH')]: 2 });
+  assert.deepEqual(linesOf(tasksNamed(m, 'fill')), { [lineOf('// FILL')]: 2 });
+  const fileReqs = opsOfType(m, 'FSREQPROMISE').filter((o) => o.stack[0]?.file === file);
+  const statLine = lineOf('// STAT');
+  assert.ok(fileReqs.some((o) => o.stack[0].line === statLine), `the stat's request points at its line (${[...new Set(fileReqs.map((o) => o.stack[0].line))]})`);
+  assert.ok(fileReqs.every((o) => o.stack[0].line === statLine || o.stack[0].line === lineOf('// READ')), 'the reads point at theirs');
 }
 
 for (const node of nodeVersions) {
@@ -177,6 +197,17 @@ for (const node of nodeVersions) {
       const loads = tasksNamed(m, 'load');
       assert.ok(loads.length >= 7 && loads.length <= 8, `load tasks: ${loads.length} of 8`);
       for (const t of loads) assertAt(t.stack[0], file, positionOf(file, '// BRANCH', 'load(i)'), 'load call site');
+    });
+
+    test('the run that leaves a loop (of 100 or 1100 rounds) is not read as one more round', async () => {
+      const file = runnerFixture('loopExit.js');
+      assertLoopExits(await runLikePlain(node.path, file), file);
+    });
+
+    test('a site table that fills up is emptied without changing what is drawn (ids are not reused)', async () => {
+      // 16 sites instead of 50,000: the table and the caches keyed by it are emptied many times a run.
+      const file = runnerFixture('loopExit.js');
+      assertLoopExits(await runLikePlain(node.path, file, { [MAX_SITES_ENV]: '16' }), file);
     });
 
     test('a task that rejects ends as failed, one that fulfils does not (where V8 can tell: Node 20 and 22)', async () => {
