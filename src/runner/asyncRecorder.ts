@@ -143,7 +143,8 @@ interface Ctx {
  * A loop's rounds after the first {@link KEY_RUNS} - 1 share their cache keys, and so does the run
  * that leaves the loop: `for (…) await step(x); await finish();` makes `finish()`'s promise with the
  * key of `step(x)`'s. So such a run checks its first promise against the cached place (one small
- * capture, see {@link AsyncRecorder.placeSig}) before it uses the caches.
+ * capture, see {@link AsyncRecorder.placeSig}) before it uses the caches; resources it makes before
+ * that get a capture of their own.
  */
 const enum RunCheck {
   /** Its keys are its own (one of its function's first runs), or its first promise matched. */
@@ -586,7 +587,8 @@ export class AsyncRecorder {
     let key: string | undefined;
     let cached: InitSite | undefined;
     if (top !== undefined && top.running) {
-      if (top.placeKey >= 0 && top.runCheck !== RunCheck.Diverged) key = `${top.placeKey}|${top.siteId}|${top.resumedFrom}|${top.initOrdinal++}|${typeId}`;
+      // A loop's later round uses cached sources only once its first promise matched (see RunCheck).
+      if (top.placeKey >= 0 && top.runCheck === RunCheck.Confirmed) key = `${top.placeKey}|${top.siteId}|${top.resumedFrom}|${top.initOrdinal++}|${typeId}`;
     } else if (this.cbTag !== undefined && this.marks.length === 0) {
       key = `${this.cbTag}|${this.cbOrdinal++}|${typeId}`;
     } else if (this.jobTag >= 0) {
