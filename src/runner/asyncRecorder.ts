@@ -821,10 +821,7 @@ export class AsyncRecorder {
    * promises with the same answer here are classified alike by {@link classify}.
    */
   private placeSig(skip: Function): string {
-    let sites: CallSite[] = captureCallSites(2, skip);
-    if (sites.length > 0 && sites[0].getFileName() === PROMISE_HOOKS_FILE) sites = captureCallSites(4, skip);
-    let first = 0;
-    while (first < sites.length && sites[first].getFileName() === PROMISE_HOOKS_FILE) first++;
+    const { sites, first } = captureAboveHooks(2, skip);
     const f0 = sites[first];
     if (f0 === undefined) return '';
     if (f0.getFileName() == null) return `builtin ${f0.getFunctionName()}`;
@@ -838,12 +835,10 @@ export class AsyncRecorder {
    * is (most are not the user's async functions); only a task's call site needs more.
    */
   private classify(skip: Function): SiteInfo {
-    // One frame is cheapest and usually enough; with several promise hooks installed Node calls them
-    // through a dispatcher of its own, whose frame then comes first.
-    let sites: CallSite[] = captureCallSites(1, skip);
-    if (sites.length > 0 && sites[0].getFileName() === PROMISE_HOOKS_FILE) sites = captureCallSites(3, skip);
-    let first = 0;
-    while (first < sites.length && sites[first].getFileName() === PROMISE_HOOKS_FILE) first++;
+    // One frame is cheapest and usually enough.
+    const above = captureAboveHooks(1, skip);
+    const first = above.first;
+    let sites = above.sites;
     const f0 = sites[first];
     if (f0 === undefined) return this.site(SiteKind.Other, '', 0);
     if (f0.getFileName() == null) {
@@ -1067,10 +1062,7 @@ export class AsyncRecorder {
     // A loop's later round is checked by the capture below before its first cached answer is used.
     const unchecked = top.runCheck === RunCheck.Unchecked;
     if (cached !== undefined && cached.trusted && !unchecked && !recheckDue(++cached.uses)) return cached.answer;
-    let sites: CallSite[] = captureCallSites(1, skip);
-    if (sites.length > 0 && sites[0].getFileName() === PROMISE_HOOKS_FILE) sites = captureCallSites(3, skip);
-    let first = 0;
-    while (first < sites.length && sites[first].getFileName() === PROMISE_HOOKS_FILE) first++;
+    const { sites, first } = captureAboveHooks(1, skip);
     const f0 = sites[first];
     // An await's promise is made by the awaiting function itself: one made by another function (an
     // async function the recorder does not follow, or one already suspended at an earlier promise
@@ -1178,6 +1170,19 @@ function hasFunction(frames: CallSite[], fn: string): boolean {
 }
 
 /** Where a frame's function starts (`file:line:column`), the identity of an async function's code. */
+/**
+ * Captures `limit` frames above `skip`, and `first`, the index of the first one past Node's
+ * dispatcher of promise hooks (with several promise hooks installed, Node calls them through it,
+ * and its frames then come first).
+ */
+function captureAboveHooks(limit: number, skip: Function): { sites: CallSite[]; first: number } {
+  let sites = captureCallSites(limit, skip);
+  if (sites.length > 0 && sites[0].getFileName() === PROMISE_HOOKS_FILE) sites = captureCallSites(limit + 2, skip);
+  let first = 0;
+  while (first < sites.length && sites[first].getFileName() === PROMISE_HOOKS_FILE) first++;
+  return { sites, first };
+}
+
 /**
  * Whether the frame is a function at its own start, as an async function is when its promise is made
  * on entry (positioned on its first line, at its parameters); a promise made inside a body sits at a call.
