@@ -142,9 +142,11 @@ interface Ctx {
 /**
  * A loop's rounds after the first {@link KEY_RUNS} - 1 share their cache keys, and so does the run
  * that leaves the loop: `for (…) await step(x); await finish();` makes `finish()`'s promise with the
- * key of `step(x)`'s. So such a run checks its first promise against the cached place (one small
- * capture, see {@link AsyncRecorder.placeSig}) before it uses the caches; resources it makes before
- * that get a capture of their own.
+ * key of `step(x)`'s. The same happens below that many rounds when a loop's length differs from call
+ * to call: the run after round n is a further round on some calls and the exit on others. So such
+ * runs (a loop's later rounds, and every run after an await where runs were seen to differ) check
+ * their first promise against the cached place (one small capture, see {@link AsyncRecorder.placeSig})
+ * before they use the caches; resources they make before that get a capture of their own.
  */
 const enum RunCheck {
   /** Its keys are its own (one of its function's first runs), or its first promise matched. */
@@ -358,6 +360,8 @@ export class AsyncRecorder {
   /** Cache key of the last isThenCall (-1 when it had none). */
   private lastThenKey = -1;
   private readonly sites = new Map<string, SiteInfo>();
+  /** Awaits ({@link awaitPlace}) after which runs were seen to do different things: their runs are checked. */
+  private readonly checkedAwaits = new Set<number>();
   private nextSiteId = 1;
   private readonly maxSites: number;
   private readonly marks: number[] = [];
@@ -681,7 +685,8 @@ export class AsyncRecorder {
           ctx.running = true;
           ctx.resumes++;
           ctx.resumedFrom = ctx.awaitedFrom * KEY_RUNS + Math.min(ctx.resumes, KEY_RUNS - 1);
-          ctx.runCheck = ctx.resumes >= KEY_RUNS - 1 ? RunCheck.Unchecked : RunCheck.Confirmed;
+          const checked = ctx.resumes >= KEY_RUNS - 1 || (this.checkedAwaits.size > 0 && this.checkedAwaits.has(awaitPlace(ctx)));
+          ctx.runCheck = checked ? RunCheck.Unchecked : RunCheck.Confirmed;
           ctx.ordinal = 0;
           ctx.lastSite = 0;
           ctx.initOrdinal = 0;
@@ -770,6 +775,7 @@ export class AsyncRecorder {
       key = -(this.jobTag * KEY_ORDINALS + this.jobOrdinal++) - 1;
     }
     const running = top !== undefined && top.running ? top : undefined;
+    let checkedSig: string | undefined;
     if (key !== undefined) {
       cached = this.siteCache.get(key);
       if (cached !== undefined && cached.unstable && running !== undefined) {
@@ -784,16 +790,23 @@ export class AsyncRecorder {
           this.apply(p, cached, key);
           return;
         }
-        if (cached.sig === this.placeSig(skip)) {
+        const sig = this.placeSig(skip);
+        if (cached.sig === sig) {
           running.runCheck = RunCheck.Confirmed;
           running.lastSite = cached.id;
           this.apply(p, cached, key);
           return;
         }
-        // The run left the loop whose rounds share this key: classified afresh, and nothing learnt.
-        running.runCheck = RunCheck.Diverged;
-        key = undefined;
-        cached = undefined;
+        if (cached.sig === undefined) {
+          // Learnt before runs here were checked: the classification below decides, and gives the
+          // answer its place if it agrees.
+          checkedSig = sig;
+        } else {
+          // The run left the loop whose rounds share this key: classified afresh, and nothing learnt.
+          running.runCheck = RunCheck.Diverged;
+          key = undefined;
+          cached = undefined;
+        }
       }
     }
     const site = isSubclassPromise(p) ? this.site(SiteKind.Other, '', 0) : this.classify(skip);
@@ -803,16 +816,27 @@ export class AsyncRecorder {
       if (shared) running.runCheck = cached === undefined || cached.id === site.id ? RunCheck.Confirmed : RunCheck.Diverged;
       if (cached === undefined) {
         if (this.siteCache.size >= this.maxSites) this.siteCache.clear();
-        this.siteCache.set(key, { ...site, trusted: false, uses: 0, unstable: false, sig: shared ? this.placeSig(skip) : undefined });
+        this.siteCache.set(key, { ...site, trusted: false, uses: 0, unstable: false, sig: shared ? (checkedSig ?? this.placeSig(skip)) : undefined });
       } else if (cached.id === site.id && !cached.unstable) {
         cached.trusted = true;
-        if (shared && cached.sig === undefined) cached.sig = this.placeSig(skip);
+        if (shared && cached.sig === undefined) cached.sig = checkedSig ?? this.placeSig(skip);
       } else {
         cached.unstable = true;
         cached.trusted = false;
+        // Runs after this await do different things on different calls (most often: a loop that
+        // ends after a different number of rounds): from now on they check their first promise.
+        if (running !== undefined && running.resumes > 0) this.checkRunsAfter(running);
       }
     }
     this.apply(p, site, key);
+  }
+
+  /** Marks the runs of `ctx`'s function after its current await as to be checked (see {@link RunCheck}). */
+  private checkRunsAfter(ctx: Ctx): void {
+    const at = awaitPlace(ctx);
+    if (at < 0 || this.checkedAwaits.has(at)) return;
+    if (this.checkedAwaits.size >= this.maxSites) this.checkedAwaits.clear();
+    this.checkedAwaits.add(at);
   }
 
   /**
@@ -1170,6 +1194,11 @@ function hasFunction(frames: CallSite[], fn: string): boolean {
 }
 
 /** Where a frame's function starts (`file:line:column`), the identity of an async function's code. */
+/** A number for the await a function is suspended at (its site and what it awaits), -1 beyond the bounds. */
+function awaitPlace(ctx: Ctx): number {
+  return ctx.siteId < KEY_SITES && ctx.awaitedFrom < 2 * PLAIN_AWAIT ? ctx.siteId * 2 * PLAIN_AWAIT + ctx.awaitedFrom : -1;
+}
+
 /**
  * Captures `limit` frames above `skip`, and `first`, the index of the first one past Node's
  * dispatcher of promise hooks (with several promise hooks installed, Node calls them through it,
