@@ -144,7 +144,8 @@ interface Ctx {
  * that leaves the loop: `for (…) await step(x); await finish();` makes `finish()`'s promise with the
  * key of `step(x)`'s. The same happens below that many rounds when a loop's length differs from call
  * to call: the run after round n is a further round on some calls and the exit on others. So such
- * runs (a loop's later rounds, and every run after an await where runs were seen to differ) check
+ * runs (a loop's later rounds, the runs of a task whose calls ended after different numbers of runs,
+ * and every run after an await where runs were seen to differ) check
  * their first promise against the cached place (one small capture, see {@link AsyncRecorder.placeSig})
  * before they use the caches; resources they make before that get a capture of their own.
  */
@@ -360,6 +361,8 @@ export class AsyncRecorder {
   /** Cache key of the last isThenCall (-1 when it had none). */
   private lastThenKey = -1;
   private readonly sites = new Map<string, SiteInfo>();
+  /** By site id of the user's tasks: 1 + the runs of its first call that ended, or {@link RUNS_VARY}; 0 = none ended yet. */
+  private readonly runsBySite = new Int32Array(KEY_SITES);
   /** Awaits ({@link awaitPlace}) after which runs were seen to do different things: their runs are checked. */
   private readonly checkedAwaits = new Set<number>();
   private nextSiteId = 1;
@@ -685,7 +688,10 @@ export class AsyncRecorder {
           ctx.running = true;
           ctx.resumes++;
           ctx.resumedFrom = ctx.awaitedFrom * KEY_RUNS + Math.min(ctx.resumes, KEY_RUNS - 1);
-          const checked = ctx.resumes >= KEY_RUNS - 1 || (this.checkedAwaits.size > 0 && this.checkedAwaits.has(awaitPlace(ctx)));
+          const checked =
+            ctx.resumes >= KEY_RUNS - 1 ||
+            (ctx.siteId < KEY_SITES && this.runsBySite[ctx.siteId] === RUNS_VARY) ||
+            (this.checkedAwaits.size > 0 && this.checkedAwaits.has(awaitPlace(ctx)));
           ctx.runCheck = checked ? RunCheck.Unchecked : RunCheck.Confirmed;
           ctx.ordinal = 0;
           ctx.lastSite = 0;
@@ -735,6 +741,7 @@ export class AsyncRecorder {
         this.remove(ctx);
         ctx.running = false;
         if (ctx.id !== 0) {
+          this.noteRuns(ctx);
           const ts = this.now();
           if (ctx.waitTs >= 0) {
             if (ts - ctx.waitTs > SHORT_WAIT_US) this.out.rec2(TagCode.TaskAwait, ctx.id, ctx.waitTs);
@@ -829,6 +836,18 @@ export class AsyncRecorder {
       }
     }
     this.apply(p, site, key);
+  }
+
+  /**
+   * The user's task `ctx` ended after its number of runs: when calls from its site end after
+   * different numbers (a loop whose length differs from call to call, a branch with more awaits),
+   * the runs of its later calls are checked (see {@link RunCheck}).
+   */
+  private noteRuns(ctx: Ctx): void {
+    if (ctx.siteId >= KEY_SITES) return;
+    const before = this.runsBySite[ctx.siteId];
+    if (before === 0) this.runsBySite[ctx.siteId] = Math.min(ctx.resumes, 1 << 30) + 1;
+    else if (before !== RUNS_VARY && before !== Math.min(ctx.resumes, 1 << 30) + 1) this.runsBySite[ctx.siteId] = RUNS_VARY;
   }
 
   /** Marks the runs of `ctx`'s function after its current await as to be checked (see {@link RunCheck}). */
@@ -1194,6 +1213,9 @@ function hasFunction(frames: CallSite[], fn: string): boolean {
 }
 
 /** Where a frame's function starts (`file:line:column`), the identity of an async function's code. */
+/** In {@link AsyncRecorder.runsBySite}: calls from this site ended after different numbers of runs. */
+const RUNS_VARY = -1;
+
 /** A number for the await a function is suspended at (its site and what it awaits), -1 beyond the bounds. */
 function awaitPlace(ctx: Ctx): number {
   return ctx.siteId < KEY_SITES && ctx.awaitedFrom < 2 * PLAIN_AWAIT ? ctx.siteId * 2 * PLAIN_AWAIT + ctx.awaitedFrom : -1;
