@@ -144,8 +144,8 @@ interface Ctx {
  * that leaves the loop: `for (…) await step(x); await finish();` makes `finish()`'s promise with the
  * key of `step(x)`'s. The same happens below that many rounds when a loop's length differs from call
  * to call: the run after round n is a further round on some calls and the exit on others. So such
- * runs (a loop's later rounds, the runs of a task whose calls ended after different numbers of runs,
- * and every run after an await where runs were seen to differ) check
+ * runs (a loop's later rounds, and every run of a function whose calls ended after different numbers
+ * of runs or made different promises in a run) check
  * their first promise against the cached place (one small capture, see {@link AsyncRecorder.placeSig})
  * before they use the caches; resources they make before that get a capture of their own.
  */
@@ -361,10 +361,11 @@ export class AsyncRecorder {
   /** Cache key of the last isThenCall (-1 when it had none). */
   private lastThenKey = -1;
   private readonly sites = new Map<string, SiteInfo>();
-  /** By site id of the user's tasks: 1 + the runs of its first call that ended, or {@link RUNS_VARY}; 0 = none ended yet. */
+  /**
+   * By site id: 1 + the runs of its first call that ended (the user's tasks), or {@link RUNS_VARY}
+   * once its calls were seen to differ; 0 = nothing known yet.
+   */
   private readonly runsBySite = new Int32Array(KEY_SITES);
-  /** Awaits ({@link awaitPlace}) after which runs were seen to do different things: their runs are checked. */
-  private readonly checkedAwaits = new Set<number>();
   private nextSiteId = 1;
   private readonly maxSites: number;
   private readonly marks: number[] = [];
@@ -688,10 +689,7 @@ export class AsyncRecorder {
           ctx.running = true;
           ctx.resumes++;
           ctx.resumedFrom = ctx.awaitedFrom * KEY_RUNS + Math.min(ctx.resumes, KEY_RUNS - 1);
-          const checked =
-            ctx.resumes >= KEY_RUNS - 1 ||
-            (ctx.siteId < KEY_SITES && this.runsBySite[ctx.siteId] === RUNS_VARY) ||
-            (this.checkedAwaits.size > 0 && this.checkedAwaits.has(awaitPlace(ctx)));
+          const checked = ctx.resumes >= KEY_RUNS - 1 || (ctx.siteId < KEY_SITES && this.runsBySite[ctx.siteId] === RUNS_VARY);
           ctx.runCheck = checked ? RunCheck.Unchecked : RunCheck.Confirmed;
           ctx.ordinal = 0;
           ctx.lastSite = 0;
@@ -830,9 +828,9 @@ export class AsyncRecorder {
       } else {
         cached.unstable = true;
         cached.trusted = false;
-        // Runs after this await do different things on different calls (most often: a loop that
-        // ends after a different number of rounds): from now on they check their first promise.
-        if (running !== undefined && running.resumes > 0) this.checkRunsAfter(running);
+        // A run of this function does different things on different calls (most often: a loop that
+        // ends after a different number of rounds): from now on its runs check their first promise.
+        if (running !== undefined && running.resumes > 0 && running.siteId < KEY_SITES) this.runsBySite[running.siteId] = RUNS_VARY;
       }
     }
     this.apply(p, site, key);
@@ -848,14 +846,6 @@ export class AsyncRecorder {
     const before = this.runsBySite[ctx.siteId];
     if (before === 0) this.runsBySite[ctx.siteId] = Math.min(ctx.resumes, 1 << 30) + 1;
     else if (before !== RUNS_VARY && before !== Math.min(ctx.resumes, 1 << 30) + 1) this.runsBySite[ctx.siteId] = RUNS_VARY;
-  }
-
-  /** Marks the runs of `ctx`'s function after its current await as to be checked (see {@link RunCheck}). */
-  private checkRunsAfter(ctx: Ctx): void {
-    const at = awaitPlace(ctx);
-    if (at < 0 || this.checkedAwaits.has(at)) return;
-    if (this.checkedAwaits.size >= this.maxSites) this.checkedAwaits.clear();
-    this.checkedAwaits.add(at);
   }
 
   /**
@@ -1213,13 +1203,8 @@ function hasFunction(frames: CallSite[], fn: string): boolean {
 }
 
 /** Where a frame's function starts (`file:line:column`), the identity of an async function's code. */
-/** In {@link AsyncRecorder.runsBySite}: calls from this site ended after different numbers of runs. */
+/** In {@link AsyncRecorder.runsBySite}: calls from this site ended after different numbers of runs, or made different promises in a run. */
 const RUNS_VARY = -1;
-
-/** A number for the await a function is suspended at (its site and what it awaits), -1 beyond the bounds. */
-function awaitPlace(ctx: Ctx): number {
-  return ctx.siteId < KEY_SITES && ctx.awaitedFrom < 2 * PLAIN_AWAIT ? ctx.siteId * 2 * PLAIN_AWAIT + ctx.awaitedFrom : -1;
-}
 
 /**
  * Captures `limit` frames above `skip`, and `first`, the index of the first one past Node's

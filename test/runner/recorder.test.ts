@@ -218,15 +218,15 @@ for (const node of nodeVersions) {
     test('a loop whose length differs from call to call: its exits are told from its rounds', async () => {
       const file = runnerFixture('loopLengths.js');
       const m = await runLikePlain(node.path, file);
-      assert.equal(tasksNamed(m, 'handle').length, 400);
+      assert.equal(tasksNamed(m, 'handle').length, 800);
       const items = tasksNamed(m, 'processItem');
       const dones = tasksNamed(m, 'done');
-      // Every call is a task: 2791 processItem calls and 400 done calls in all.
-      assert.equal(items.length + dones.length, 2791 + 400);
-      // The second call ends after more runs than the first: from then on, every run of handle checks
-      // its first promise. Before: 147 done calls drawn as processItem (9 with the check only after
-      // answers were seen to differ at one of the loop's rounds).
-      assert.equal(dones.length, 400);
+      // Every call is a task: 2 × 2791 processItem calls and 2 × 400 done calls.
+      assert.equal(items.length + dones.length, 2 * (2791 + 400));
+      // One after another, the second call ends after more runs than the first; side by side, the
+      // first round's answers differ between calls. Either way every run of handle checks its first
+      // promise from then on. Before: 294 of the 800 done calls were drawn as processItem.
+      assert.equal(dones.length, 800);
       for (const t of dones) assertAt(t.stack[0], file, positionOf(file, '// DONE', 'done('), 'done call site');
       for (const t of items) assert.equal(t.stack[0]?.line, positionOf(file, '// PROCESS', 'processItem(').line, 'processItem call site');
     });
