@@ -143,16 +143,16 @@ interface Ctx {
  * A loop's rounds after the first {@link KEY_RUNS} - 1 share their cache keys, and so does the run
  * that leaves the loop: `for (…) await step(x); await finish();` makes `finish()`'s promise with the
  * key of `step(x)`'s. The same happens below that many rounds when a loop's length differs from call
- * to call: the run after round n is a further round on some calls and the exit on others. So such
- * runs (a loop's later rounds, and every run of a function whose calls ended after different numbers
- * of runs or made different promises in a run) check
- * their first promise against the cached place (one small capture, see {@link AsyncRecorder.placeSig})
- * before they use the caches; resources they make before that get a capture of their own.
+ * to call: the run after round n is a further round on some calls and the exit on others. So these
+ * runs check their first promise against the cached place (one small capture, see
+ * {@link AsyncRecorder.placeSig}) before they use the caches: a loop's later rounds, and every run of
+ * a function whose calls ended after different numbers of runs or made different promises at one
+ * point of a run. Resources they make before that get a capture of their own.
  */
 const enum RunCheck {
   /** Its keys are its own (one of its function's first runs), or its first promise matched. */
   Confirmed = 0,
-  /** A loop's later round: nothing checked yet. */
+  /** A run to check (see above): nothing checked yet. */
   Unchecked = 1,
   /** Its first promise was made elsewhere than the cached one's: this run uses no cache. */
   Diverged = 2,
@@ -185,7 +185,7 @@ interface Site extends SiteInfo {
   trusted: boolean;
   uses: number;
   unstable: boolean;
-  /** For a key shared by a loop's later rounds: where the promise was made (see {@link AsyncRecorder.placeSig}). */
+  /** Where the promise was made (see {@link AsyncRecorder.placeSig}), once a checked run used this key. */
   sig: string | undefined;
 }
 
