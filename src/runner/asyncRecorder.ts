@@ -146,8 +146,8 @@ interface Ctx {
  * to call: the run after round n is a further round on some calls and the exit on others. So these
  * runs check their first promise against the cached place (one small capture, see
  * {@link AsyncRecorder.placeSig}) before they use the caches: a loop's later rounds, and every run of
- * a function whose calls ended after different numbers of runs or made different promises at one
- * point of a run. Resources they make before that get a capture of their own.
+ * a function (called from one place) once two of its calls made different promises at one point of
+ * a run. Resources they make before that get a capture of their own.
  */
 const enum RunCheck {
   /** Its keys are its own (one of its function's first runs), or its first promise matched. */
@@ -361,11 +361,8 @@ export class AsyncRecorder {
   /** Cache key of the last isThenCall (-1 when it had none). */
   private lastThenKey = -1;
   private readonly sites = new Map<string, SiteInfo>();
-  /**
-   * By site id: 1 + the runs of its first call that ended (the user's tasks), or {@link RUNS_VARY}
-   * once its calls were seen to differ; 0 = nothing known yet.
-   */
-  private readonly runsBySite = new Int32Array(KEY_SITES);
+  /** By site id: 1 once calls from it made different promises at one point of a run (see {@link RunCheck}). */
+  private readonly checkedSites = new Uint8Array(KEY_SITES);
   private nextSiteId = 1;
   private readonly maxSites: number;
   private readonly marks: number[] = [];
@@ -689,7 +686,7 @@ export class AsyncRecorder {
           ctx.running = true;
           ctx.resumes++;
           ctx.resumedFrom = ctx.awaitedFrom * KEY_RUNS + Math.min(ctx.resumes, KEY_RUNS - 1);
-          const checked = ctx.resumes >= KEY_RUNS - 1 || (ctx.siteId < KEY_SITES && this.runsBySite[ctx.siteId] === RUNS_VARY);
+          const checked = ctx.resumes >= KEY_RUNS - 1 || (ctx.siteId < KEY_SITES && this.checkedSites[ctx.siteId] === 1);
           ctx.runCheck = checked ? RunCheck.Unchecked : RunCheck.Confirmed;
           ctx.ordinal = 0;
           ctx.lastSite = 0;
@@ -739,7 +736,6 @@ export class AsyncRecorder {
         this.remove(ctx);
         ctx.running = false;
         if (ctx.id !== 0) {
-          this.noteRuns(ctx);
           const ts = this.now();
           if (ctx.waitTs >= 0) {
             if (ts - ctx.waitTs > SHORT_WAIT_US) this.out.rec2(TagCode.TaskAwait, ctx.id, ctx.waitTs);
@@ -830,22 +826,10 @@ export class AsyncRecorder {
         cached.trusted = false;
         // A run of this function does different things on different calls (most often: a loop that
         // ends after a different number of rounds): from now on its runs check their first promise.
-        if (running !== undefined && running.resumes > 0 && running.siteId < KEY_SITES) this.runsBySite[running.siteId] = RUNS_VARY;
+        if (running !== undefined && running.resumes > 0 && running.siteId < KEY_SITES) this.checkedSites[running.siteId] = 1;
       }
     }
     this.apply(p, site, key);
-  }
-
-  /**
-   * The user's task `ctx` ended after its number of runs: when calls from its site end after
-   * different numbers (a loop whose length differs from call to call, a branch with more awaits),
-   * the runs of its later calls are checked (see {@link RunCheck}).
-   */
-  private noteRuns(ctx: Ctx): void {
-    if (ctx.siteId >= KEY_SITES) return;
-    const before = this.runsBySite[ctx.siteId];
-    if (before === 0) this.runsBySite[ctx.siteId] = Math.min(ctx.resumes, 1 << 30) + 1;
-    else if (before !== RUNS_VARY && before !== Math.min(ctx.resumes, 1 << 30) + 1) this.runsBySite[ctx.siteId] = RUNS_VARY;
   }
 
   /**
@@ -1203,9 +1187,6 @@ function hasFunction(frames: CallSite[], fn: string): boolean {
 }
 
 /** Where a frame's function starts (`file:line:column`), the identity of an async function's code. */
-/** In {@link AsyncRecorder.runsBySite}: calls from this site ended after different numbers of runs, or made different promises in a run. */
-const RUNS_VARY = -1;
-
 /**
  * Captures `limit` frames above `skip`, and `first`, the index of the first one past Node's
  * dispatcher of promise hooks (with several promise hooks installed, Node calls them through it,

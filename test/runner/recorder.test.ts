@@ -223,9 +223,8 @@ for (const node of nodeVersions) {
       const dones = tasksNamed(m, 'done');
       // Every call is a task: 2 × 2791 processItem calls and 2 × 400 done calls.
       assert.equal(items.length + dones.length, 2 * (2791 + 400));
-      // One after another, the second call ends after more runs than the first; side by side, the
-      // first round's answers differ between calls. Either way every run of handle checks its first
-      // promise from then on. Before: 294 of the 800 done calls were drawn as processItem.
+      // After the same round, one call leaves the loop and another goes on: from then on every run of
+      // handle checks its first promise. Before: 294 of the 800 done calls were drawn as processItem.
       assert.equal(dones.length, 800);
       for (const t of dones) assertAt(t.stack[0], file, positionOf(file, '// DONE', 'done('), 'done call site');
       for (const t of items) assert.equal(t.stack[0]?.line, positionOf(file, '// PROCESS', 'processItem(').line, 'processItem call site');
