@@ -298,9 +298,9 @@ function recheckDue(uses: number): boolean {
 const MAX_SITES = 50_000;
 
 /**
- * Bounds of the parts of a numeric cache key (beyond them: no caching, a capture each time): site ids
- * (ids are never reused, so a long run can pass this bound), {@link Ctx.resumedFrom} and ordinals
- * (promises made in one run); the key stays below 2^52.
+ * Bounds of the parts of a numeric cache key (beyond them the key is a string, see {@link runKey}):
+ * site ids (ids are never reused, so a long run can pass this bound), {@link Ctx.resumedFrom} and
+ * ordinals (promises made in one run); the key stays below 2^52.
  */
 const KEY_SITES = 1 << 16;
 const KEY_RESUMED = 1 << 27;
@@ -765,10 +765,7 @@ export class AsyncRecorder {
     let key: number | string | undefined;
     let cached: Site | undefined;
     if (top !== undefined && top.running) {
-      if (top.siteId < KEY_SITES && top.resumedFrom < KEY_RESUMED && top.ordinal < KEY_ORDINALS && top.runCheck !== RunCheck.Diverged) {
-        // One number, not a string: no allocation on this path.
-        key = (top.siteId * KEY_RESUMED + top.resumedFrom) * KEY_ORDINALS + top.ordinal++;
-      }
+      if (top.runCheck !== RunCheck.Diverged) key = runKey(top);
     } else if (this.cbTag !== undefined && this.marks.length === 0) {
       key = `${this.cbTag}|${this.cbOrdinal++}`;
     } else if (this.jobTag >= 0 && this.jobOrdinal < KEY_ORDINALS) {
@@ -1071,9 +1068,13 @@ export class AsyncRecorder {
   private isThenCall(top: Ctx, skip: Function): boolean {
     let key = -1;
     let cached: CachedAnswer | undefined;
-    if (top.siteId < KEY_SITES && top.resumedFrom < KEY_RESUMED && top.ordinal < KEY_ORDINALS && top.runCheck !== RunCheck.Diverged) {
-      key = (top.siteId * KEY_RESUMED + top.resumedFrom) * KEY_ORDINALS + top.ordinal++;
-      cached = this.thenCache.get(key);
+    if (top.runCheck !== RunCheck.Diverged) {
+      const k = runKey(top);
+      // Beyond the bounds of a number (a run making hundreds of promises): no cached answer here.
+      if (typeof k === 'number') {
+        key = k;
+        cached = this.thenCache.get(key);
+      }
     }
     this.lastThenKey = key;
     // A loop's later round is checked by the capture below before its first cached answer is used.
@@ -1187,6 +1188,18 @@ function hasFunction(frames: CallSite[], fn: string): boolean {
 }
 
 /** Where a frame's function starts (`file:line:column`), the identity of an async function's code. */
+/**
+ * The cache key of the next promise of the running function `ctx` (its site, where its run resumed
+ * from, how many promises the run made before): one number, with no allocation, within the bounds of
+ * its parts; a string beyond them (a run making hundreds of promises, site ids past
+ * {@link KEY_SITES} in a long run).
+ */
+function runKey(ctx: Ctx): number | string {
+  const ordinal = ctx.ordinal++;
+  if (ctx.siteId < KEY_SITES && ctx.resumedFrom < KEY_RESUMED && ordinal < KEY_ORDINALS) return (ctx.siteId * KEY_RESUMED + ctx.resumedFrom) * KEY_ORDINALS + ordinal;
+  return `${ctx.siteId}:${ctx.resumedFrom}:${ordinal}`;
+}
+
 /**
  * Captures `limit` frames above `skip`, and `first`, the index of the first one past Node's
  * dispatcher of promise hooks (with several promise hooks installed, Node calls them through it,

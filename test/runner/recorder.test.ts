@@ -230,6 +230,17 @@ for (const node of nodeVersions) {
       for (const t of items) assert.equal(t.stack[0]?.line, positionOf(file, '// PROCESS', 'processItem(').line, 'processItem call site');
     });
 
+    test('a run that makes more promises than a numeric cache key counts: every call is still its own task', async () => {
+      const file = runnerFixture('fanOut.js');
+      const m = await runLikePlain(node.path, file);
+      assert.equal(tasksNamed(m, 'processBatch').length, 10);
+      const saves = tasksNamed(m, 'save');
+      assert.equal(saves.length, 12000);
+      const at = positionOf(file, '// SAVE', 'save(row)');
+      assert.ok(saves.every((t) => t.stack[0]?.line === at.line && t.stack[0].column === at.column), 'every save() at its call');
+      assert.equal(m.tasks.size, 1 + 10 + 12000, 'main, the batches and the saves, nothing else');
+    });
+
     test('a task that rejects ends as failed, one that fulfils does not (where V8 can tell: Node 20 and 22)', async () => {
       const file = runnerFixture('rejects.js');
       const r = await runCli([...nodeArgs, file]);
