@@ -1069,12 +1069,9 @@ export class AsyncRecorder {
     let key = -1;
     let cached: CachedAnswer | undefined;
     if (top.runCheck !== RunCheck.Diverged) {
-      const k = runKey(top);
       // Beyond the bounds of a number (a run making hundreds of promises): no cached answer here.
-      if (typeof k === 'number') {
-        key = k;
-        cached = this.thenCache.get(key);
-      }
+      key = numericRunKey(top);
+      if (key >= 0) cached = this.thenCache.get(key);
     }
     this.lastThenKey = key;
     // A loop's later round is checked by the capture below before its first cached answer is used.
@@ -1195,9 +1192,15 @@ function hasFunction(frames: CallSite[], fn: string): boolean {
  * {@link KEY_SITES} in a long run).
  */
 function runKey(ctx: Ctx): number | string {
+  const key = numericRunKey(ctx);
+  return key >= 0 ? key : `${ctx.siteId}:${ctx.resumedFrom}:${ctx.ordinal - 1}`;
+}
+
+/** {@link runKey} as a number only: -1 beyond the bounds (the promise is counted either way). */
+function numericRunKey(ctx: Ctx): number {
   const ordinal = ctx.ordinal++;
   if (ctx.siteId < KEY_SITES && ctx.resumedFrom < KEY_RESUMED && ordinal < KEY_ORDINALS) return (ctx.siteId * KEY_RESUMED + ctx.resumedFrom) * KEY_ORDINALS + ordinal;
-  return `${ctx.siteId}:${ctx.resumedFrom}:${ordinal}`;
+  return -1;
 }
 
 /**
