@@ -105,6 +105,34 @@ test('getaddrinfo becomes a GETADDRINFOREQWRAP job of its resource: submitted wh
   assert.deepEqual(r.jobs, [['J', 1, 'GETADDRINFOREQWRAP', 10, 10, 30, 0, 1, 0, 42]]);
 });
 
+
+test('Node 26: a readFile reported by trace events is one exact job of its FSREQCALLBACK, not also an inferred one', () => {
+  // Two readFiles (resources 10 and 12, each reported as one `fs.readfile` pool job) and a stat
+  // between them (resource 11, which Node does not report): three jobs, two exact, one inferred.
+  const m = model(resources('FSREQCALLBACK', [0, 3, 5], [40, 45, 50]));
+  const ev: NodeTraceEvent[] = [
+    { ph: 'b', cat: ASYNC, name: 'fs.readfile', ts: 1, tid: PID, id: '0xa' },
+    { ph: 'b', cat: ASYNC, name: 'fs.readfile', ts: 6, tid: PID, id: '0xb' },
+    { ph: 'B', cat: SYNC, name: 'fs.readfile', ts: 2, tid: 201 },
+    { ph: 'E', cat: SYNC, name: 'fs.readfile', ts: 20, tid: 201 },
+    { ph: 'B', cat: SYNC, name: 'fs.readfile', ts: 21, tid: 201 },
+    { ph: 'E', cat: SYNC, name: 'fs.readfile', ts: 30, tid: 201 },
+    { ph: 'e', cat: ASYNC, name: 'fs.readfile', ts: 39, tid: PID, id: '0xa' },
+    { ph: 'e', cat: ASYNC, name: 'fs.readfile', ts: 49, tid: PID, id: '0xb' },
+  ];
+  const r = buildPool({ pid: PID, poolSize: 2, events: ev, model: m, endTs: 60 });
+  assert.equal(r.threads.length, 2);
+  // [type, submit, start, end, inferred, asyncId]
+  assert.deepEqual(
+    r.jobs.map((j) => [j[2], j[3], j[4], j[5], j[7], j[9]]),
+    [
+      ['FSREQCALLBACK', 1, 2, 20, 0, 10],
+      ['FSREQCALLBACK', 3, 3, 45, 1, 11],
+      ['FSREQCALLBACK', 6, 21, 30, 0, 12],
+    ],
+  );
+  assert.ok(maxConcurrentJobs(asJobs(r.jobs)) <= 2);
+});
 test('Node 20: pool threads are the newest tids listed by the first sample after the first pool use', () => {
   const osThreads = [
     { tid: PID, comm: 'node', firstSeen: 0, lastSeen: 90 },

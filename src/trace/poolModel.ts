@@ -9,7 +9,10 @@
  *   `node.threadpoolwork.async` `b` on the submitting JS thread. The pool events carry no id, so
  *   they are paired by name and order: libuv's queue is FIFO, so the k-th job of a name to start
  *   is the k-th one submitted (the first submission not yet paired whose time is ≤ the start).
- * - fs and getaddrinfo work is known only from its async resource on the submitting thread: created
+ * - Node 26 reports a small file's `fs.readFile` and `fs.writeFile` (open, fstat, read or write,
+ *   close in one pool job) the same way, as `fs.readfile` and `fs.writefile`: exact too, and linked
+ *   to the FSREQCALLBACK resource that submitted it.
+ * - Other fs work and getaddrinfo is known only from its async resource on the submitting thread: created
  *   (submitted) and first callback (completion seen). It is placed by replaying libuv's FIFO queue
  *   over the N pool threads (J inferred = 1): in submission order, each job goes to the thread that
  *   is free first, starts when that thread is free (never before submission) and ends when its
@@ -101,6 +104,18 @@ export function poolFamilyOfType(type: string): Family | undefined {
   return undefined;
 }
 
+/**
+ * Family of a pool job reported by Node's trace events, by its name: `crypto`, `zlib`, and from
+ * Node 26 `fs.readfile` and `fs.writefile` (a small file read or written in one pool job: open,
+ * fstat, read or write, close). Any other name is Node's own work, not linked to a resource.
+ */
+export function familyOfEvent(name: string): Family {
+  if (name === 'crypto') return 'crypto';
+  if (name === 'zlib') return 'zlib';
+  if (name.startsWith('fs.')) return 'fs';
+  return 'work';
+}
+
 /** A job as reconstructed before placement. */
 interface RawJob {
   family: Family;
@@ -143,7 +158,7 @@ function collectJobs(events: readonly NodeTraceEvent[], endTs: number): { async:
       continue;
     }
     if (!hasCat(e, 'node.threadpoolwork.async')) continue;
-    const family: Family = e.name === 'crypto' ? 'crypto' : e.name === 'zlib' ? 'zlib' : 'work';
+    const family = familyOfEvent(e.name);
     const fallbackType = e.name === 'zlib' ? 'ZLIB' : e.name;
     const key = `${family}\0${e.name}\0${e.id ?? ''}\0${e.tid}`;
     if (e.ph === 'b') {
@@ -167,7 +182,6 @@ function collectJobs(events: readonly NodeTraceEvent[], endTs: number): { async:
 function pairExact(asyncJobs: RawJob[], exact: { tid: number; name: string; start: number; end: number }[]): RawJob[] {
   const byName = new Map<string, RawJob[]>();
   for (const j of asyncJobs) {
-    if (j.family !== 'crypto' && j.family !== 'zlib' && j.family !== 'work') continue;
     const name = j.family === 'zlib' ? 'zlib' : j.family === 'crypto' ? 'crypto' : j.fallbackType;
     let list = byName.get(name);
     if (!list) byName.set(name, (list = []));
@@ -188,8 +202,7 @@ function pairExact(asyncJobs: RawJob[], exact: { tid: number; name: string; star
       next.set(x.name, i + 1);
     } else {
       // A pool run whose submission was not recorded: it was submitted no later than it started.
-      const family: Family = x.name === 'crypto' ? 'crypto' : x.name === 'zlib' ? 'zlib' : 'work';
-      orphans.push({ family, fallbackType: x.name === 'zlib' ? 'ZLIB' : x.name, submitTid: 0, submit: x.start, done: x.end, exactTid: x.tid, start: x.start, end: x.end });
+      orphans.push({ family: familyOfEvent(x.name), fallbackType: x.name === 'zlib' ? 'ZLIB' : x.name, submitTid: 0, submit: x.start, done: x.end, exactTid: x.tid, start: x.start, end: x.end });
     }
   }
   return orphans;
@@ -239,8 +252,9 @@ function linkOps(jobs: RawJob[], model: TraceModel, tidToThread: Map<number, str
   const groups = new Map<string, AsyncOp[]>();
   for (const op of model.ops.values()) {
     const fam = poolFamilyOfType(op.type);
-    // Trace events report only crypto, zlib and other work of Node's own; fs and getaddrinfo come from their resources alone.
-    if (!fam || fam === 'fs' || fam === 'dns' || !op.thread.startsWith(`${pid}:`)) continue;
+    // Up to Node 24 trace events report no fs or getaddrinfo work: those resources stay unlinked
+    // and become inferred jobs. Node 26 reports a small file's readFile and writeFile (one job each).
+    if (!fam || !op.thread.startsWith(`${pid}:`)) continue;
     const k = `${op.thread}\0${fam}`;
     let list = groups.get(k);
     if (!list) groups.set(k, (list = []));
