@@ -57,7 +57,7 @@ if (build.status !== 0) process.exit(build.status ?? 1);
 // their own (in the root package they would link a second `node` into node_modules/.bin).
 if (want('runner') && process.platform === 'linux' && process.arch === 'x64') {
   const dir = join('test', 'nodeVersions');
-  const missing = ['node22', 'node24'].filter((n) => !existsSync(join(dir, 'node_modules', n, 'bin', 'node')));
+  const missing = ['node22', 'node24', 'node26'].filter((n) => !existsSync(join(dir, 'node_modules', n, 'bin', 'node')));
   if (missing.length > 0) {
     console.log(`installing ${missing.join(' and ')} for the runner tests (npm ci --prefix ${dir})`);
     const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';

@@ -19,14 +19,19 @@ export const fixturesDir = join(repoRoot, 'test', 'fixtures');
 
 /**
  * Node binaries the runner fixtures run on: the machine's own Node (this process) and the registry's
- * 22 and 24 when installed (test/nodeVersions, installed by scripts/test.mjs).
+ * 22, 24 and 26 when installed (test/nodeVersions, installed by scripts/test.mjs).
  */
 export const nodeVersions: { name: string; path: string }[] = [
   { name: `node ${process.version}`, path: process.execPath },
-  ...['node22', 'node24']
+  ...['node22', 'node24', 'node26']
     .map((n) => ({ name: n, path: join(repoRoot, 'test', 'nodeVersions', 'node_modules', n, 'bin', 'node') }))
     .filter((n) => existsSync(n.path)),
 ];
+
+/** Major version of the Node that ran the script of a trace (its run record), NaN when unknown. */
+export function nodeMajor(m: TraceModel): number {
+  return Number(/^v(\d+)\./.exec(m.run?.node ?? '')?.[1]);
+}
 
 /** Options of {@link runCli} and {@link runCliRaw}. */
 export interface RunCliOptions {
