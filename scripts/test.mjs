@@ -53,7 +53,7 @@ function groupOf(file) {
 const build = spawnSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
 if (build.status !== 0) process.exit(build.status ?? 1);
 
-// The runner fixtures also run on Node 22 and 24, npm packages for Linux x64 kept in a folder of
+// The runner fixtures also run on Node 22, 24 and 26, npm packages for Linux x64 kept in a folder of
 // their own (in the root package they would link a second `node` into node_modules/.bin).
 if (want('runner') && process.platform === 'linux' && process.arch === 'x64') {
   const dir = join('test', 'nodeVersions');
@@ -63,7 +63,7 @@ if (want('runner') && process.platform === 'linux' && process.arch === 'x64') {
     const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
     const r = spawnSync(npm, ['ci', '--prefix', dir, '--no-audit', '--no-fund'], { stdio: 'inherit' });
     if (r.status !== 0) {
-      console.error(`could not install Node 22/24 for the runner tests (npm ci --prefix ${dir} failed)`);
+      console.error(`could not install Node 22, 24 and 26 for the runner tests (npm ci --prefix ${dir} failed)`);
       // On CI the version matrix is part of the job; elsewhere the tests run on this Node alone.
       if (process.env.CI) process.exit(1);
     }
