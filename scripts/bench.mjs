@@ -169,9 +169,10 @@ async function runOnce(workload, recorder, { profileDir, cliProfileDir, keep = o
   if (recorder === 'plain') {
     res = await timed(nodeBin, [...profArgs, script], { cwd: dir, env: benchEnv(report) });
   } else if (recorder === 'runner') {
-    const nodeArg = [...(opts.node ? ['--node', nodeBin] : []), ...profArgs.map((a) => `--node-arg=${a}`)];
+    const nodeArg = profArgs.map((a) => `--node-arg=${a}`);
     const cliProf = cliProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cliProfileDir}`] : [];
-    res = await timed(process.execPath, [...cliProf, cliPath, 'run', '--trace', trace, ...nodeArg, script], { cwd: dir, env: benchEnv(report) });
+    // The CLI runs on the Node that runs the script, as the extension starts it (`<nodePath> cli.js run …`).
+    res = await timed(nodeBin, [...cliProf, cliPath, 'run', '--trace', trace, ...nodeArg, script], { cwd: dir, env: benchEnv(report) });
   } else if (recorder === 'bare') {
     res = await timed(nodeBin, ['--require', bareRecorder, script], { cwd: dir, env: benchEnv(report, { CD_BENCH_BARE_TRACE: trace }) });
   } else {

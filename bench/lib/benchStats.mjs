@@ -180,7 +180,7 @@ Options:
   --quick         3 runs, no Clinic: a quick look, not a result to publish
   --no-clinic     skip Clinic.js Bubbleprof
   --clinic-runs N measured Clinic runs per workload (default: --runs; Clinic takes minutes on W1)
-  --node PATH     Node binary that runs the workloads (default: the one running this script)
+  --node PATH     Node binary that runs the workloads and the CLI (default: the one running this script)
   --cli PATH      the tool's CLI bundle to measure (default dist/cli.js; its runner/ sits beside it)
   --profile       instead of the table: one runner run per workload with --cpu-prof, and a summary
                   of where the script's process spends its time, plus trace records per type
