@@ -5,11 +5,12 @@
  * It compiles through the runner's disk cache (same keys), and also compiles the TypeScript files
  * the entry imports by a literal relative path, transitively: the compile then happens here, before
  * the run, and the script's process finds the output ready instead of loading the compiler itself.
- * A cache hit means the file parsed before, so a re-run does not load the compiler at all.
+ * A cache hit means the file parsed before, so a re-run does not load the compiler at all; after an
+ * edit, the compiler loads from V8's code cache (Node ≥ 22.1).
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, extname, join, resolve } from 'node:path';
-import { formatOf, getTranspiled, isTsFile } from '../runner/tsLoader';
+import { cacheCompilerCode, formatOf, getTranspiled, isTsFile } from '../runner/tsLoader';
 import type * as TypeScriptModule from '../runner/typescript';
 import { UsageError } from './args';
 
@@ -32,6 +33,8 @@ export function checkSyntax(file: string, runnerDir = join(__dirname, 'runner'))
   // The compiler is a separate bundle loaded only for TypeScript (it is large); when it is missing the
   // runner reports the error itself when it loads the file.
   if (!existsSync(join(runnerDir, 'typescript.js'))) return;
+  // This process compiles ahead what the script's would compile: the compiler's code is cached too.
+  cacheCompilerCode();
   const source = readFileSync(file, 'utf8');
   try {
     getTranspiled(file, source, formatOf(file));

@@ -43,9 +43,28 @@ function compilerPath(): string {
   return path.join(runnerDir(), 'typescript.ts');
 }
 
+let compilerCodeCache = false;
+
+/**
+ * Keeps V8's compiled code of the compiler bundle on disk (Node ≥ 22.1's compile cache, in a `v8`
+ * folder of the transpile cache), so that loading the compiler, 10 MB of JavaScript, takes about
+ * half as long the next time. For the CLI's process only: once the compile cache is on, Node caches
+ * every module the process loads after it, which in the script's process would be the user's own.
+ */
+export function cacheCompilerCode(): void {
+  compilerCodeCache = true;
+}
+
 /** Loads the compiler bundle on first use. */
 function loadCompiler(): Compiler {
   if (!compiler) {
+    if (compilerCodeCache) {
+      try {
+        (require('node:module') as { enableCompileCache?: (dir: string) => unknown }).enableCompileCache?.(path.join(cacheDir(), 'v8'));
+      } catch {
+        // No compile cache: the compiler loads as it would anyway.
+      }
+    }
     // A computed path keeps the bundler from inlining the compiler into the preload bundle.
     const req = require;
     compiler = req(compilerPath()) as Compiler;

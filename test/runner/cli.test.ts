@@ -157,6 +157,20 @@ describe('transpile cache', () => {
     assert.ok(existsSync(join(cache, '.pruned')));
     assert.ok(readdirSync(cache).some((n) => n.endsWith('.json')), 'the entry of this run is kept');
   });
+
+  for (const node of nodeVersions.slice(1)) {
+    test(`${node.name}: the CLI keeps V8's code cache of the compiler; the script's process has no compile cache`, async () => {
+      const cache = join(tempDir(), 'ts-cache');
+      // The CLI on that Node, as the extension runs it.
+      const r = await runCli([fixture(join('runner', 'compileCache.ts'))], { cliNode: node.path, env: { CONCURRENCY_DIAGRAM_CACHE: cache } });
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout, 'compile cache: off\n');
+      const cached = readdirSync(join(cache, 'v8'), { recursive: true, withFileTypes: true }).filter((e) => e.isFile());
+      assert.ok(cached.length > 0, 'code cache written');
+      // Only the compiler's: the CLI's own bundle was loaded before, the script runs in another process.
+      assert.ok(cached.length <= 2, cached.map((e) => e.name).join(' '));
+    });
+  }
 });
 
 /**

@@ -49,6 +49,8 @@ export interface RunCliOptions {
   signalOnStdout?: string;
   /** Signal for signalAfterMs / signalOnStdout. Default SIGTERM. */
   signal?: NodeJS.Signals;
+  /** The Node that runs the CLI itself (as the extension runs it with its `nodePath`). Default: this process's. */
+  cliNode?: string;
 }
 
 /** What a CLI run produced. */
@@ -112,7 +114,7 @@ export function runCliRaw(argv: string[], opts: RunCliOptions = {}): Promise<Cli
   ensureBuilt();
   const started = Date.now();
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [cliPath, ...argv], {
+    const child = spawn(opts.cliNode ?? process.execPath, [cliPath, ...argv], {
       cwd: opts.cwd ?? repoRoot,
       env: { ...process.env, ...opts.env },
       stdio: ['pipe', 'pipe', 'pipe'],
