@@ -13,7 +13,6 @@
  *   (Node 20: the hooks run on a separate thread; the transpiled output and its source map reach
  *   the script's threads through the same disk cache, keyed by file content).
  */
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -206,6 +205,9 @@ function readCacheEntry(cf: string): string {
 }
 
 function cacheFile(file: string, source: string, format: ModuleFormat): string {
+  // Loaded here, not with this module: a JavaScript-only run (most of them) never needs node:crypto,
+  // and loading it costs every process a few ms at start.
+  const { createHash } = require('node:crypto') as typeof import('node:crypto');
   const h = createHash('sha256').update(`${CACHE_LAYOUT}\0${stamp()}\0${format}\0${file}\0`).update(source).digest('hex');
   return path.join(cacheDir(), `${h.slice(0, 40)}.json`);
 }
