@@ -105,7 +105,6 @@ test('getaddrinfo becomes a GETADDRINFOREQWRAP job of its resource: submitted wh
   assert.deepEqual(r.jobs, [['J', 1, 'GETADDRINFOREQWRAP', 10, 10, 30, 0, 1, 0, 42]]);
 });
 
-
 test('Node 26: a readFile reported by trace events is one exact job of its FSREQCALLBACK, not also an inferred one', () => {
   // Two readFiles (resources 10 and 12, each reported as one `fs.readfile` pool job) and a stat
   // between them (resource 11, which Node does not report): three jobs, two exact, one inferred.
@@ -133,6 +132,7 @@ test('Node 26: a readFile reported by trace events is one exact job of its FSREQ
   );
   assert.ok(maxConcurrentJobs(asJobs(r.jobs)) <= 2);
 });
+
 test('Node 20: pool threads are the newest tids listed by the first sample after the first pool use', () => {
   const osThreads = [
     { tid: PID, comm: 'node', firstSeen: 0, lastSeen: 90 },

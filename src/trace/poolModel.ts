@@ -109,7 +109,7 @@ export function poolFamilyOfType(type: string): Family | undefined {
  * Node 26 `fs.readfile` and `fs.writefile` (a small file read or written in one pool job: open,
  * fstat, read or write, close). Any other name is Node's own work, not linked to a resource.
  */
-export function familyOfEvent(name: string): Family {
+function familyOfEvent(name: string): Family {
   if (name === 'crypto') return 'crypto';
   if (name === 'zlib') return 'zlib';
   if (name.startsWith('fs.')) return 'fs';
