@@ -10,8 +10,8 @@
  *   they are paired by name and order: libuv's queue is FIFO, so the k-th job of a name to start
  *   is the k-th one submitted (the first submission not yet paired whose time is ≤ the start).
  * - Node 26 reports a small file's `fs.readFile` and `fs.writeFile` (open, fstat, read or write,
- *   close in one pool job) the same way, as `fs.readfile` and `fs.writefile`: exact too, and linked
- *   to the FSREQCALLBACK resource that submitted it.
+ *   close in one pool job) and the copy of `fs.cp` the same way, as `fs.readfile`, `fs.writefile`
+ *   and `fs.cp`: exact too, and linked to the FSREQCALLBACK resource that submitted it.
  * - Other fs work and getaddrinfo is known only from its async resource on the submitting thread: created
  *   (submitted) and first callback (completion seen). It is placed by replaying libuv's FIFO queue
  *   over the N pool threads (J inferred = 1): in submission order, each job goes to the thread that
@@ -106,8 +106,8 @@ export function poolFamilyOfType(type: string): Family | undefined {
 
 /**
  * Family of a pool job reported by Node's trace events, by its name: `crypto`, `zlib`, and from
- * Node 26 `fs.readfile` and `fs.writefile` (a small file read or written in one pool job: open,
- * fstat, read or write, close). Any other name is Node's own work, not linked to a resource.
+ * Node 26 `fs.*` (`fs.readfile`, `fs.writefile`: a small file read or written in one pool job;
+ * `fs.cp`). Any other name is Node's own work, not linked to a resource.
  */
 function familyOfEvent(name: string): Family {
   if (name === 'crypto') return 'crypto';
@@ -253,7 +253,8 @@ function linkOps(jobs: RawJob[], model: TraceModel, tidToThread: Map<number, str
   for (const op of model.ops.values()) {
     const fam = poolFamilyOfType(op.type);
     // Up to Node 24 trace events report no fs or getaddrinfo work: those resources stay unlinked
-    // and become inferred jobs. Node 26 reports a small file's readFile and writeFile (one job each).
+    // and become inferred jobs. Node 26 reports a small file's readFile and writeFile (one job
+    // each) and fs.cp's copy.
     if (!fam || !op.thread.startsWith(`${pid}:`)) continue;
     const k = `${op.thread}\0${fam}`;
     let list = groups.get(k);

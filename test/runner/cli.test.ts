@@ -289,6 +289,25 @@ for (const node of nodeVersions) {
       assert.ok(maxConcurrentJobs(jobs) <= 2);
     });
 
+    test('fs.cp: the copy job Node 26 reports is one exact job of its FSREQCALLBACK; no resource has two jobs', async () => {
+      const r = await runCli(['--node', node.path, cli('fsCp.js')]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout, 'copied\n');
+      const m = r.model;
+      assert.ok(m);
+      const jobs = poolJobs(m);
+      const byOp = new Map<string, number>();
+      for (const j of jobs) if (j.opKey) byOp.set(j.opKey, (byOp.get(j.opKey) ?? 0) + 1);
+      assert.ok([...byOp.values()].every((n) => n === 1), 'one job per resource');
+      const exact = jobs.filter((j) => !j.inferred);
+      if (nodeMajor(m) >= 26) {
+        assert.ok(exact.length >= 1, 'the copy is reported by Node');
+        for (const j of exact) assert.equal(j.opKey && m.ops.get(j.opKey)?.type, 'FSREQCALLBACK');
+      } else {
+        assert.equal(exact.length, 0, 'before Node 26 every fs job is inferred');
+      }
+    });
+
     test('SIGTERM to the CLI while the script spins: killed after the escalation, trace readable with Q.stopped', async () => {
       const r = await runCli(['--node', node.path, cli('busyLoop.js')], { signalOnStdout: 'ready', signal: 'SIGTERM' });
       assert.equal(r.stdout, 'ready\n');
