@@ -137,6 +137,12 @@ interface Ctx {
   placeKey: number;
   /** Whether its current run may use the caches: see {@link RunCheck}. */
   runCheck: RunCheck;
+  /**
+   * For an internal function (id 0): the source of the first resource with a user frame made while
+   * it ran, else its caller's. Its resources made where no user frame is on the stack (after its
+   * own awaits) take it when their trigger gives none: the user's call that started the work.
+   */
+  origin: number;
 }
 
 /**
@@ -563,9 +569,12 @@ export class AsyncRecorder {
     let stackId = 0;
     if (!INHERIT_TYPES.has(type)) stackId = this.sourceOf(typeId, DEEP_TYPES.has(type) ? 120 : 16, skip);
     if (stackId === 0) {
-      // No user frame of its own: it was caused by whatever caused its trigger, or by the code running now.
+      // No user frame of its own: it was caused by whatever caused its trigger, or by the code running
+      // now (a callback's registration, an internal function's user call, a task's call).
       const t = this.live.get(triggerId);
-      stackId = t !== undefined ? Math.floor(t / 512) : this.currentStack || this.runningTaskStack();
+      stackId = (t !== undefined ? Math.floor(t / 512) : 0) || this.currentStack || this.runningOrigin();
+    } else {
+      this.noteOrigin(stackId);
     }
     let oneShot = !LONG_LIVED_TYPES.has(type);
     if (type === 'Timeout' && (resource as { _repeat?: unknown })._repeat == null) oneShot = true;
@@ -626,6 +635,25 @@ export class AsyncRecorder {
   private runningTaskStack(): number {
     for (let i = this.ctxStack.length - 1; i >= 0; i--) if (this.ctxStack[i].id !== 0) return this.ctxStack[i].stackId;
     return 0;
+  }
+
+  /** The innermost running task's call site, or an internal function's origin above it, or 0. */
+  private runningOrigin(): number {
+    for (let i = this.ctxStack.length - 1; i >= 0; i--) {
+      const c = this.ctxStack[i];
+      if (c.id !== 0) return c.stackId;
+      if (c.origin !== 0) return c.origin;
+    }
+    return 0;
+  }
+
+  /** A resource with a user frame was made: the running internal functions without an origin take its source. */
+  private noteOrigin(stackId: number): void {
+    for (let i = this.ctxStack.length - 1; i >= 0; i--) {
+      const c = this.ctxStack[i];
+      if (c.id !== 0 || c.origin !== 0) return;
+      c.origin = stackId;
+    }
   }
 
   // ---- task lanes -------------------------------------------------------------------------------
@@ -918,7 +946,10 @@ export class AsyncRecorder {
       const nested = typeof key === 'number' && key >= 0 && top !== undefined && top.running && top.id === 0 && top.placeKey >= 0;
       placeKey = this.placeKeyOf(nested ? `${top.placeKey}>${key}` : key);
     }
-    const ctx: Ctx = { id, promise: p, running: true, stackId: site.stackId, siteId: site.id, fn: site.fn, thenMade: false, thenKey: -1, waitTs: -1, held: false, resumedFrom: 0, awaitedFrom: 0, resumes: 0, ordinal: 0, lastSite: 0, initOrdinal: 0, placeKey, runCheck: RunCheck.Confirmed };
+    // An internal function called by another one starts with its caller's origin.
+    const caller = this.ctxStack[this.ctxStack.length - 1];
+    const origin = id === 0 && caller !== undefined && caller.running && caller.id === 0 ? caller.origin : 0;
+    const ctx: Ctx = { id, promise: p, running: true, stackId: site.stackId, siteId: site.id, fn: site.fn, thenMade: false, thenKey: -1, waitTs: -1, held: false, resumedFrom: 0, awaitedFrom: 0, resumes: 0, ordinal: 0, lastSite: 0, initOrdinal: 0, placeKey, runCheck: RunCheck.Confirmed, origin };
     bounded(this.taskOf).set(p, ctx);
     this.ctxStack.push(ctx);
   }
