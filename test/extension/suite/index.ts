@@ -211,7 +211,9 @@ test('a modified script is saved before it runs', async () => {
   const c = await api();
   await closeAll();
   const script = join(dir, 'dirty.mjs');
-  writeFileSync(script, "console.log('before');\n");
+  // Written through VS Code's file service: a write behind its back can reach its file watcher only
+  // after the edit below (on a loaded machine), and the save then fails as a conflict with the disk.
+  await vscode.workspace.fs.writeFile(vscode.Uri.file(script), new TextEncoder().encode("console.log('before');\n"));
   const doc = await vscode.workspace.openTextDocument(script);
   await vscode.window.showTextDocument(doc, vscode.ViewColumn.One);
   const edit = new vscode.WorkspaceEdit();
