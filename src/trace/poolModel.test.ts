@@ -18,6 +18,18 @@ function model(records: unknown[][] = []) {
   return parseTrace(lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
 }
 
+/**
+ * Node's trace events of pool jobs named `name`, run one after another on OS thread 201: the i-th
+ * submitted on the main thread at `submits[i]`, run over `runs[i]` ([start, end]), and with `seen`
+ * its completion seen by the main thread at `seen[i]`.
+ */
+function jobEvents(name: string, submits: number[], runs: [number, number][], seen: number[] = []): NodeTraceEvent[] {
+  const ev: NodeTraceEvent[] = submits.map((ts, i) => ({ ph: 'b', cat: ASYNC, name, ts, tid: PID, id: `0x${i}` }));
+  for (const [start, end] of runs) ev.push({ ph: 'B', cat: SYNC, name, ts: start, tid: 201 }, { ph: 'E', cat: SYNC, name, ts: end, tid: 201 });
+  seen.forEach((ts, i) => ev.push({ ph: 'e', cat: ASYNC, name, ts, tid: PID, id: `0x${i}` }));
+  return ev;
+}
+
 function asJobs(records: unknown[][]): PoolJob[] {
   return records.map((r) => ({ id: r[1], type: r[2], submit: r[3], start: r[4], end: r[5], poolIndex: r[6], inferred: r[7] === 1 }) as PoolJob);
 }
@@ -51,14 +63,7 @@ test('crypto jobs link to the PBKDF2REQUEST resources created just before their 
     ['I', 7, 1, 1, 0, 0],
     ['I', 8, 1, 1, 1, 0],
   ]);
-  const ev: NodeTraceEvent[] = [
-    { ph: 'b', cat: ASYNC, name: 'crypto', ts: 0, tid: PID, id: 'a' },
-    { ph: 'b', cat: ASYNC, name: 'crypto', ts: 1, tid: PID, id: 'b' },
-    { ph: 'B', cat: SYNC, name: 'crypto', ts: 2, tid: 201 },
-    { ph: 'E', cat: SYNC, name: 'crypto', ts: 10, tid: 201 },
-    { ph: 'B', cat: SYNC, name: 'crypto', ts: 11, tid: 201 },
-    { ph: 'E', cat: SYNC, name: 'crypto', ts: 20, tid: 201 },
-  ];
+  const ev = jobEvents('crypto', [0, 1], [[2, 10], [11, 20]]);
   const r = buildPool({ pid: PID, poolSize: 1, events: ev, model: m, endTs: 30 });
   assert.deepEqual(r.jobs.map((j) => [j[2], j[8], j[9]]), [
     ['PBKDF2REQUEST', 0, 7],
@@ -109,16 +114,7 @@ test('Node 26: a readFile reported by trace events is one exact job of its FSREQ
   // Two readFiles (resources 10 and 12, each reported as one `fs.readfile` pool job) and a stat
   // between them (resource 11, which Node does not report): three jobs, two exact, one inferred.
   const m = model(resources('FSREQCALLBACK', [0, 3, 5], [40, 45, 50]));
-  const ev: NodeTraceEvent[] = [
-    { ph: 'b', cat: ASYNC, name: 'fs.readfile', ts: 1, tid: PID, id: '0xa' },
-    { ph: 'b', cat: ASYNC, name: 'fs.readfile', ts: 6, tid: PID, id: '0xb' },
-    { ph: 'B', cat: SYNC, name: 'fs.readfile', ts: 2, tid: 201 },
-    { ph: 'E', cat: SYNC, name: 'fs.readfile', ts: 20, tid: 201 },
-    { ph: 'B', cat: SYNC, name: 'fs.readfile', ts: 21, tid: 201 },
-    { ph: 'E', cat: SYNC, name: 'fs.readfile', ts: 30, tid: 201 },
-    { ph: 'e', cat: ASYNC, name: 'fs.readfile', ts: 39, tid: PID, id: '0xa' },
-    { ph: 'e', cat: ASYNC, name: 'fs.readfile', ts: 49, tid: PID, id: '0xb' },
-  ];
+  const ev = jobEvents('fs.readfile', [1, 6], [[2, 20], [21, 30]], [39, 49]);
   const r = buildPool({ pid: PID, poolSize: 2, events: ev, model: m, endTs: 60 });
   assert.equal(r.threads.length, 2);
   // [type, submit, start, end, inferred, asyncId]
