@@ -250,12 +250,14 @@ function pickOp(list: AsyncOp[], t: number, used: Set<AsyncOp>, earliest = false
 
 function linkOps(jobs: RawJob[], model: TraceModel, tidToThread: Map<number, string>, pid: number): Set<AsyncOp> {
   const groups = new Map<string, AsyncOp[]>();
+  // Only families the events report are linked: up to Node 24 trace events report no fs or
+  // getaddrinfo work, so those resources (thousands on an I/O-heavy run) stay unlinked and become
+  // inferred jobs without being grouped here. Node 26 reports a small file's readFile and writeFile
+  // (one job each) and fs.cp's copy.
+  const reported = new Set(jobs.map((j) => j.family));
   for (const op of model.ops.values()) {
     const fam = poolFamilyOfType(op.type);
-    // Up to Node 24 trace events report no fs or getaddrinfo work: those resources stay unlinked
-    // and become inferred jobs. Node 26 reports a small file's readFile and writeFile (one job
-    // each) and fs.cp's copy.
-    if (!fam || !op.thread.startsWith(`${pid}:`)) continue;
+    if (!fam || !reported.has(fam) || !op.thread.startsWith(`${pid}:`)) continue;
     const k = `${op.thread}\0${fam}`;
     let list = groups.get(k);
     if (!list) groups.set(k, (list = []));
