@@ -89,6 +89,9 @@ const RETURN_CHECK_FRAMES = 24;
 /** Frames searched first, before {@link RETURN_CHECK_FRAMES}. */
 const RETURN_CHECK_NEAR = 6;
 
+/** Fruitless top-level captures in promise jobs after which such jobs are no longer searched (see {@link AsyncRecorder.topLevelSource}). */
+const TOP_LEVEL_JOB_MISSES = 256;
+
 /** Frames kept per stack. */
 const KEEP_FRAMES = 4;
 
@@ -401,6 +404,8 @@ export class AsyncRecorder {
   /** The PROMISE operation whose callback runs now. */
   private runningOp: ReactionOp | undefined;
   private nextPromiseOpId = PROMISE_OP_FIRST_ID;
+  /** Captures left for {@link topLevelSource} in promise jobs that find no user frame. */
+  private jobMissesLeft = TOP_LEVEL_JOB_MISSES;
   /** The task whose promise settled last, while its end record waits for the promise's state (see writeEnd). */
   private endingPromise: Promise<unknown> | undefined;
   private endingTask = 0;
@@ -567,12 +572,15 @@ export class AsyncRecorder {
     const ts = this.now();
     const typeId = this.typeId(type);
     let stackId = 0;
-    if (!INHERIT_TYPES.has(type)) stackId = this.sourceOf(typeId, DEEP_TYPES.has(type) ? 120 : 16, skip);
+    const inherits = INHERIT_TYPES.has(type);
+    if (!inherits) stackId = this.sourceOf(typeId, DEEP_TYPES.has(type) ? 120 : 16, skip);
     if (stackId === 0) {
       // No user frame of its own: it was caused by whatever caused its trigger, or by the code running
       // now (a callback's registration, an internal function's user call, a task's call).
       const t = this.live.get(triggerId);
       stackId = (t !== undefined ? Math.floor(t / 512) : 0) || this.currentStack || this.runningOrigin();
+      // FILEHANDLE is made with no JavaScript on the stack.
+      if (stackId === 0 && inherits && type !== 'FILEHANDLE' && this.ctxStack.length === 0 && this.cbTag === undefined) stackId = this.topLevelSource(skip);
     } else {
       this.noteOrigin(stackId);
     }
@@ -630,6 +638,28 @@ export class AsyncRecorder {
       }
     }
     return stackId;
+  }
+
+  /**
+   * The source of a resource that would inherit one but finds none, made where no callback or async
+   * function runs. That is the script's top-level code: the tick by which `server.listen(port, host)`
+   * opens its socket, the root of everything the server then does, has no trigger and no user frame of
+   * its own. Node runs CommonJS top-level code directly, and ES modules (Node 24+, and any after a
+   * top-level `await`) in a promise job, which looks like the jobs of Node's and libraries' own
+   * promises: those find no user frame, so after {@link TOP_LEVEL_JOB_MISSES} such captures in jobs,
+   * jobs are no longer searched.
+   */
+  private topLevelSource(skip: Function): number {
+    const inJob = this.marks.length > 0;
+    if (inJob && this.jobMissesLeft <= 0) return 0;
+    const stackId = this.interner.intern(captureCallSites(16, skip), 0, KEEP_FRAMES);
+    if (stackId === 0 && inJob) this.jobMissesLeft--;
+    return stackId;
+  }
+
+  /** No callback, promise job or async function is running: the script's top-level code (or Node's own between callbacks). */
+  private atTopLevel(): boolean {
+    return this.marks.length === 0 && this.ctxStack.length === 0 && this.cbTag === undefined;
   }
 
   private runningTaskStack(): number {
@@ -985,7 +1015,7 @@ export class AsyncRecorder {
       // A `.then` in the script's top-level code, in a callback of a resource the user's code caused
       // (keyed), or in the callback of a recorded `.then`. Jobs of Node's and libraries' own promises
       // are left out: looking for a user frame there would cost a capture each.
-      const topLevel = this.marks.length === 0 && this.ctxStack.length === 0 && this.cbTag === undefined;
+      const topLevel = this.atTopLevel();
       const userCallback = this.cbTag !== undefined && this.marks.length === 0 && this.currentStack !== 0;
       if (topLevel || userCallback || this.runningOp !== undefined) this.recordReaction(p, skip);
       return;

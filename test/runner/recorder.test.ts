@@ -173,6 +173,24 @@ for (const node of nodeVersions) {
       for (const t of timers) assertAt(t.stack[0], file, positionOf(file, '// DEFERRED', 'setTimeout('), 'timer source');
     });
 
+    for (const name of ['serverListen.js', 'serverListen.mjs']) {
+      test(`a server started at the top level: its socket, connections and requests point at its listen (${name})`, async () => {
+        const file = runnerFixture(name);
+        const m = await runLikePlain(node.path, file);
+        const listen = positionOf(file, '// LISTEN', 'listen(');
+        const [serverSocket] = opsOfType(m, 'TCPSERVERWRAP');
+        assert.ok(serverSocket, 'the listening socket is recorded');
+        assertAt(serverSocket.stack[0], file, listen, 'listening socket');
+        // The accepted connection is caused by the listening socket; the request by the connection.
+        const accepted = opsOfType(m, 'TCPWRAP').filter((o) => o.triggerKey === serverSocket.key);
+        assert.equal(accepted.length, 1, 'one accepted connection');
+        assertAt(accepted[0].stack[0], file, listen, 'accepted connection');
+        const requests = opsOfType(m, 'HTTPINCOMINGMESSAGE');
+        assert.equal(requests.length, 1, 'one request');
+        assertAt(requests[0].stack[0], file, listen, 'request');
+      });
+    }
+
     test('fs requests made by Node\'s own async functions after their awaits point at the script\'s call', async () => {
       const file = runnerFixture('internalChain.mjs');
       const m = await runLikePlain(node.path, file);
