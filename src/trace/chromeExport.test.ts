@@ -43,6 +43,8 @@ test('every lane is a (pid, tid) with a thread_name: main, worker, threadpool, t
   const task = [...names].find(([, n]) => n.startsWith('task fetchThing'));
   assert.deepEqual(task?.[1], 'task fetchThing · main.ts:12');
   for (const e of ct.traceEvents) assert.equal(e.pid, PID);
+  const [proc] = ct.traceEvents.filter((e) => e.name === 'process_name');
+  assert.equal(proc.args?.name, 'node main.ts', 'viewers add the pid themselves');
 });
 
 test('operations are complete events on their thread with args.type and args.source', () => {
@@ -84,6 +86,8 @@ test('blocked stretches on a lane of their own; the run end as an instant', () =
   assert.equal(blocked.length, 1);
   assert.equal(names.get(blocked[0].tid), 'main · event loop blocked');
   assert.equal(blocked[0].args?.source, '/app/main.ts:12:5');
-  assert.ok(ct.traceEvents.some((e) => e.ph === 'i' && e.name === 'run end'));
+  const [end] = ct.traceEvents.filter((e) => e.name === 'run end');
+  assert.deepEqual([end?.ph, end?.s, end?.tid], ['I', 'p', PID], 'an instant on the main thread\'s lane');
+  assert.ok(!ct.traceEvents.some((e) => e.tid === 0 && e.ph !== 'M'), 'no event on a tid without a name');
   assert.equal(JSON.parse(JSON.stringify(ct)).traceEvents.length, ct.traceEvents.length);
 });

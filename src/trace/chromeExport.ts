@@ -19,7 +19,7 @@ import { formatFrame, SegmentState, type SourceFrame, type Thread, type TraceMod
 /** One event of the Chrome Trace Event Format. */
 export interface ChromeTraceEvent {
   /** Phase: `X` complete, `M` metadata, `b`/`e` async slice, `i` instant. */
-  ph: 'X' | 'M' | 'b' | 'e' | 'i';
+  ph: 'X' | 'M' | 'b' | 'e' | 'I';
   name: string;
   /** Categories, comma-separated. */
   cat?: string;
@@ -85,7 +85,8 @@ export function toChromeTrace(model: TraceModel): ChromeTrace {
   for (const t of model.threads.values()) pids.add(t.pid);
   for (const pid of pids) {
     const script = pid === defaultPid && model.run?.script ? baseName(model.run.script) : '';
-    ev.push({ ph: 'M', name: 'process_name', pid, tid: 0, args: { name: `node${script ? ' ' + script : ''} (pid ${pid})` } });
+    // Viewers show the pid beside the name themselves.
+    ev.push({ ph: 'M', name: 'process_name', pid, tid: 0, args: { name: `node${script ? ' ' + script : ''}` } });
   }
 
   // JS threads: main first, then Workers in start order.
@@ -219,15 +220,20 @@ export function toChromeTrace(model: TraceModel): ChromeTrace {
     ev.push({ ph: 'X', name: `runner start-up (${b.runner})`, cat: 'runner', pid: l.pid, tid: l.tid, ts: b.start, dur: Math.max(0, b.end - b.start), args: { type: 'runner', what: b.runner } });
   }
 
+  // Instants use Chrome's own phase letter "I": DevTools drops the lowercase "i" (Perfetto reads both).
+  // An error of no known thread and the run end go on the main thread's lane: a tid without a
+  // thread_name would be shown as a thread of its own.
+  const mainLane = () => threadLane(`${defaultPid}:0`);
   for (const e of model.errors) {
-    const l = e.thread ? threadLane(e.thread) : { pid: defaultPid, tid: 0 };
+    const l = e.thread ? threadLane(e.thread) : mainLane();
     const args: Record<string, unknown> = { kind: e.kind, message: e.message, stack: e.stackText };
     const src = source(e.stack);
     if (src) args.source = src;
-    ev.push({ ph: 'i', s: 't', name: e.kind, cat: 'error', pid: l.pid, tid: l.tid, ts: e.ts, args });
+    ev.push({ ph: 'I', s: 't', name: e.kind, cat: 'error', pid: l.pid, tid: l.tid, ts: e.ts, args });
   }
   if (model.end && model.endTs !== undefined) {
-    ev.push({ ph: 'i', s: 'p', name: 'run end', cat: 'run', pid: defaultPid, tid: 0, ts: model.endTs, args: { ...model.end } });
+    const l = mainLane();
+    ev.push({ ph: 'I', s: 'p', name: 'run end', cat: 'run', pid: l.pid, tid: l.tid, ts: model.endTs, args: { ...model.end } });
   }
 
   const otherData: Record<string, string> = {};
