@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import type { ChromeTrace } from '../../src/trace/chromeExport';
+import { openInDevTools } from './devtools';
 import type { TraceModel } from '../../src/trace/model';
 import { maxConcurrentJobs, queuedJobIds } from '../../src/trace/poolModel';
 import { spawn } from 'node:child_process';
@@ -466,5 +467,35 @@ describe('Chrome / Perfetto export', () => {
     const rep = await runCliRaw(['report', r.tracePath, '--chrome-trace', again]);
     assert.equal(rep.code, 0, rep.stderr);
     assert.deepEqual(JSON.parse(readFileSync(again, 'utf8')), ct);
+  });
+
+  test('the export opens in the trace engine of Chrome DevTools\' Performance panel: every lane, event and instant is shown', async () => {
+    const dir = tempDir();
+    const chrome = join(dir, 'shapes.json');
+    const r = await runCli(['--threadpool-size', '2', '--chrome-trace', chrome, cli('chromeShapes.js')]);
+    assert.equal(r.code, 1, 'the fixture ends with an uncaught error');
+    const events = (JSON.parse(readFileSync(chrome, 'utf8')) as ChromeTrace).traceEvents;
+    const view = await openInDevTools(events);
+    // Lanes: each one with events is a thread of its own, under the name we gave it.
+    const laneName = new Map(events.filter((e) => e.ph === 'M' && e.name === 'thread_name').map((e) => [e.tid, String(e.args?.name)]));
+    const withEvents = new Set(events.filter((e) => e.ph === 'X' || e.ph === 'I').map((e) => e.tid));
+    const shown = new Map(view.threads.map((t) => [t.tid, t]));
+    assert.deepEqual([...shown.keys()].sort(), [...withEvents].sort(), 'the threads DevTools shows');
+    for (const [tid, t] of shown) assert.equal(t.name, laneName.get(tid), `name of thread ${tid}`);
+    const names = [...shown.values()].map((t) => t.name);
+    assert.ok(names.includes('main') && names.some((n) => n.startsWith('worker #')), names.join(', '));
+    assert.equal(names.filter((n) => n.startsWith('threadpool')).length, 2, names.join(', '));
+    assert.equal(names.filter((n) => /^\s*task step/.test(n)).length, 6, names.join(', '));
+    // Events: every complete event and instant is drawn on its thread (none dropped, e.g. for
+    // overlapping another one on the same lane without nesting in it).
+    const drawn = new Set(view.threads.flatMap((t) => t.drawn));
+    const lost = events.filter((e) => (e.ph === 'X' || e.ph === 'I') && !drawn.has(e));
+    assert.deepEqual(lost.map((e) => `${laneName.get(e.tid)}: ${e.ph} ${e.name} @${e.ts}`), [], 'events DevTools does not draw');
+    assert.equal(shown.get([...shown.values()].find((t) => t.name.startsWith('threadpool 1'))?.tid ?? -1)?.drawn.length, 3, 'three jobs per pool thread');
+    const mainDrawn = view.threads.find((t) => t.name === 'main')?.drawn ?? [];
+    const end = mainDrawn.find((e) => e.name === 'run end');
+    assert.ok(end, 'the run end is an instant on the main thread');
+    assert.ok(mainDrawn.some((e) => e.ph === 'I' && e.cat === 'error'), 'so is the uncaught error');
+    assert.ok(view.bounds.max >= Number(end.ts), 'the time range reaches the run end');
   });
 });
