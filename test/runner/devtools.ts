@@ -26,7 +26,9 @@ interface TreeNode {
 
 export async function openInDevTools(events: ChromeTraceEvent[]): Promise<DevToolsView> {
   // The engine expects a browser: this module of the package adds what it needs (DOMRect) to Node's globals.
-  await import('@paulirish/trace_engine/analyze-trace.mjs');
+  // (It has no type declarations, hence the import through a variable.)
+  const polyfills: string = '@paulirish/trace_engine/analyze-trace.mjs';
+  await import(polyfills);
   const Trace = await import('@paulirish/trace_engine');
   const model = Trace.TraceModel.Model.createWithAllHandlers();
   // The engine takes the events as they are and keeps references to them.
