@@ -11,7 +11,7 @@ import { TraceFormatError, TraceReader, type TraceModel } from '../trace/model';
 import type { RunEndedMessage } from '../trace/protocol';
 import { CliRun, type CliExit } from './cliProcess';
 import { DiagramPanel, type PanelContent, type PanelHost } from './diagramPanel';
-import { probeNode, MIN_NODE_MAJOR } from './nodeVersion';
+import { probeNodeCached, MIN_NODE_MAJOR } from './nodeVersion';
 import { ChannelOutput, TerminalOutput, type RunOutput } from './runOutput';
 import { ArgumentSyntaxError, SettingsError, cliArguments, joinArguments, mergeEnvironment, specFromSettings, splitArguments, type RunSpec } from './runArguments';
 
@@ -319,7 +319,7 @@ export class RunController implements PanelHost, vscode.Disposable {
     const env = mergeEnvironment(process.env, spec.env);
     // Electron's own variables must not leak into the user's Node.
     delete env.ELECTRON_RUN_AS_NODE;
-    const probe = await probeNode(spec.nodePath, env);
+    const probe = await probeNodeCached(spec.nodePath, env);
     if (!probe.ok) {
       const why =
         probe.reason === 'missing'
@@ -420,7 +420,7 @@ export class RunController implements PanelHost, vscode.Disposable {
   private async report(traceFile: string, format: 'chrome' | 'html', out: string): Promise<void> {
     const cliPath = vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'cli.js').fsPath;
     const nodePath = vscode.workspace.getConfiguration('concurrencyDiagram').get<string>('nodePath', 'node') || 'node';
-    const probe = await probeNode(nodePath);
+    const probe = await probeNodeCached(nodePath);
     // Exporting runs no user code, so VS Code's own runtime will do when the user's Node is unusable.
     const [node, env] = probe.ok ? [nodePath, process.env] : [process.execPath, { ...process.env, ELECTRON_RUN_AS_NODE: '1' }];
     const flag = format === 'chrome' ? '--chrome-trace' : '--html';
