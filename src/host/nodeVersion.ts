@@ -81,7 +81,7 @@ const goodNodes = new Map<string, NodeVersion>();
  * {@link probeNode}, but a Node already found good is not run again while it is the same file: same
  * real path, size, modification time and inode (an upgrade in place or a version manager's switch
  * changes one of them), started with the same NODE_OPTIONS. Failures are never kept, so a fixed
- * setting is seen at the next run. Saves a Node start (50–100 ms) on every run after the first.
+ * setting is seen at the next run. Saves a process start (`--version`: about 20 ms here) on every run after the first.
  */
 export async function probeNodeCached(nodePath: string, env: NodeJS.ProcessEnv = process.env): Promise<NodeProbe> {
   let key: string | undefined;
