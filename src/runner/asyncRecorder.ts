@@ -22,7 +22,9 @@ import { str, TagCode, type TraceWriter } from './traceWriter';
 const DEEP_TYPES = new Set(['GETADDRINFOREQWRAP', 'GETNAMEINFOREQWRAP', 'TCPCONNECTWRAP', 'PIPECONNECTWRAP', 'TCPWRAP', 'TLSWRAP', 'HTTPCLIENTREQUEST', 'QUERYWRAP']);
 
 /**
- * Frequent internal types that take their source from their trigger instead of a capture of their own.
+ * Frequent internal types that take their source from their trigger, or from the callback running,
+ * instead of a capture of their own; only where neither gives one (in an async function, where the
+ * capture is cached by place, and in top-level code) are they captured.
  * FILEHANDLE is made by Node's C++ when an `open` of `fs.promises` completes, with no JavaScript on the
  * stack and no trigger, so a capture can never find a user frame for it.
  */
@@ -578,9 +580,16 @@ export class AsyncRecorder {
       // No user frame of its own: it was caused by whatever caused its trigger, or by the code running
       // now (a callback's registration, an internal function's user call, a task's call).
       const t = this.live.get(triggerId);
-      stackId = (t !== undefined ? Math.floor(t / 512) : 0) || this.currentStack || this.runningOrigin();
+      stackId = (t !== undefined ? Math.floor(t / 512) : 0) || this.currentStack;
       // FILEHANDLE is made with no JavaScript on the stack.
-      if (stackId === 0 && inherits && type !== 'FILEHANDLE' && this.ctxStack.length === 0 && this.cbTag === undefined) stackId = this.topLevelSource(skip);
+      if (stackId === 0 && inherits && type !== 'FILEHANDLE') {
+        const top = this.ctxStack[this.ctxStack.length - 1];
+        // Inside an async function (the script's, or Node's running the script's module) the line that
+        // made it is found like any resource's, cached by place: not the function's call site.
+        if (top !== undefined && top.running) stackId = this.sourceOf(typeId, 16, skip);
+        else if (this.ctxStack.length === 0 && this.cbTag === undefined) stackId = this.topLevelSource(skip);
+      }
+      if (stackId === 0) stackId = this.runningOrigin();
     } else {
       this.noteOrigin(stackId);
     }

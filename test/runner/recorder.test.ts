@@ -191,6 +191,30 @@ for (const node of nodeVersions) {
       });
     }
 
+    test('streams opened by the script point at the line that opened them: not a timer made before, nor the call of their function', async () => {
+      const file = runnerFixture('streamLines.mjs');
+      const m = await runLikePlain(node.path, file);
+      const top = positionOf(file, '// TOP', 'pipeline(').line;
+      const inFunction = positionOf(file, '// IN-FUNCTION', 'pipeline(').line;
+      const timer = positionOf(file, '// TIMER', 'setInterval(').line;
+      const call = positionOf(file, '// CALL', 'copy(').line;
+      const lineOf = (o: AsyncOp) => (o.stack[0]?.file === file ? o.stack[0].line : 0);
+      // Each pipeline opens, reads, writes and closes two files: all its requests and its gzip stream
+      // point at its line.
+      for (const type of ['FSREQCALLBACK', 'ZLIB']) {
+        const ops = opsOfType(m, type);
+        assert.deepEqual([...new Set(ops.map(lineOf))].sort((a, b) => a - b), [top, inFunction], `${type} lines`);
+        assert.equal(ops.filter((o) => lineOf(o) === top).length, ops.filter((o) => lineOf(o) === inFunction).length, `${type}: as many at each`);
+      }
+      const ticks = opsOfType(m, 'TickObject');
+      assert.ok(ticks.filter((o) => lineOf(o) === top).length >= 5 && ticks.filter((o) => lineOf(o) === inFunction).length >= 5, 'the streams\' ticks');
+      assert.deepEqual(
+        [...m.ops.values()].filter((o) => (lineOf(o) === timer && o.type !== 'Timeout') || lineOf(o) === call).map((o) => `${o.type} at ${lineOf(o)}`),
+        [],
+        'nothing but the timer at its line, nothing at the call',
+      );
+    });
+
     test('fs requests made by Node\'s own async functions after their awaits point at the script\'s call', async () => {
       const file = runnerFixture('internalChain.mjs');
       const m = await runLikePlain(node.path, file);
