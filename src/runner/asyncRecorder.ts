@@ -335,7 +335,16 @@ export interface AsyncRecorderOptions {
   onError: (where: string, e: unknown) => void;
   /** Bound on the site table and the classification caches (default {@link MAX_SITES}; small in tests). */
   maxSites?: number;
+  /**
+   * Node 20's module hooks thread serves this thread (the runner registered its TypeScript loader
+   * with `module.register`): the message ports Node makes to talk to it exist only because of the
+   * runner, so they are not recorded.
+   */
+  loaderThread?: boolean;
 }
+
+/** Node's module that talks to the module hooks thread (Node 20). */
+const LOADER_HOOKS_FILE = 'node:internal/modules/esm/hooks';
 
 /** Records this thread's async resources and async function calls. */
 export class AsyncRecorder {
@@ -376,6 +385,7 @@ export class AsyncRecorder {
   private readonly checkedSites = new Uint8Array(KEY_SITES);
   private nextSiteId = 1;
   private readonly maxSites: number;
+  private readonly loaderThread: boolean;
   private readonly marks: number[] = [];
   // Plain Maps, emptied as promises resume and settle: a WeakMap of hundreds of thousands of promises
   // (ephemerons) costs the garbage collector far more. Bounded for promises that never settle.
@@ -422,6 +432,7 @@ export class AsyncRecorder {
     this.loop = o.loop;
     this.onError = o.onError;
     this.maxSites = o.maxSites !== undefined && o.maxSites > 0 ? o.maxSites : MAX_SITES;
+    this.loaderThread = o.loaderThread === true;
   }
 
   /** Installs the hooks. */
@@ -571,6 +582,7 @@ export class AsyncRecorder {
   }
 
   private onInit(asyncId: number, type: string, triggerId: number, resource: object, skip: Function): void {
+    if (this.loaderThread && type === 'MESSAGEPORT' && captureCallSites(3, skip).some((cs) => cs.getFileName() === LOADER_HOOKS_FILE)) return;
     const ts = this.now();
     const typeId = this.typeId(type);
     let stackId = 0;

@@ -156,7 +156,7 @@ function start(): void {
     if (starting) compileStart = now();
     else loop.runnerWork(compileStart, now(), 'TypeScript compile');
   });
-  const recorder = new AsyncRecorder({ out, now, interner, loop, onError: runnerError, maxSites: config.maxSites });
+  const recorder = new AsyncRecorder({ out, now, interner, loop, onError: runnerError, maxSites: config.maxSites, loaderThread: offThreadLoader });
 
   let tracing: import('node:trace_events').Tracing | undefined;
   if (isMain && config.nodeTraceDir) {

@@ -480,6 +480,18 @@ for (const node of nodeVersions) {
       assert.ok(timers.length >= 10, `timers of the Worker: ${timers.length}`);
     });
 
+    test('a TypeScript ES module importing others: only its own message ports are recorded, none of the runner\'s loader', async () => {
+      const main = runnerFixture('ts-ports/main.mts');
+      const r = await runCli([...nodeArgs, main]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout, '4 6\n');
+      const m = assertComplete(r);
+      // On Node 20 Node talks to the loader registered by the runner through ports made per import.
+      const ports = opsOfType(m, 'MESSAGEPORT');
+      assert.equal(ports.length, 2, ports.map((o) => o.stack[0]?.line ?? 'no source').join(', '));
+      for (const p of ports) assertAt(p.stack[0], main, positionOf(main, '// CHANNEL', 'new MessageChannel'), 'port source');
+    });
+
     for (const variant of ['ts-cjs', 'ts-esm']) {
       test(`TypeScript (${variant}): enum, namespace, decorator, parameter properties, import of .ts; exact original positions`, async () => {
         const main = runnerFixture(`${variant}/main.ts`);
