@@ -26,7 +26,8 @@ const DEEP_TYPES = new Set(['GETADDRINFOREQWRAP', 'GETNAMEINFOREQWRAP', 'TCPCONN
  * instead of a capture of their own; only where neither gives one (in an async function, where the
  * capture is cached by place, and in top-level code) are they captured.
  * FILEHANDLE is made by Node's C++ when an `open` of `fs.promises` completes, with no JavaScript on the
- * stack and no trigger, so a capture can never find a user frame for it.
+ * stack and no trigger, so a capture can never find a user frame for it: it takes its open's source
+ * (see {@link AsyncRecorder.releaseHandle}).
  */
 const INHERIT_TYPES = new Set([
   'FILEHANDLE',
@@ -416,6 +417,8 @@ export class AsyncRecorder {
   /** The PROMISE operation whose callback runs now. */
   private runningOp: ReactionOp | undefined;
   private nextPromiseOpId = PROMISE_OP_FIRST_ID;
+  /** A FILEHANDLE just made, held back until the next hook event tells its source (see {@link releaseHandle}). */
+  private heldHandle: { asyncId: number; typeId: number; triggerId: number; ts: number } | undefined;
   /** Captures left for {@link topLevelSource} in promise jobs that find no user frame. */
   private jobMissesLeft = TOP_LEVEL_JOB_MISSES;
   /** The task whose promise settled last, while its end record waits for the promise's state (see writeEnd). */
@@ -452,10 +455,11 @@ export class AsyncRecorder {
     const callbacks: asyncHooks.HookCallbacks & { trackPromises?: boolean } = {
       init,
       before: (asyncId) => {
+        const v = this.live.get(asyncId);
+        if (this.heldHandle !== undefined) this.releaseHandle(this.openerSource(v));
         // A macrotask callback starts: a wait still open spans it, so it is real.
         if (this.heldWaits.length > 0) this.writeHeldWaits();
         else if (this.endingPromise !== undefined) this.writeEnd();
-        const v = this.live.get(asyncId);
         if (v === undefined) return;
         const ts = this.now();
         this.out.rec2(TagCode.Before, asyncId, ts);
@@ -467,6 +471,7 @@ export class AsyncRecorder {
         this.loop.enter(ts, stackId);
       },
       after: (asyncId) => {
+        if (this.heldHandle !== undefined) this.releaseHandle(0);
         const v = this.live.get(asyncId);
         if (v === undefined) return;
         const ts = this.now();
@@ -483,6 +488,7 @@ export class AsyncRecorder {
     };
     if (this.useDestroy) {
       callbacks.destroy = (asyncId) => {
+        if (this.heldHandle !== undefined) this.releaseHandle(0);
         if (!this.live.delete(asyncId)) return;
         this.out.rec2(TagCode.Destroy, asyncId, this.now());
       };
@@ -583,6 +589,7 @@ export class AsyncRecorder {
 
   private onInit(asyncId: number, type: string, triggerId: number, resource: object, skip: Function): void {
     if (this.loaderThread && type === 'MESSAGEPORT' && captureCallSites(3, skip).some((cs) => cs.getFileName() === LOADER_HOOKS_FILE)) return;
+    if (this.heldHandle !== undefined) this.releaseHandle(0);
     const ts = this.now();
     const typeId = this.typeId(type);
     let stackId = 0;
@@ -615,8 +622,33 @@ export class AsyncRecorder {
         if (--n <= 0) break;
       }
     }
+    if (stackId === 0 && type === 'FILEHANDLE') {
+      this.heldHandle = { asyncId, typeId, triggerId, ts };
+      return;
+    }
     this.live.set(asyncId, (stackId * 256 + Math.min(typeId, 255)) * 2 + (oneShot ? 1 : 0));
     this.out.rec5(TagCode.Init, asyncId, typeId, triggerId, ts, stackId);
+  }
+
+  /**
+   * A FILEHANDLE is made by Node's C++ when an `open` of `fs.promises` completes, with no JavaScript
+   * on the stack and no trigger; right after it, the same completion runs the callback of that
+   * open's request (FSREQPROMISE). So it is held back until the next hook event: when that is the
+   * callback of an FSREQPROMISE, the handle takes the request's source (the line that opened the
+   * file, or for `readFile` and the like the line that called it); after anything else, none.
+   */
+  private releaseHandle(stackId: number): void {
+    const h = this.heldHandle;
+    if (h === undefined) return;
+    this.heldHandle = undefined;
+    this.live.set(h.asyncId, (stackId * 256 + Math.min(h.typeId, 255)) * 2);
+    this.out.rec5(TagCode.Init, h.asyncId, h.typeId, h.triggerId, h.ts, stackId);
+  }
+
+  /** The source of the resource whose callback starts, when it is an open's request (see {@link releaseHandle}). */
+  private openerSource(v: number | undefined): number {
+    if (v === undefined) return 0;
+    return Math.floor(v / 2) % 256 === this.typeIds.get('FSREQPROMISE') ? Math.floor(v / 512) : 0;
   }
 
   /**
@@ -1217,6 +1249,7 @@ export class AsyncRecorder {
 
   /** Writes the wait records held back so far (before a macrotask callback and before each flush of the trace). */
   writeHeldWaits(): void {
+    if (this.heldHandle !== undefined) this.releaseHandle(0);
     if (this.endingPromise !== undefined) this.writeEnd();
     const h = this.heldWaits;
     for (let i = 0; i < h.length; i++) {

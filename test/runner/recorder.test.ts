@@ -171,6 +171,17 @@ for (const node of nodeVersions) {
       const timers = opsOfType(m, 'Timeout').filter((o) => o.stack[0]?.file === file);
       assert.equal(timers.length, 3, 'the timers made inside the Deferred executors');
       for (const t of timers) assertAt(t.stack[0], file, positionOf(file, '// DEFERRED', 'setTimeout('), 'timer source');
+      // File handles are made by Node's C++ with no trigger: they take their open's source, the
+      // script's open() or (up to Node 24, where readFile opens a handle) its readFile().
+      // (Node 20's ES module loader reads the script through one before it runs: that one has none.)
+      const firstOwn = Math.min(...[...m.ops.values()].filter((o) => o.stack[0]?.file === file).map((o) => o.created));
+      const handles = opsOfType(m, 'FILEHANDLE').filter((h) => h.created >= firstOwn);
+      const openAt = positionOf(file, '// OPEN', 'open(');
+      const lines = [readLine, positionOf(file, '// WRITE', 'writeFile(').line, openAt.line];
+      // Node 26 reads and writes a small file without a handle.
+      assert.equal(handles.length, nodeMajor(m) >= 26 ? 1 : 5, 'file handles');
+      for (const h of handles) assert.ok(h.stack[0]?.file === file && lines.includes(h.stack[0].line), `handle source: ${h.stack[0]?.line ?? 'none'}`);
+      assertAt(handles.find((h) => h.stack[0]?.line === openAt.line)?.stack[0], file, openAt, 'the open() handle');
     });
 
     for (const name of ['serverListen.js', 'serverListen.mjs']) {
