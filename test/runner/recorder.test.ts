@@ -73,6 +73,15 @@ async function runLikePlain(nodePath: string, file: string, env?: Record<string,
   return assertComplete(r);
 }
 
+/** Runs the CLI with `args`: exit code 0, stdout equal to (or matching) `stdout`, a complete trace. */
+async function runOk(nodeArgs: string[], args: string[], stdout: string | RegExp): Promise<TraceModel> {
+  const r = await runCli([...nodeArgs, ...args]);
+  assert.equal(r.code, 0, r.stderr);
+  if (typeof stdout === 'string') assert.equal(r.stdout, stdout);
+  else assert.match(r.stdout, stdout);
+  return assertComplete(r);
+}
+
 /** The facts of loopExit.js: every call after a loop is told apart from the loop's rounds. */
 function assertLoopExits(m: TraceModel, file: string): void {
   const lineOf = (marker: string) => positionOf(file, marker, '').line;
@@ -103,10 +112,7 @@ for (const node of nodeVersions) {
   describe(`recorder on ${node.name}`, () => {
     test('fetch to localhost: a getaddrinfo whose source is the fetch call', async () => {
       const file = runnerFixture('fetchHost.mjs');
-      const r = await runCli([...nodeArgs, file, 'localhost']);
-      assert.equal(r.code, 0, r.stderr);
-      assert.match(r.stdout, /status 200 body ok/);
-      const m = assertComplete(r);
+      const m = await runOk(nodeArgs, [file, 'localhost'], /status 200 body ok/);
       const lookups = opsOfType(m, 'GETADDRINFOREQWRAP');
       assert.ok(lookups.length >= 1, 'a GETADDRINFOREQWRAP');
       const fetchAt = positionOf(file, '// FETCH', 'fetch(');
@@ -338,10 +344,7 @@ for (const node of nodeVersions) {
 
     test('timers cleared before they fire end when cleared, not at the end of the run', async () => {
       const file = runnerFixture('clearedTimers.js');
-      const r = await runCli([...nodeArgs, file]);
-      assert.equal(r.code, 0, r.stderr);
-      assert.equal(r.stdout, 'cleared after some ticks\n');
-      const m = assertComplete(r);
+      const m = await runOk(nodeArgs, [file], 'cleared after some ticks\n');
       const at = (marker: string, callee: string) => positionOf(file, marker, callee);
       const opAt = (type: string, pos: { line: number }) => opsOfType(m, type).find((o) => o.stack[0]?.file === file && o.stack[0]?.line === pos.line);
       const long = opAt('Timeout', at('// LONG-TIMEOUT', 'setTimeout('));
@@ -373,10 +376,7 @@ for (const node of nodeVersions) {
 
     test('task lanes survive awaits of plain values, .then chains, returned promises and calls that never wait', async () => {
       const file = runnerFixture('taskShapes.js');
-      const r = await runCli([...nodeArgs, file]);
-      assert.equal(r.code, 0, r.stderr);
-      assert.equal(r.stdout, '42 inner+middle then-ed passed 5\n');
-      const m = assertComplete(r);
+      const m = await runOk(nodeArgs, [file], '42 inner+middle then-ed passed 5\n');
       const byName = new Map([...m.tasks.values()].map((t) => [t.name, t]));
       assert.deepEqual([...byName.keys()].sort(), ['cached', 'chained', 'inner', 'middle', 'outer', 'passThrough', 'plainValue']);
       assert.equal(m.tasks.size, 7, 'one task per call');
@@ -401,10 +401,7 @@ for (const node of nodeVersions) {
 
     test('loops awaiting async functions that await fetch: every call nested under its loop, waits and resumes alternate', async () => {
       const file = runnerFixture('fetchLoop.mjs');
-      const r = await runCli([...nodeArgs, file]);
-      assert.equal(r.code, 0, r.stderr);
-      assert.equal(r.stdout, 'okokok\nOKOKOK OKOKOK OKOKOK OKOKOK\n');
-      const m = assertComplete(r);
+      const m = await runOk(nodeArgs, [file], 'okokok\nOKOKOK OKOKOK OKOKOK OKOKOK\n');
       const [loop] = tasksNamed(m, 'loop');
       assert.ok(loop, 'a task for loop()');
       const ones = tasksNamed(m, 'one');
@@ -442,19 +439,13 @@ for (const node of nodeVersions) {
     });
 
     test("the script's own AsyncLocalStorage keeps its store; its tasks are still recorded", async () => {
-      const r = await runCli([...nodeArgs, runnerFixture('asyncLocalStorage.js')]);
-      assert.equal(r.code, 0, r.stderr);
-      assert.equal(r.stdout, 'got store-1 store-1\n');
-      const m = assertComplete(r);
+      const m = await runOk(nodeArgs, [runnerFixture('asyncLocalStorage.js')], 'got store-1 store-1\n');
       assert.equal(tasksNamed(m, 'f').length, 1);
     });
 
     test('Workers: one thread per Worker with its file and parent, including execArgv: [] and eval', async () => {
       const file = runnerFixture('twoWorkers.js');
-      const r = await runCli([...nodeArgs, file]);
-      assert.equal(r.code, 0, r.stderr);
-      assert.match(r.stdout, /all workers done/);
-      const m = assertComplete(r);
+      const m = await runOk(nodeArgs, [file], /all workers done/);
       const workers = [...m.threads.values()].filter((t) => t.kind === 'worker');
       assert.equal(workers.length, 3);
       const child = runnerFixture('workerChild.js');
@@ -479,10 +470,7 @@ for (const node of nodeVersions) {
     });
 
     test('a Worker terminated while busy: its thread and the work it did before are in the trace', async () => {
-      const r = await runCli([...nodeArgs, runnerFixture('terminatedWorker.js')]);
-      assert.equal(r.code, 0, r.stderr);
-      assert.equal(r.stdout, 'terminated\n');
-      const m = assertComplete(r);
+      const m = await runOk(nodeArgs, [runnerFixture('terminatedWorker.js')], 'terminated\n');
       const [worker] = [...m.threads.values()].filter((t) => t.kind === 'worker');
       assert.ok(worker, 'the Worker thread');
       assert.equal(worker.file, '[eval]');
@@ -493,10 +481,7 @@ for (const node of nodeVersions) {
 
     test('a TypeScript ES module importing others: only its own message ports are recorded, none of the runner\'s loader', async () => {
       const main = runnerFixture('ts-ports/main.mts');
-      const r = await runCli([...nodeArgs, main]);
-      assert.equal(r.code, 0, r.stderr);
-      assert.equal(r.stdout, '4 6\n');
-      const m = assertComplete(r);
+      const m = await runOk(nodeArgs, [main], '4 6\n');
       // On Node 20 Node talks to the loader registered by the runner through ports made per import.
       const ports = opsOfType(m, 'MESSAGEPORT');
       assert.equal(ports.length, 2, ports.map((o) => o.stack[0]?.line ?? 'no source').join(', '));
@@ -524,10 +509,7 @@ for (const node of nodeVersions) {
 
     test('a JavaScript ES module importing a .ts file: it runs, sources in the .ts file are exact', async () => {
       const shapes = runnerFixture('ts-cjs/shapes.ts');
-      const r = await runCli([...nodeArgs, runnerFixture('importTs.mjs')]);
-      assert.equal(r.code, 0, r.stderr);
-      assert.equal(r.stdout, 'label:circle 16\n');
-      const m = assertComplete(r);
+      const m = await runOk(nodeArgs, [runnerFixture('importTs.mjs')], 'label:circle 16\n');
       const read = opsOfType(m, 'FSREQCALLBACK').find((o) => o.stack[0]?.file === shapes);
       assertAt(read?.stack[0], shapes, positionOf(shapes, '// TS-READFILE', 'readFile('), 'readFile source');
     });
