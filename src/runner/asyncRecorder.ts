@@ -344,6 +344,9 @@ export interface AsyncRecorderOptions {
   loaderThread?: boolean;
 }
 
+/** Where Node's module loader functions are (see {@link AsyncRecorder.dropLoaderCtxs}). */
+const LOADER_FUNCTIONS = 'node:internal/modules/';
+
 /** Node's module that talks to the module hooks thread (Node 20). */
 const LOADER_HOOKS_FILE = 'node:internal/modules/esm/hooks';
 
@@ -457,6 +460,7 @@ export class AsyncRecorder {
       before: (asyncId) => {
         const v = this.live.get(asyncId);
         if (this.heldHandle !== undefined) this.releaseHandle(this.openerSource(v));
+        if (this.marks.length === 0 && this.ctxStack.length > 0) this.dropLoaderCtxs();
         // A macrotask callback starts: a wait still open spans it, so it is real.
         if (this.heldWaits.length > 0) this.writeHeldWaits();
         else if (this.endingPromise !== undefined) this.writeEnd();
@@ -713,6 +717,26 @@ export class AsyncRecorder {
   /** No callback, promise job or async function is running: the script's top-level code (or Node's own between callbacks). */
   private atTopLevel(): boolean {
     return this.marks.length === 0 && this.ctxStack.length === 0 && this.cbTag === undefined;
+  }
+
+  /**
+   * A macrotask callback starts while functions are still taken as running: only legitimate when
+   * it is called synchronously from one (`AsyncResource.runInAsyncScope`). Node's own module loader
+   * functions never do that, yet Node 26 evaluates an ES module entry inside a microtask checkpoint
+   * that it runs synchronously within its entry function (`asyncRunEntryPointWithESMLoader`), and
+   * that function's await is then not seen: it stayed "running" for the whole run, so every resource
+   * made in a callback was looked up under it, found no cache key, and took a stack capture of its
+   * own (40,000 instead of 25,000 on W4). Such functions are taken as waiting again here.
+   */
+  private dropLoaderCtxs(): void {
+    const s = this.ctxStack;
+    let kept = 0;
+    for (let i = 0; i < s.length; i++) {
+      const c = s[i];
+      if (c.id === 0 && c.fn.startsWith(LOADER_FUNCTIONS)) c.running = false;
+      else s[kept++] = c;
+    }
+    s.length = kept;
   }
 
   private runningTaskStack(): number {
