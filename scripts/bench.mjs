@@ -26,6 +26,8 @@ import {
 } from '../bench/lib/benchStats.mjs';
 import { TAG_NAMES, tallyTraceFile } from '../bench/lib/traceStats.mjs';
 import { summarizeProfile } from '../bench/lib/cpuProfile.mjs';
+// Run through tsx (`npm run bench`): the extension's own launch code, not a copy of it.
+import { cliLaunchEnvironment } from '../src/cli/scriptEnv.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const workloadDir = join(root, 'bench', 'workloads');
@@ -171,8 +173,9 @@ async function runOnce(workload, recorder, { profileDir, cliProfileDir, keep = o
   } else if (recorder === 'runner') {
     const nodeArg = profArgs.map((a) => `--node-arg=${a}`);
     const cliProf = cliProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cliProfileDir}`] : [];
-    // The CLI runs on the Node that runs the script, as the extension starts it (`<nodePath> cli.js run …`).
-    res = await timed(nodeBin, [...cliProf, cliPath, 'run', '--trace', trace, ...nodeArg, script], { cwd: dir, env: benchEnv(report) });
+    // The CLI runs on the Node that runs the script, as the extension starts it (`<nodePath> cli.js
+    // run …`, with the script's start-up variables such as NODE_OPTIONS handed over, not applied to the CLI).
+    res = await timed(nodeBin, [...cliProf, cliPath, 'run', '--trace', trace, ...nodeArg, script], { cwd: dir, env: cliLaunchEnvironment(benchEnv(report)) });
   } else if (recorder === 'bare') {
     res = await timed(nodeBin, ['--require', bareRecorder, script], { cwd: dir, env: benchEnv(report, { CD_BENCH_BARE_TRACE: trace }) });
   } else {

@@ -17,6 +17,7 @@ import { EXIT_INTERNAL, SCRIPT_EXTENSIONS, UsageError, type RunCommand } from '.
 import { readNodeTraceEvents } from './nodeTraceEvents';
 import { writeOutputs } from './outputs';
 import { ProcSampler } from './procSampler';
+import { scriptEnvironment } from './scriptEnv';
 import { summaryLine } from './summary';
 import { checkSyntax } from './syntaxCheck';
 import { TraceFollower } from './traceFollower';
@@ -67,8 +68,9 @@ export function checkNode(node: string): { path: string; version: string } {
   const r = spawnSync(path, ['-p', 'process.version'], {
     encoding: 'utf8',
     timeout: 10_000,
-    // The user's NODE_OPTIONS may not suit this probe; the script still gets them.
-    env: { ...process.env, NODE_OPTIONS: '' },
+    // The user's NODE_OPTIONS may not suit this probe (the script still gets them), and a Node 20
+    // would parse every root certificate at start-up for NODE_EXTRA_CA_CERTS.
+    env: { ...process.env, NODE_OPTIONS: '', NODE_EXTRA_CA_CERTS: '' },
     stdio: ['ignore', 'pipe', 'pipe'],
     windowsHide: true,
   });
@@ -139,10 +141,15 @@ export async function runCommand(cmd: RunCommand, log: (line: string) => void): 
   // A syntax error is reported before anything runs, with its position.
   checkSyntax(script);
 
+  let env: NodeJS.ProcessEnv;
+  try {
+    env = scriptEnvironment(process.env);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
   const nodeTraceDir = mkdtempSync(join(tmpdir(), 'concurrency-diagram-node-'));
-  const env: NodeJS.ProcessEnv = { ...process.env };
   if (cmd.threadpoolSize !== undefined) env.UV_THREADPOOL_SIZE = String(cmd.threadpoolSize);
-  const userOptions = process.env.NODE_OPTIONS ?? '';
+  const userOptions = env.NODE_OPTIONS ?? '';
   // `${pid}` and `${rotation}` are expanded by Node itself, not by us.
   const pattern = join(nodeTraceDir, 'node-${pid}-${rotation}.log');
   env.NODE_OPTIONS = `--require ${quoteNodeOption(preload)} --trace-event-file-pattern ${quoteNodeOption(pattern)}${userOptions ? ` ${userOptions}` : ''}`;

@@ -9,6 +9,7 @@ import { basename, extname, join } from 'node:path';
 import * as vscode from 'vscode';
 import { TraceFormatError, TraceReader, type TraceModel } from '../trace/model';
 import type { RunEndedMessage } from '../trace/protocol';
+import { cliLaunchEnvironment } from '../cli/scriptEnv';
 import { CliRun, type CliExit } from './cliProcess';
 import { DiagramPanel, type PanelContent, type PanelHost } from './diagramPanel';
 import { probeNodeCached, MIN_NODE_MAJOR } from './nodeVersion';
@@ -350,7 +351,8 @@ export class RunController implements PanelHost, vscode.Disposable {
     const argv = cliArguments(cliPath, traceFile, spec);
     output.note(`> ${joinArguments([spec.nodePath, ...argv])}    (cwd: ${spec.cwd})`);
 
-    const cli = new CliRun({ node: spec.nodePath, argv, cwd: spec.cwd, env, stdinPipe: useTerminal });
+    // The CLI's own Node starts without the script's start-up variables (NODE_OPTIONS, …); it hands them on.
+    const cli = new CliRun({ node: spec.nodePath, argv, cwd: spec.cwd, env: cliLaunchEnvironment(env), stdinPipe: useTerminal });
     output.attach(cli);
     const active: ActiveRun = { cli, panel, spec, traceFile };
     this.active = active;
@@ -422,7 +424,7 @@ export class RunController implements PanelHost, vscode.Disposable {
     const nodePath = vscode.workspace.getConfiguration('concurrencyDiagram').get<string>('nodePath', 'node') || 'node';
     const probe = await probeNodeCached(nodePath);
     // Exporting runs no user code, so VS Code's own runtime will do when the user's Node is unusable.
-    const [node, env] = probe.ok ? [nodePath, process.env] : [process.execPath, { ...process.env, ELECTRON_RUN_AS_NODE: '1' }];
+    const [node, env] = probe.ok ? [nodePath, cliLaunchEnvironment(process.env)] : [process.execPath, { ...cliLaunchEnvironment(process.env), ELECTRON_RUN_AS_NODE: '1' }];
     const flag = format === 'chrome' ? '--chrome-trace' : '--html';
     await new Promise<void>((resolve, reject) => {
       execFile(node, [cliPath, 'report', traceFile, flag, out], { env, timeout: 120_000, maxBuffer: 16 * 1024 * 1024 }, (err, _stdout, stderr) => {

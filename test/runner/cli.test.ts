@@ -11,6 +11,7 @@ import type { ChromeTrace } from '../../src/trace/chromeExport';
 import { openInDevTools } from './devtools';
 import type { TraceModel } from '../../src/trace/model';
 import { maxConcurrentJobs, queuedJobIds } from '../../src/trace/poolModel';
+import { cliLaunchEnvironment } from '../../src/cli/scriptEnv';
 import { spawn } from 'node:child_process';
 import { cliPath, fixture, nodeMajor, nodeVersions, repoRoot, runCli, runCliRaw, tempDir } from './harness';
 
@@ -51,7 +52,7 @@ describe('bad input: one line naming the problem, exit code 2', () => {
   const notNode = join(dir, 'not-node');
   writeFileSync(notNode, '#!/bin/sh\necho hello\n');
   chmodSync(notNode, 0o755);
-  const cases: { name: string; args: string[]; message: RegExp; raw?: boolean }[] = [
+  const cases: { name: string; args: string[]; message: RegExp; raw?: boolean; env?: Record<string, string> }[] = [
     { name: 'missing file', args: ['test/fixtures/cli/doesNotExist.ts'], message: /script not found: .*doesNotExist\.ts/ },
     { name: 'a directory', args: [cli('aDirectory.js')], message: /aDirectory\.js is a directory, not a script file/ },
     { name: 'unsupported extension', args: [cli('notAScript.py')], message: /unsupported file type '\.py' .*expected one of \.ts \.mts \.cts \.js \.mjs \.cjs/ },
@@ -69,10 +70,11 @@ describe('bad input: one line naming the problem, exit code 2', () => {
     { name: 'report of an empty file', args: ['report', join(dir, 'empty.cdtrace'), '--html', join(dir, 'x.html')], message: /empty\.cdtrace: not a Concurrency Diagram trace \(empty file\)/, raw: true },
     { name: 'output folder missing', args: ['--chrome-trace', join(dir, 'no', 'such', 'x.json'), cli('exitCode.js')], message: /--chrome-trace .*x\.json: folder .*such does not exist/ },
     { name: 'report without output', args: ['report', cli('notATrace.cdtrace')], message: /'report' needs an output/, raw: true },
+    { name: 'script start-up variables not a JSON object', args: [cli('exitCode.js')], env: { CONCURRENCY_DIAGRAM_SCRIPT_ENV: '--inspect' }, message: /CONCURRENCY_DIAGRAM_SCRIPT_ENV must be a JSON object of variable names to strings, not "--inspect"/ },
   ];
   for (const c of cases) {
     test(c.name, async () => {
-      const r = c.raw ? await runCliRaw(c.args) : await runCli(c.args);
+      const r = c.raw ? await runCliRaw(c.args, { env: c.env }) : await runCli(c.args, { env: c.env });
       assert.equal(r.code, 2, r.stderr);
       const lines = r.stderr.trim().split('\n');
       assert.equal(lines.length, 1, `one line expected, got:\n${r.stderr}`);
@@ -108,6 +110,23 @@ describe('pass-through', () => {
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(JSON.parse(r.stdout), { execArgv: ['--max-old-space-size=123', '--no-warnings'], title: 'cd-test-title', uv: '3', argv: ['--trace', 'x'] });
     assert.equal(r.model?.run?.threadpoolSize, 3);
+  });
+  test('started as the extension starts it, the CLI\'s own Node runs without the script\'s NODE_OPTIONS and NODE_EXTRA_CA_CERTS, and the script gets them', async () => {
+    const marker = join(tempDir(), 'loaded-by.txt');
+    writeFileSync(marker, '');
+    const forScript = { NODE_OPTIONS: `--require ${cli('startupMarker.cjs')} --title=for-the-script`, NODE_EXTRA_CA_CERTS: cli('startupEnv.js') };
+    // What the extension does to the environment it starts the CLI with.
+    const launch = cliLaunchEnvironment({ ...forScript, CD_TEST_MARKER: marker });
+    const r = await runCli([cli('startupEnv.js')], { env: { NODE_OPTIONS: undefined, NODE_EXTRA_CA_CERTS: undefined, ...launch } });
+    assert.equal(r.code, 0, r.stderr);
+    const seen = JSON.parse(r.stdout);
+    assert.equal(seen.ca, forScript.NODE_EXTRA_CA_CERTS);
+    assert.equal(seen.handoff, null, 'the hand-off variable is not passed on');
+    assert.equal(seen.title, 'for-the-script');
+    assert.ok(seen.nodeOptions.endsWith(` ${forScript.NODE_OPTIONS}`), seen.nodeOptions);
+    // Loaded once, by the script's process only: the CLI's own Node started without it.
+    assert.deepEqual(readFileSync(marker, 'utf8').trim().split('\n').map((l) => l.split(' ')[1]), ['startupEnv.js']);
+    assert.equal(r.model?.run?.script, cli('startupEnv.js'), 'the runner recorded the run');
   });
   test('without --trace the trace goes to a new file in the OS temp folder, named in the summary', async () => {
     const r = await runCliRaw(['run', cli('exitCode.js'), '0']);
