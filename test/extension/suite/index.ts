@@ -308,15 +308,19 @@ async function withSettings(values: Record<string, unknown>, fn: () => Promise<v
   }
 }
 
-test('settings reach the script: args, env, cwd, runtime args, threadpool size', async () => {
+test('settings reach the script: args, env, cwd, runtime args, threadpool size; Node start-up variables reach the script, not the CLI', async () => {
   if (!vscode.workspace.isTrusted) return;
   const c = await api();
   const out = join(dir, 'seen.json');
   const sub = join(dir, 'sub');
   mkdirSync(sub, { recursive: true });
-  await withSettings({ args: ['--from-setting'], env: { CD_SUITE_VAR: 'hello', CD_SUITE_GONE: null }, cwd: sub, runtimeArgs: ['--no-warnings'], threadpoolSize: 3 }, async () => {
+  const caFile = join(dir, 'extra-ca.pem');
+  const env = { CD_SUITE_VAR: 'hello', CD_SUITE_GONE: null, NODE_OPTIONS: '--title=cd-suite-script', NODE_EXTRA_CA_CERTS: caFile };
+  await withSettings({ args: ['--from-setting'], env, cwd: sub, runtimeArgs: ['--no-warnings'], threadpoolSize: 3 }, async () => {
     process.env.CD_SUITE_GONE = 'should be removed';
-    const body = `import { writeFileSync } from 'node:fs';\nwriteFileSync(${JSON.stringify(out)}, JSON.stringify({ argv: process.argv.slice(2), v: process.env.CD_SUITE_VAR ?? null, gone: process.env.CD_SUITE_GONE ?? null, cwd: process.cwd(), pool: process.env.UV_THREADPOOL_SIZE ?? null, execArgv: process.execArgv }));\n`;
+    // The script's parent is the CLI: on Linux its start-up environment is in /proc.
+    const cliEnv = `(() => { try { return readFileSync('/proc/' + process.ppid + '/environ', 'utf8').split('\\0').filter((l) => /^(NODE_OPTIONS|NODE_EXTRA_CA_CERTS)=/.test(l)); } catch { return null; } })()`;
+    const body = `import { readFileSync, writeFileSync } from 'node:fs';\nwriteFileSync(${JSON.stringify(out)}, JSON.stringify({ argv: process.argv.slice(2), v: process.env.CD_SUITE_VAR ?? null, gone: process.env.CD_SUITE_GONE ?? null, cwd: process.cwd(), pool: process.env.UV_THREADPOOL_SIZE ?? null, execArgv: process.execArgv, title: process.title, ca: process.env.NODE_EXTRA_CA_CERTS ?? null, cliEnv: ${cliEnv} }));\n`;
     await runScript(c, 'settings.mjs', body);
     delete process.env.CD_SUITE_GONE;
   });
@@ -327,6 +331,9 @@ test('settings reach the script: args, env, cwd, runtime args, threadpool size',
   assert.equal(seen.cwd, sub);
   assert.equal(seen.pool, '3');
   assert.ok(seen.execArgv.includes('--no-warnings'), `execArgv ${JSON.stringify(seen.execArgv)}`);
+  assert.equal(seen.title, 'cd-suite-script');
+  assert.equal(seen.ca, caFile);
+  if (process.platform === 'linux') assert.deepEqual(seen.cliEnv, [], 'the CLI\'s own Node started without NODE_OPTIONS and NODE_EXTRA_CA_CERTS');
   assert.equal(c.currentPanel?.traceFeed?.model.run?.threadpoolSize, 3);
 });
 
