@@ -52,8 +52,9 @@ test('the scan agrees with the full reader on what the CLI needs', () => {
   assert.deepEqual([...m.poolJobs.values()], [...full.poolJobs.values()]);
   const pool = [...full.ops.values()].filter((o) => poolFamilyOfType(o.type));
   assert.deepEqual(
-    [...m.ops.values()].map((o) => [o.key, o.type, o.created, o.callbacks[0], o.destroyed]),
-    pool.map((o) => [o.key, o.type, o.created, o.callbacks[0], o.destroyed]),
+    // Every callback's start (the scan does not read callback ends: `A` records).
+    [...m.ops.values()].map((o) => [o.key, o.type, o.created, o.callbacks.filter((_, i) => i % 2 === 0), o.destroyed]),
+    pool.map((o) => [o.key, o.type, o.created, o.callbacks.filter((_, i) => i % 2 === 0), o.destroyed]),
   );
   assert.equal(m.ops.size, 2, 'only pool-backed resources are kept');
   assert.equal(m.tasks.size, 0, 'task lanes are counted, not read');

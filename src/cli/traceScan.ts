@@ -33,6 +33,9 @@ export class TraceScanner {
   /** Type ids of pool-backed resource types, per `pid:threadId` context (ids are per thread). */
   private readonly poolTypesByCtx = new Map<string, Set<number>>();
   private poolTypes: Set<number> | undefined;
+  /** Ids of the pool-backed resources read and not yet destroyed, per context: their callbacks are read. */
+  private readonly poolOpsByCtx = new Map<string, Set<number>>();
+  private poolOps: Set<number> | undefined;
   /** False until the first line (the header) went to the reader. */
   private started = false;
 
@@ -99,12 +102,20 @@ export class TraceScanner {
           if (d < 0 || d > 9) break;
           typeId = typeId * 10 + d;
         }
-        return this.poolTypes.has(typeId);
+        if (!this.poolTypes.has(typeId)) return false;
+        this.poolOps?.add(intAt(buf, from + 5));
+        return true;
       }
       case 'B':
-      case 'D':
-        // The reader passes over callbacks of resources it does not have, at little cost.
-        return this.poolTypes !== undefined && this.poolTypes.size > 0;
+      case 'D': {
+        // `["B",asyncId,…`: only callbacks and ends of the resources read are; a resource's id
+        // is forgotten at its end, so the set stays as small as the number of pending pool requests.
+        if (this.poolOps === undefined || this.poolOps.size === 0) return false;
+        const id = intAt(buf, from + 5);
+        if (!this.poolOps.has(id)) return false;
+        if (buf[from + 2] === 'D') this.poolOps.delete(id);
+        return true;
+      }
       case 'N':
         this.counts.tasks++;
         return false;
@@ -134,6 +145,9 @@ export class TraceScanner {
     let types = this.poolTypesByCtx.get(key);
     if (!types) this.poolTypesByCtx.set(key, (types = new Set()));
     this.poolTypes = types;
+    let ops = this.poolOpsByCtx.get(key);
+    if (!ops) this.poolOpsByCtx.set(key, (ops = new Set()));
+    this.poolOps = ops;
   }
 
   /** `["Y",typeId,"NAME"]`: remembers the ids of pool-backed types (the reader keeps the names). */
@@ -144,5 +158,15 @@ export class TraceScanner {
     const q = buf.indexOf('"', b);
     const name = buf.slice(q + 1, buf.indexOf('"', q + 1));
     if (poolFamilyOfType(name)) this.poolTypes.add(Number(buf.slice(a, b)));
+  }
+}
+
+/** The unsigned integer written at `from` (digits up to the next non-digit). */
+function intAt(buf: string, from: number): number {
+  let v = 0;
+  for (let i = from; ; i++) {
+    const d = buf.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return v;
+    v = v * 10 + d;
   }
 }
