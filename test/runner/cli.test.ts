@@ -12,6 +12,8 @@ import { openInDevTools } from './devtools';
 import type { TraceModel } from '../../src/trace/model';
 import { maxConcurrentJobs, queuedJobIds } from '../../src/trace/poolModel';
 import { cliLaunchEnvironment } from '../../src/cli/scriptEnv';
+import { CLI_NICENESS } from '../../src/cli/run';
+import { getPriority } from 'node:os';
 import { spawn } from 'node:child_process';
 import { cliPath, fixture, nodeMajor, nodeVersions, repoRoot, runCli, runCliRaw, tempDir } from './harness';
 
@@ -127,6 +129,14 @@ describe('pass-through', () => {
     // Loaded once, by the script's process only: the CLI's own Node started without it.
     assert.deepEqual(readFileSync(marker, 'utf8').trim().split('\n').map((l) => l.split(' ')[1]), ['startupEnv.js']);
     assert.equal(r.model?.run?.script, cli('startupEnv.js'), 'the runner recorded the run');
+  });
+  test('while the script runs, the CLI runs at a lower CPU priority than the script, which keeps its own', { skip: process.platform === 'win32' }, async () => {
+    const r = await runCli([cli('priorities.js')]);
+    assert.equal(r.code, 0, r.stderr);
+    const seen = JSON.parse(r.stdout);
+    const mine = getPriority();
+    assert.equal(seen.own, mine, 'the script keeps the priority the CLI was started with');
+    assert.equal(seen.parent, Math.max(mine, CLI_NICENESS), 'the CLI is niced');
   });
   test('without --trace the trace goes to a new file in the OS temp folder, named in the summary', async () => {
     const r = await runCliRaw(['run', cli('exitCode.js'), '0']);
