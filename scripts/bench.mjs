@@ -174,8 +174,10 @@ async function runOnce(workload, recorder, { profileDir, cliProfileDir, keep = o
     const nodeArg = profArgs.map((a) => `--node-arg=${a}`);
     const cliProf = cliProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cliProfileDir}`] : [];
     // The CLI runs on the Node that runs the script, as the extension starts it (`<nodePath> cli.js
-    // run …`, with the script's start-up variables such as NODE_OPTIONS handed over, not applied to the CLI).
-    res = await timed(nodeBin, [...cliProf, cliPath, 'run', '--trace', trace, ...nodeArg, script], { cwd: dir, env: cliLaunchEnvironment(benchEnv(report)) });
+    // run …`, with the script's start-up variables such as NODE_OPTIONS handed over, not applied to the
+    // CLI). So the reporter, which the script gets through NODE_OPTIONS, goes on the CLI's own command
+    // line: the CPU column counts the CLI too.
+    res = await timed(nodeBin, [...cliProf, '--require', rssReporter, cliPath, 'run', '--trace', trace, ...nodeArg, script], { cwd: dir, env: cliLaunchEnvironment(benchEnv(report)) });
   } else if (recorder === 'bare') {
     res = await timed(nodeBin, ['--require', bareRecorder, script], { cwd: dir, env: benchEnv(report, { CD_BENCH_BARE_TRACE: trace }) });
   } else {
