@@ -3,7 +3,8 @@
  * that submit threadpool work, the pool records, the run end, and counts for the summary.
  *
  * The records are read by the one trace reader ({@link TraceReader}, model.ts); this scanner only
- * chooses which lines it is given, by their tag. Most of a big trace (task segments, callbacks of
+ * chooses which lines it is given, by their tag (callbacks and ends also by their resource). Most of
+ * a big trace (task segments, callbacks of
  * promises and timers, loop stretches, stacks) means nothing to the CLI, and building the whole
  * model of it would cost the CLI as much again as the script's run (and memory growing for as long
  * as a server runs): those lines are counted where the summary needs them and passed over.
@@ -108,8 +109,8 @@ export class TraceScanner {
       }
       case 'B':
       case 'D': {
-        // `["B",asyncId,…`: only callbacks and ends of the resources read are; a resource's id
-        // is forgotten at its end, so the set stays as small as the number of pending pool requests.
+        // `["B",asyncId,…`: only the callbacks and ends of the resources kept are read. A resource's
+        // id is forgotten at its end, so the set stays as small as the number of pending pool requests.
         if (this.poolOps === undefined || this.poolOps.size === 0) return false;
         const id = intAt(buf, from + 5);
         if (!this.poolOps.has(id)) return false;
