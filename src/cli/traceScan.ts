@@ -3,11 +3,11 @@
  * that submit threadpool work, the pool records, the run end, and counts for the summary.
  *
  * The records are read by the one trace reader ({@link TraceReader}, model.ts); this scanner only
- * chooses which lines it is given, by their tag (callbacks and ends also by their resource). Most of
- * a big trace (task segments, callbacks of
- * promises and timers, loop stretches, stacks) means nothing to the CLI, and building the whole
- * model of it would cost the CLI as much again as the script's run (and memory growing for as long
- * as a server runs): those lines are counted where the summary needs them and passed over.
+ * chooses which lines it is given, by their tag (callbacks and ends also by their resource). Most
+ * of a big trace (task segments, callbacks of promises and timers, loop stretches, stacks) means
+ * nothing to the CLI, and building the whole model of it would cost the CLI as much again as the
+ * script's run (and memory growing for as long as a server runs): those lines are counted where the
+ * summary needs them and passed over.
  */
 import { TraceModel, TraceReader } from '../trace/model';
 import { poolFamilyOfType } from '../trace/poolModel';
