@@ -909,6 +909,7 @@ export class AsyncRecorder {
     }
     const running = top !== undefined && top.running ? top : undefined;
     let checkedSig: string | undefined;
+    let taskBefore = false;
     if (key !== undefined) {
       cached = this.siteCache.get(key);
       if (cached !== undefined && cached.unstable && running !== undefined) {
@@ -917,6 +918,7 @@ export class AsyncRecorder {
         key = `${key}~${running.lastSite}`;
         cached = this.siteCache.get(key);
       }
+      taskBefore = cached !== undefined && cached.kind === SiteKind.Task;
       if (cached !== undefined && cached.trusted && !recheckDue(++cached.uses)) {
         if (running === undefined || running.runCheck === RunCheck.Confirmed) {
           if (running !== undefined) running.lastSite = cached.id;
@@ -942,7 +944,7 @@ export class AsyncRecorder {
         }
       }
     }
-    const site = isSubclassPromise(p) ? this.site(SiteKind.Other, '', 0) : this.classify(skip);
+    const site = isSubclassPromise(p) ? this.site(SiteKind.Other, '', 0) : this.classify(skip, taskBefore);
     if (running !== undefined) running.lastSite = site.id;
     if (key !== undefined) {
       const shared = running !== undefined && running.runCheck === RunCheck.Unchecked;
@@ -981,11 +983,13 @@ export class AsyncRecorder {
 
   /**
    * Classifies a parentless promise from the call sites at its creation: its top frame tells what it
-   * is (most are not the user's async functions); only a task's call site needs more.
+   * is (most are not the user's async functions); only a task's call site needs more. `taskBefore`:
+   * the place answered "a task" before (a re-check), so the frames of the call site are read with
+   * the first one, in one capture instead of two; the answer is the same either way.
    */
-  private classify(skip: Function): SiteInfo {
+  private classify(skip: Function, taskBefore = false): SiteInfo {
     // One frame is cheapest and usually enough.
-    const above = captureAboveHooks(1, skip);
+    const above = captureAboveHooks(taskBefore ? KEEP_FRAMES + 1 : 1, skip);
     const first = above.first;
     let sites = above.sites;
     const f0 = sites[first];
@@ -1001,7 +1005,8 @@ export class AsyncRecorder {
     // Internal async functions differ by where they are: that keeps the cache keys of their calls apart.
     const fnPos = functionPosition(f0);
     if (!this.interner.isUserSite(f0)) return this.site(SiteKind.Internal, `${f0.getFileName()}:${line}:${f0.getColumnNumber()}`, 0, fnPos);
-    sites = captureCallSites(first + KEEP_FRAMES + 1, skip);
+    // A capture is a prefix of a longer one of the same stack: the frames read already may do.
+    if (!taskBefore || (sites.length < first + KEEP_FRAMES + 1 && !above.whole)) sites = captureCallSites(first + KEEP_FRAMES + 1, skip);
     let stackId = this.interner.intern(sites, first + 1, KEEP_FRAMES);
     // Called from outside the user's code (a callback of Node or a library): point at the function itself.
     if (stackId === 0) stackId = this.interner.intern(sites, first, 1);
@@ -1345,14 +1350,16 @@ function numericRunKey(ctx: Ctx): number {
 /**
  * Captures `limit` frames above `skip`, and `first`, the index of the first one past Node's
  * dispatcher of promise hooks (with several promise hooks installed, Node calls them through it,
- * and its frames then come first).
+ * and its frames then come first). `whole`: the stack had fewer frames than were asked for, so a
+ * longer capture would read the same ones.
  */
-function captureAboveHooks(limit: number, skip: Function): { sites: CallSite[]; first: number } {
+function captureAboveHooks(limit: number, skip: Function): { sites: CallSite[]; first: number; whole: boolean } {
   let sites = captureCallSites(limit, skip);
-  if (sites.length > 0 && sites[0].getFileName() === PROMISE_HOOKS_FILE) sites = captureCallSites(limit + 2, skip);
+  let read = limit;
+  if (sites.length > 0 && sites[0].getFileName() === PROMISE_HOOKS_FILE) sites = captureCallSites((read = limit + 2), skip);
   let first = 0;
   while (first < sites.length && sites[first].getFileName() === PROMISE_HOOKS_FILE) first++;
-  return { sites, first };
+  return { sites, first, whole: sites.length < read };
 }
 
 /**
