@@ -33,6 +33,9 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const workloadDir = join(root, 'bench', 'workloads');
 const rssReporter = join(root, 'bench', 'lib', 'rssReporter.cjs');
 const bareRecorder = join(root, 'bench', 'lib', 'bareRecorder.cjs');
+const hookFloor = join(root, 'bench', 'experiments', 'hookFloor.cjs');
+/** `--floor` rows: recorder name → hookFloor.cjs mode. */
+const FLOOR_MODES = { 'floor-empty': 'empty', 'floor-clock': 'clock', 'floor-records': 'records', 'floor-ids': 'ids' };
 const clinicBin = join(root, 'bench', 'node_modules', 'clinic', 'bin.js');
 
 let opts;
@@ -180,6 +183,8 @@ async function runOnce(workload, recorder, { profileDir, cliProfileDir, keep = o
     res = await timed(nodeBin, [...cliProf, '--require', rssReporter, cliPath, 'run', '--trace', trace, ...nodeArg, script], { cwd: dir, env: cliLaunchEnvironment(benchEnv(report)) });
   } else if (recorder === 'bare') {
     res = await timed(nodeBin, ['--require', bareRecorder, script], { cwd: dir, env: benchEnv(report, { CD_BENCH_BARE_TRACE: trace }) });
+  } else if (FLOOR_MODES[recorder]) {
+    res = await timed(nodeBin, ['--require', hookFloor, script], { cwd: dir, env: benchEnv(report, { HOOK_FLOOR: FLOOR_MODES[recorder], HOOK_FLOOR_OUT: trace }) });
   } else {
     // Clinic 13 asks for consent on a prompt unless NO_INSIGHT is set: without a terminal it would
     // exit 0 having measured nothing.
@@ -208,6 +213,10 @@ async function runOnce(workload, recorder, { profileDir, cliProfileDir, keep = o
   } else if (recorder === 'bare' && existsSync(trace)) {
     out.outputBytes = statSync(trace).size;
     out.tally = { records: countLines(trace) };
+  } else if (FLOOR_MODES[recorder] && existsSync(trace)) {
+    // Records of 3 float64 each.
+    out.outputBytes = statSync(trace).size;
+    if (out.outputBytes > 0) out.tally = { records: out.outputBytes / 24 };
   } else if (recorder === 'clinic') {
     out.outputBytes = sizeOf(join(dir, '.clinic'));
     if (!out.error && out.outputBytes === 0) out.error = 'wrote no .clinic output';
@@ -226,7 +235,16 @@ function countLines(file) {
 }
 
 /** Names of the recorders in the table. */
-const RECORDER_NAMES = { plain: 'plain', runner: 'runner', bare: 'bare async_hooks (peer)', clinic: 'Clinic.js Bubbleprof' };
+const RECORDER_NAMES = {
+  plain: 'plain',
+  runner: 'runner',
+  bare: 'bare async_hooks (peer)',
+  clinic: 'Clinic.js Bubbleprof',
+  'floor-empty': 'floor: empty hooks',
+  'floor-clock': 'floor: + clock per event',
+  'floor-records': 'floor: + record per event',
+  'floor-ids': 'floor: + promise ids',
+};
 
 const startedAt = new Date();
 const iso = (d) => d.toISOString().replace(/\.\d+Z$/, 'Z');
@@ -243,7 +261,7 @@ function describeMachine() {
 
 async function benchTable() {
   const workloads = WORKLOADS.filter((w) => opts.only.includes(w.id));
-  const recorders = ['plain', 'runner', 'bare', 'clinic'];
+  const recorders = ['plain', 'runner', 'bare', 'clinic', ...(opts.floor ? Object.keys(FLOOR_MODES) : [])];
   const skip = Object.fromEntries(recorders.map((r) => [r, unavailable(r)]));
   const active = recorders.filter((r) => !skip[r]);
   const samples = new Map(); // `${id}/${recorder}` -> run results
@@ -342,6 +360,13 @@ async function benchTable() {
     'Peak RSS = maxRSS of the workload\'s own process. Records = lines of the trace file; Bytes/record = file size / records.',
     'bare async_hooks (peer) = bench/lib/bareRecorder.cjs: every async resource, PROMISE included, and its callbacks with a timestamp;',
     '  no call sites, no task lanes, no threads. The floor of what a recorder built on async_hooks costs on the same workload.',
+    ...(opts.floor
+      ? [
+          'floor: … = bench/experiments/hookFloor.cjs in the script\'s process, no CLI: the runner\'s hooks installed as the runner installs them,',
+          '  doing nothing; then reading the clock at each event; then writing a binary record (24 bytes) per event; then also giving',
+          '  each promise an id (a property under a symbol). No call sites, no task lanes, no sources. What the runner costs beyond it is its own analysis.',
+        ]
+      : []),
   ].join('\n');
   console.log(text);
   if (opts.out) writeFileSync(opts.out, text + '\n');

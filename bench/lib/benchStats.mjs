@@ -78,7 +78,7 @@ export function formatTable(header, rows) {
  * not understand, so a typo never silently benchmarks something else.
  */
 export function parseBenchArgs(argv) {
-  const opts = { runs: 5, only: WORKLOADS.map((w) => w.id), quick: false, clinic: true, profile: false, keep: false, node: undefined, cli: undefined, out: undefined };
+  const opts = { runs: 5, only: WORKLOADS.map((w) => w.id), quick: false, clinic: true, floor: false, profile: false, keep: false, node: undefined, cli: undefined, out: undefined };
   let runsGiven = false;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -113,6 +113,9 @@ export function parseBenchArgs(argv) {
         break;
       case '--no-clinic':
         opts.clinic = false;
+        break;
+      case '--floor':
+        opts.floor = true;
         break;
       case '--profile':
         opts.profile = true;
@@ -180,6 +183,8 @@ Options:
   --quick         3 runs, no Clinic: a quick look, not a result to publish
   --no-clinic     skip Clinic.js Bubbleprof
   --clinic-runs N measured Clinic runs per workload (default: --runs; Clinic takes minutes on W1)
+  --floor         also the floors of any recorder built on Node's hooks (bench/experiments/hookFloor.cjs):
+                  empty hooks; a clock read per event; a binary record per event; the same with promise ids
   --node PATH     Node binary that runs the workloads and the CLI (default: the one running this script)
   --cli PATH      the tool's CLI bundle to measure (default dist/cli.js; its runner/ sits beside it)
   --profile       instead of the table: one runner run per workload with --cpu-prof, and a summary

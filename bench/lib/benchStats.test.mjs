@@ -46,6 +46,8 @@ test('parseBenchArgs: defaults, options, and clear errors', () => {
   assert.equal(d.runs, 5);
   assert.deepEqual(d.only, ['W0', 'W1', 'W2', 'W3', 'W4', 'W5']);
   assert.equal(d.clinic, true);
+  assert.equal(d.floor, false);
+  assert.equal(parseBenchArgs(['--floor']).floor, true);
   const o = parseBenchArgs(['--runs', '7', '--only', 'w3,W1']);
   assert.equal(o.runs, 7);
   assert.deepEqual(o.only, ['W1', 'W3']);
