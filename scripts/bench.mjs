@@ -359,7 +359,7 @@ async function benchTable() {
     'Script process = lifetime of the workload\'s own process only (plain: seconds; others: ratio to plain).',
     'Peak RSS = maxRSS of the workload\'s own process. Records = lines of the trace file; Bytes/record = file size / records.',
     'bare async_hooks (peer) = bench/lib/bareRecorder.cjs: every async resource, PROMISE included, and its callbacks with a timestamp;',
-    '  no call sites, no task lanes, no threads. The floor of what a recorder built on async_hooks costs on the same workload.',
+    '  no call sites, no task lanes, no threads: what a simple recorder built on async_hooks costs on the same workload.',
     ...(opts.floor
       ? [
           'floor: … = bench/experiments/hookFloor.cjs in the script\'s process, no CLI: the runner\'s hooks installed as the runner installs them,',

@@ -1,6 +1,7 @@
 // The floor of any recorder built on Node's hooks, as a preload: it installs the same hooks as the
 // runner (async_hooks without promise tracking, and V8's promise hooks installed on their own, as
-// src/runner/asyncRecorder.ts does on Node < 24.9), and does as little as a recorder can in them.
+// src/runner/asyncRecorder.ts does where Node would track promises too), and does as little as a
+// recorder can in them.
 // No stack captures, no task lanes, no sources, no CLI process: what is left of a run's cost beyond
 // this is the runner's own analysis.
 //
@@ -12,9 +13,9 @@
 //   records  one record per event (tag, id, time) in a Float64Array, written to a file when full
 //   ids      as records, and each promise gets an id at its init, looked up at its other events,
 //            which any recorder pairing a promise's events needs. The id is a property under a
-//            symbol of this file: of the ways tried, the cheapest (a WeakMap cost W1 about twice
-//            as much, a Map more still), though one a recorder could not leave on the script's
-//            own promises, where reflection (`Object.getOwnPropertySymbols`) would show it
+//            symbol of this file, the cheapest way tried (a WeakMap cost W1 about twice as much, a
+//            Map more still). A real recorder could not use it on the script's own promises as is:
+//            reflection (`Object.getOwnPropertySymbols`) would show it to the script.
 // HOOK_FLOOR_OUT names the output file (default: hook-floor.bin in the OS temp folder);
 // HOOK_FLOOR_COUNT=1 prints the number of records to stderr at exit.
 'use strict';
