@@ -1328,7 +1328,6 @@ function hasFunction(frames: CallSite[], fn: string): boolean {
   return false;
 }
 
-/** Where a frame's function starts (`file:line:column`), the identity of an async function's code. */
 /**
  * The cache key of the next promise of the running function `ctx` (its site, where its run resumed
  * from, how many promises the run made before): one number, with no allocation, within the bounds of
@@ -1377,6 +1376,7 @@ function positionOf(f: CallSite): string {
   return `${f.getFileName()}:${f.getLineNumber()}:${f.getColumnNumber()}`;
 }
 
+/** Where a frame's function starts (`file:line:column`), the identity of an async function's code. */
 function functionPosition(f: CallSite): string {
   if (typeof f.getEnclosingLineNumber !== 'function') return '';
   return `${f.getFileName()}:${f.getEnclosingLineNumber()}:${f.getEnclosingColumnNumber()}`;
