@@ -771,7 +771,7 @@ export class AsyncRecorder {
     const init = (p: Promise<unknown>, parent: Promise<unknown> | undefined): void => {
       try {
         if (this.endingPromise !== undefined) this.writeEnd();
-        if (this.pendingPromise !== undefined) this.resolvePending(undefined);
+        if (this.pendingPromise !== undefined) this.resolvePending(undefined, parent);
         const top = this.ctxStack[this.ctxStack.length - 1];
         if (top !== undefined && top.thenMade) this.returnedAfterThen(top, init);
         if (parent === undefined) {
@@ -1093,23 +1093,19 @@ export class AsyncRecorder {
     }
     const top = this.ctxStack[this.ctxStack.length - 1];
     if (top === undefined || !top.running) {
-      this.tagReaction(p, undefined);
-      // A `.then` in the script's top-level code, in a callback of a resource the user's code caused
-      // (keyed), or in the callback of a recorded `.then`. Jobs of Node's and libraries' own promises
-      // are left out: looking for a user frame there would cost a capture each.
-      const topLevel = this.atTopLevel();
-      const userCallback = this.cbTag !== undefined && this.marks.length === 0 && this.currentStack !== 0;
-      if (topLevel || userCallback || this.runningOp !== undefined) this.recordReaction(p, skip);
+      this.reactionOutsideFunctions(p, skip);
       return;
     }
     // `x.then(…)` (also `catch`, `finally`, a combinator) made inside a running function gives the same
     // init as `await x`, but the function goes on running: it must not be suspended.
-    const isThen = this.isThenCall(top, skip);
+    let isThen = this.isThenCall(top, skip);
+    let cur: Ctx = top;
     const owner = this.taskOf.get(parent);
     if (owner !== undefined && owner.running) {
       if (owner === top && !isThen) {
-        // Either `await <non-promise>` in `top` (a wrapper, settled at once) or someone awaiting the
-        // promise `top` returned without awaiting: the next hook event tells which.
+        // Either an `await` in `top` of a value that is not a native promise (a wrapper promise, which
+        // a plain value settles at once and a thenable later) or someone awaiting the promise `top`
+        // returned without awaiting: the next hook event tells which.
         this.pendingPromise = p;
         this.pendingCtx = top;
         return;
@@ -1121,17 +1117,41 @@ export class AsyncRecorder {
         const ts = this.now();
         for (let j = this.ctxStack.length - 1; j >= i; j--) this.suspend(this.ctxStack[j], ts);
         this.ctxStack.length = i;
+        // The code making the promise is that of the function they returned to (`await a()` where
+        // `a` did `return sleep(5)`): whether it awaits is a question about that function.
+        const below = this.ctxStack[i - 1];
+        if (below === undefined || !below.running) {
+          if (isThen) this.reactionOutsideFunctions(p, skip);
+          return;
+        }
+        if (isThen) {
+          isThen = this.isThenCall(below, skip);
+          cur = below;
+        }
       }
     }
     if (!isThen) this.awaitBy(this.ctxStack[this.ctxStack.length - 1], p, parent);
     else {
-      this.tagReaction(p, top);
-      if (top.id !== 0) this.recordReaction(p, skip);
-      if (top.running && top === this.ctxStack[this.ctxStack.length - 1]) {
-        top.thenMade = true;
-        top.thenKey = this.lastThenKey;
+      this.tagReaction(p, cur);
+      if (cur.id !== 0) this.recordReaction(p, skip);
+      if (cur.running && cur === this.ctxStack[this.ctxStack.length - 1]) {
+        cur.thenMade = true;
+        cur.thenKey = this.lastThenKey;
       }
     }
+  }
+
+  /**
+   * A promise with a parent made where no followed function runs: a `.then` in the script's
+   * top-level code, in a callback of a resource the user's code caused (keyed), or in the callback
+   * of a recorded `.then` is recorded. Jobs of Node's and libraries' own promises are left out:
+   * looking for a user frame there would cost a capture each.
+   */
+  private reactionOutsideFunctions(p: object, skip: Function): void {
+    this.tagReaction(p, undefined);
+    const topLevel = this.atTopLevel();
+    const userCallback = this.cbTag !== undefined && this.marks.length === 0 && this.currentStack !== 0;
+    if (topLevel || userCallback || this.runningOp !== undefined) this.recordReaction(p, skip);
   }
 
   /**
@@ -1234,13 +1254,18 @@ export class AsyncRecorder {
     return isThen;
   }
 
-  /** Decides a pending init: `settled` is the promise of the settle hook being handled, if any. */
-  private resolvePending(settled: object | undefined): void {
+  /**
+   * Decides a pending init: `settled` is the promise of the settle hook being handled, if any;
+   * `parent` the parent of the promise whose init is being handled, if any. A wrapper settled at
+   * once is an `await` of a plain value; one that the same await chains a promise to is an `await`
+   * of a thenable, resolved later by the thenable's `then`.
+   */
+  private resolvePending(settled: object | undefined, parent?: object): void {
     const p = this.pendingPromise as object;
     const ctx = this.pendingCtx as Ctx;
     this.pendingPromise = undefined;
     this.pendingCtx = undefined;
-    if (settled === p) {
+    if (settled === p || parent === p) {
       this.awaitBy(ctx, p);
       return;
     }

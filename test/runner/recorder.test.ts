@@ -399,6 +399,39 @@ for (const node of nodeVersions) {
       });
     });
 
+    test('awaits of promises returned without awaiting (also by events.once) and of thenables: the awaiting task waits, then runs', async () => {
+      const file = runnerFixture('returnedPromises.js');
+      const m = await runOk(nodeArgs, [file], 'returned leaf event thenable\n');
+      const byName = new Map([...m.tasks.values()].map((t) => [t.name, t]));
+      const parents: Record<string, string | undefined> = {
+        main: undefined,
+        awaitsReturned: 'main',
+        returnsSleep: 'awaitsReturned',
+        awaitsChain: 'main',
+        passesOn: 'awaitsChain',
+        leaf: 'passesOn',
+        awaitsEvent: 'main',
+        awaitsAwaiter: 'main',
+        awaitsThenable: 'awaitsAwaiter',
+      };
+      assert.deepEqual([...byName.keys()].sort(), Object.keys(parents).sort());
+      assert.equal(m.tasks.size, Object.keys(parents).length, 'one task per call');
+      for (const [name, parent] of Object.entries(parents)) {
+        const t = byName.get(name)!;
+        assert.equal([...m.tasks.values()].find((x) => x.key === t.parentKey)?.name, parent, `${name} under ${parent}`);
+        assert.equal(typeof t.end, 'number', `${name} ended`);
+      }
+      // Each await of these tasks is a wait followed by a run: running, waiting, running… running.
+      const waits: Record<string, number> = { main: 4, awaitsReturned: 1, awaitsChain: 2, awaitsEvent: 1, awaitsAwaiter: 1, awaitsThenable: 1 };
+      for (const [name, n] of Object.entries(waits)) {
+        const states = byName.get(name)!.segments.filter((_, i) => i % 3 === 2);
+        const expected = Array.from({ length: 2 * n + 1 }, (_, i) => (i % 2 === 0 ? SegmentState.Running : SegmentState.Waiting));
+        assert.deepEqual(states, expected, `${name}: ${n} waits, each followed by a run`);
+      }
+      // The script calls no `.then`: an await is never taken for one.
+      assert.deepEqual(opsOfType(m, 'PROMISE').map((o) => o.stack[0]), []);
+    });
+
     test('loops awaiting async functions that await fetch: every call nested under its loop, waits and resumes alternate', async () => {
       const file = runnerFixture('fetchLoop.mjs');
       const m = await runOk(nodeArgs, [file], 'okokok\nOKOKOK OKOKOK OKOKOK OKOKOK\n');
