@@ -682,7 +682,11 @@ export class AsyncRecorder {
       }
       if (cached !== undefined && cached.trusted && !recheckDue(++cached.uses)) return cached.stackId;
     }
-    const stackId = this.interner.intern(captureCallSites(limit, skip), 0, KEEP_FRAMES);
+    const sites = captureCallSites(limit, skip);
+    let stackId = this.interner.intern(sites, 0, KEEP_FRAMES);
+    // Made by Node's own async function after one of its awaits, the script's frames on the stack are
+    // only those of its awaits (V8's async frames): the call that started the function is its source.
+    if (stackId !== 0 && this.firstUserFrameWaits(sites)) stackId = this.runningOrigin() || stackId;
     if (key !== undefined) {
       if (cached === undefined) {
         if (this.initCache.size >= this.maxSites) this.initCache.clear();
@@ -695,6 +699,12 @@ export class AsyncRecorder {
       }
     }
     return stackId;
+  }
+
+  /** Whether the first of the script's frames is an async one: a function waiting at an `await`, not running. */
+  private firstUserFrameWaits(sites: CallSite[]): boolean {
+    for (const cs of sites) if (this.interner.isUserSite(cs)) return typeof cs.isAsync === 'function' && cs.isAsync();
+    return false;
   }
 
   /**
