@@ -14,9 +14,10 @@
  *   and `fs.cp`: exact too, and linked to the FSREQCALLBACK resource that submitted it.
  * - Other fs work and getaddrinfo is known only from its async resource on the submitting thread: created
  *   (submitted) and first callback (completion seen). It is placed by replaying libuv's FIFO queue
- *   over the N pool threads (J inferred = 1): in submission order, each job goes to the thread that
- *   is free first, starts when that thread is free (never before submission) and ends when its
- *   completion was seen.
+ *   over the N pool threads and over all submissions, exact ones included (J inferred = 1): each job
+ *   starts once every job submitted before it has started, on the thread free first around the
+ *   exact jobs, and ends when its completion was seen or its thread's next job started (see
+ *   placeInferred).
  */
 import type { PoolJobRecord, PoolThreadRecord } from './format';
 import type { AsyncOp, PoolJob, TraceModel } from './model';
