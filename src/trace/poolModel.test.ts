@@ -103,6 +103,108 @@ test('a completion seen before the modelled thread is free cuts the earlier infe
   for (const j of jobs) assert.ok(j.start >= j.submit && j.end >= j.start);
 });
 
+/** Lane-by-lane overlaps of placed jobs: pairs `id1/id2` of jobs that run at once on one lane. */
+function laneOverlaps(jobs: PoolJob[]): string[] {
+  const out: string[] = [];
+  for (const a of jobs) for (const b of jobs) if (a.id < b.id && a.poolIndex === b.poolIndex && a.start < b.end && b.start < a.end) out.push(`${a.id}/${b.id}`);
+  return out;
+}
+
+test('exact and inferred jobs together: the inferred ones wait in the FIFO queue behind the exact ones, never overlap them', () => {
+  // Pool of 2 (OS threads 201, 202): three pbkdf2 submitted at 0, 1, 2 and reported on their
+  // threads, then a stat submitted at 3 while both threads are busy, its completion seen at 64.
+  const ev: NodeTraceEvent[] = [
+    ...[0, 1, 2].map((ts, i) => ({ ph: 'b', cat: ASYNC, name: 'crypto', ts, tid: PID, id: `0x${i}` })),
+    { ph: 'B', cat: SYNC, name: 'crypto', ts: 5, tid: 201 },
+    { ph: 'B', cat: SYNC, name: 'crypto', ts: 6, tid: 202 },
+    { ph: 'E', cat: SYNC, name: 'crypto', ts: 50, tid: 201 },
+    { ph: 'B', cat: SYNC, name: 'crypto', ts: 51, tid: 201 },
+    { ph: 'E', cat: SYNC, name: 'crypto', ts: 60, tid: 202 },
+    { ph: 'E', cat: SYNC, name: 'crypto', ts: 95, tid: 201 },
+  ];
+  const m = model([['Y', 1, 'FSREQCALLBACK'], ['I', 10, 1, 1, 3, 0], ['B', 10, 64], ['A', 10, 65]]);
+  const r = buildPool({ pid: PID, poolSize: 2, events: ev, model: m, endTs: 200 });
+  const jobs = asJobs(r.jobs);
+  // [id, type, submit, start, end, lane, inferred]
+  assert.deepEqual(
+    r.jobs.map((j) => [j[1], j[2], j[3], j[4], j[5], j[6], j[7]]),
+    [
+      [1, 'crypto', 0, 5, 50, 0, 0],
+      [2, 'crypto', 1, 6, 60, 1, 0],
+      [3, 'crypto', 2, 51, 95, 0, 0],
+      // Behind the third pbkdf2 in the queue: the first thread free after it started is 202, at 60.
+      [4, 'FSREQCALLBACK', 3, 60, 64, 1, 1],
+    ],
+  );
+  assert.equal(maxConcurrentJobs(jobs), 2);
+  assert.deepEqual(laneOverlaps(jobs), []);
+  assert.deepEqual([...queuedJobIds(jobs)].sort(), [3, 4]);
+});
+
+test('an inferred job submitted before an exact one started no later than it, and ended before its thread took it', () => {
+  // Pool of 2: a pbkdf2 on 201 from 2 to 100; a stat submitted at 1 (seen done at 30); a second
+  // pbkdf2 submitted at 5 that thread 202 took at 6. FIFO: the stat was taken first, so by 202
+  // (201 was busy), between 2 (after the first pbkdf2 started) and 6.
+  const ev: NodeTraceEvent[] = [
+    { ph: 'b', cat: ASYNC, name: 'crypto', ts: 0, tid: PID, id: '0x0' },
+    { ph: 'b', cat: ASYNC, name: 'crypto', ts: 5, tid: PID, id: '0x1' },
+    { ph: 'B', cat: SYNC, name: 'crypto', ts: 2, tid: 201 },
+    { ph: 'B', cat: SYNC, name: 'crypto', ts: 6, tid: 202 },
+    { ph: 'E', cat: SYNC, name: 'crypto', ts: 40, tid: 202 },
+    { ph: 'E', cat: SYNC, name: 'crypto', ts: 100, tid: 201 },
+  ];
+  const m = model([['Y', 1, 'FSREQCALLBACK'], ['I', 10, 1, 1, 1, 0], ['B', 10, 30], ['A', 10, 31]]);
+  const r = buildPool({ pid: PID, poolSize: 2, events: ev, model: m, endTs: 200 });
+  const jobs = asJobs(r.jobs);
+  assert.deepEqual(
+    r.jobs.map((j) => [j[2], j[3], j[4], j[5], j[6], j[7]]),
+    [
+      ['crypto', 0, 2, 100, 0, 0],
+      ['FSREQCALLBACK', 1, 2, 6, 1, 1],
+      ['crypto', 5, 6, 40, 1, 0],
+    ],
+  );
+  assert.equal(maxConcurrentJobs(jobs), 2);
+  assert.deepEqual(laneOverlaps(jobs), []);
+});
+
+test('queue order of an exact job is its resource\'s creation: a trace event stamped after a later resource still comes first', () => {
+  // Pool of 1: the PBKDF2REQUEST resource is created at 2 and the stat's at 3, but Node stamps the
+  // pbkdf2's submission at 4. The pbkdf2 runs 5..50; the stat, behind it in the queue, after it.
+  const m = model([['Y', 1, 'PBKDF2REQUEST'], ['I', 7, 1, 1, 2, 0], ['Y', 2, 'FSREQCALLBACK'], ['I', 10, 2, 1, 3, 0], ['B', 10, 60], ['A', 10, 61]]);
+  const ev = jobEvents('crypto', [4], [[5, 50]]);
+  const r = buildPool({ pid: PID, poolSize: 1, events: ev, model: m, endTs: 100 });
+  // [type, submit, start, end, inferred]
+  assert.deepEqual(
+    r.jobs.map((j) => [j[2], j[3], j[4], j[5], j[7]]),
+    [
+      ['PBKDF2REQUEST', 4, 5, 50, 0],
+      ['FSREQCALLBACK', 3, 50, 60, 1],
+    ],
+  );
+  assert.deepEqual([...queuedJobIds(asJobs(r.jobs))], [2]);
+});
+
+test('two inferred jobs queued behind an exact one share the time up to the second completion', () => {
+  // Pool of 1: a pbkdf2 from 1 to 50; stats submitted at 2 and 3, seen done at 100 and 60. The
+  // second completion proves the first stat ended before 60: the two split 50..60.
+  const ev = jobEvents('crypto', [0], [[1, 50]]);
+  const m = model(resources('FSREQCALLBACK', [2, 3], [100, 60]));
+  const r = buildPool({ pid: PID, poolSize: 1, events: ev, model: m, endTs: 200 });
+  const jobs = asJobs(r.jobs);
+  assert.deepEqual(
+    r.jobs.map((j) => [j[3], j[4], j[5], j[7]]),
+    [
+      [0, 1, 50, 0],
+      [2, 50, 55, 1],
+      [3, 55, 60, 1],
+    ],
+  );
+  assert.equal(maxConcurrentJobs(jobs), 1);
+  assert.deepEqual(laneOverlaps(jobs), []);
+  assert.deepEqual([...queuedJobIds(jobs)].sort(), [2, 3]);
+});
+
 test('getaddrinfo becomes a GETADDRINFOREQWRAP job of its resource: submitted when created, done at its callback', () => {
   const m = model([['Y', 3, 'GETADDRINFOREQWRAP'], ['I', 42, 3, 1, 10, 0], ['B', 42, 30], ['A', 42, 31]]);
   const r = buildPool({ pid: PID, poolSize: 4, events: [], model: m, endTs: 40 });

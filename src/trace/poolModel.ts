@@ -14,9 +14,10 @@
  *   and `fs.cp`: exact too, and linked to the FSREQCALLBACK resource that submitted it.
  * - Other fs work and getaddrinfo is known only from its async resource on the submitting thread: created
  *   (submitted) and first callback (completion seen). It is placed by replaying libuv's FIFO queue
- *   over the N pool threads (J inferred = 1): in submission order, each job goes to the thread that
- *   is free first, starts when that thread is free (never before submission) and ends when its
- *   completion was seen.
+ *   over the N pool threads and over all submissions, exact ones included (J inferred = 1): each job
+ *   starts once every job submitted before it has started, on the thread free first around the
+ *   exact jobs, and ends when its completion was seen or its thread's next job started (see
+ *   placeInferred).
  */
 import type { PoolJobRecord, PoolThreadRecord } from './format';
 import type { AsyncOp, PoolJob, TraceModel } from './model';
@@ -377,23 +378,112 @@ function identifyLanes(ev: PoolEvidence, exactTids: Set<number>, firstUse: numbe
   return lanes.sort((a, b) => (a.osTid || Infinity) - (b.osTid || Infinity));
 }
 
-/** Earliest time ≥ t at which the lane is free. */
-function freeAt(lane: Lane, t: number): number {
+/** Where and when a job ran: a lane's busy interval ([start, end), µs). */
+interface Placement {
+  lane: number;
+  start: number;
+  end: number;
+  inferred: boolean;
+}
+
+/**
+ * Earliest time ≥ t at which the lane is free. With `exactOnly`, inferred intervals are ignored:
+ * their ends are only upper bounds, so they can be cut back when a later completion needs the thread.
+ */
+function freeAt(lane: Lane, t: number, exactOnly = false): number {
   const busy = lane.busy;
   while (lane.cursor < busy.length && busy[lane.cursor].end <= t) lane.cursor++;
   let f = t;
   for (let i = lane.cursor; i < busy.length; i++) {
     const iv = busy[i];
     if (iv.start > f) break;
+    if (exactOnly && iv.inferred) continue;
     if (iv.end > f) f = iv.end;
   }
   return f;
 }
 
-function insertBusy(lane: Lane, iv: { start: number; end: number; inferred: boolean }): void {
+/** Start of the lane's next busy interval after the free instant f (Infinity when none): a job placed at f must end by then. */
+function nextBusyStart(lane: Lane, f: number): number {
+  for (let i = lane.cursor; i < lane.busy.length; i++) if (lane.busy[i].start > f) return lane.busy[i].start;
+  return Infinity;
+}
+
+function insertBusy(lane: Lane, iv: Placement): void {
   let i = lane.busy.length;
   while (i > 0 && lane.busy[i - 1].start > iv.start) i--;
   lane.busy.splice(i, 0, iv);
+}
+
+/**
+ * Places the inferred jobs around the exact ones already on their lanes by replaying libuv's FIFO
+ * queue over all submissions, exact and inferred alike (`jobs` sorted by submission):
+ * - a job cannot start before its submission, nor before any job submitted earlier started (the
+ *   queue hands jobs out in order), so it waits for the exact jobs queued ahead of it;
+ * - it started no later than its completion was seen, nor than any exact job submitted after it;
+ * - it goes to the first thread free in that window (an exact job later on that thread is a fact:
+ *   the inferred one ended before it), and ends when its completion was seen.
+ * Every job fills a gap of its lane and ends by the lane's next interval, so jobs never overlap on
+ * a lane and no more jobs run at once than there are lanes.
+ */
+function placeInferred(jobs: RawJob[], lanes: Lane[], placed: Map<RawJob, Placement>): void {
+  // latestStart[i]: the earliest start of an exact job submitted after job i.
+  const latestStart: number[] = new Array(jobs.length);
+  let min = Infinity;
+  for (let i = jobs.length - 1; i >= 0; i--) {
+    latestStart[i] = min;
+    if (jobs[i].exactTid !== undefined) min = Math.min(min, jobs[i].start as number);
+  }
+  // Latest start of the jobs submitted so far: the queue's head cannot have started earlier.
+  let floor = -Infinity;
+  jobs.forEach((j, i) => {
+    if (j.exactTid !== undefined) {
+      floor = Math.max(floor, j.start as number);
+      return;
+    }
+    const from = Math.max(j.submit, floor);
+    const until = Math.max(from, Math.min(j.done, latestStart[i]));
+    let best = 0;
+    let bestFree = Infinity;
+    let cut = -1;
+    let cutFree = Infinity;
+    lanes.forEach((l, k) => {
+      const f = freeAt(l, from);
+      if (f < bestFree) {
+        bestFree = f;
+        best = k;
+      }
+      const g = freeAt(l, from, true);
+      if (g < cutFree) {
+        cutFree = g;
+        cut = k;
+      }
+    });
+    let start = bestFree;
+    if (bestFree > until && cutFree < bestFree) {
+      // The job completed, or a later exact job started, before any modelled thread was free: the
+      // modelled ends of earlier inferred jobs (their completion as seen by the JS thread) are later
+      // than their real ends. Cut back the one holding the thread that is free first without it.
+      best = cut;
+      start = cutFree;
+      const lane = lanes[cut];
+      for (let b = lane.cursor; b < lane.busy.length; b++) {
+        const iv = lane.busy[b];
+        if (iv.start > cutFree) break;
+        if (!iv.inferred || iv.end <= cutFree) continue;
+        // It started before this job's window: cut it there. It started at the window (it is the job
+        // ahead in the queue): both ran within the window, give each half.
+        const at = iv.start < from ? from : Math.floor((iv.start + Math.min(until, iv.end)) / 2);
+        iv.end = Math.max(iv.start, at);
+        start = Math.max(cutFree, iv.end);
+      }
+    }
+    const lane = lanes[best];
+    const p = { lane: best, start, end: Math.min(Math.max(start, j.done), nextBusyStart(lane, start)), inferred: true };
+    placed.set(j, p);
+    insertBusy(lane, p);
+    floor = Math.max(floor, start);
+  });
 }
 
 /** Builds the P and J records of a run. */
@@ -408,15 +498,20 @@ export function buildPool(ev: PoolEvidence): PoolResult {
     return { threads: [], jobs: [] };
   }
   for (const j of jobs) if (j.done < 0) j.done = Math.max(j.submit, ev.endTs);
-  jobs.sort((a, b) => a.submit - b.submit || (a.start ?? a.submit) - (b.start ?? b.submit));
+  // Queue order: inferred jobs are submitted at their resource's creation, as recorded by the runner;
+  // an exact job's submission comes from Node's trace events, which can be stamped a few µs after
+  // the runner stamped resources created later in the same synchronous code. So an exact job linked
+  // to a one-job resource is ordered by that resource's creation: one clock for every job.
+  const order = (j: RawJob) => (j.exactTid !== undefined && j.op && j.op.type !== 'ZLIB' ? Math.min(j.submit, j.op.created) : j.submit);
+  jobs.sort((a, b) => order(a) - order(b) || (a.start ?? a.submit) - (b.start ?? b.submit));
   const exactTids = new Set(jobs.filter((j) => j.exactTid !== undefined).map((j) => j.exactTid as number));
-  // Sorted by submission just above.
-  const firstUse = jobs.length > 0 ? jobs[0].submit : undefined;
+  let firstUse: number | undefined;
+  for (const j of jobs) if (firstUse === undefined || j.submit < firstUse) firstUse = j.submit;
   const lanes = identifyLanes(ev, exactTids, firstUse);
   const laneOfTid = new Map<number, number>();
   lanes.forEach((l, i) => l.osTid > 0 && laneOfTid.set(l.osTid, i));
 
-  const placed = new Map<RawJob, { lane: number; start: number; end: number; inferred: boolean }>();
+  const placed = new Map<RawJob, Placement>();
   // Exact runs first: they are facts the FIFO replay must fit around.
   for (const j of jobs) {
     if (j.exactTid === undefined) continue;
@@ -425,34 +520,7 @@ export function buildPool(ev: PoolEvidence): PoolResult {
     placed.set(j, p);
     insertBusy(lanes[lane], p);
   }
-  for (const j of jobs) {
-    if (j.exactTid !== undefined) continue;
-    let best = 0;
-    let bestFree = Infinity;
-    lanes.forEach((l, i) => {
-      const f = freeAt(l, j.submit);
-      if (f < bestFree) {
-        bestFree = f;
-        best = i;
-      }
-    });
-    let start = bestFree;
-    if (start > j.done) {
-      // The job completed before any modelled thread was free: the modelled ends of earlier
-      // inferred jobs (their completion as seen by the JS thread) are later than their real ends.
-      // Cut the inferred intervals that block the lane at submission back to the submission.
-      const lane = lanes[best];
-      for (let i = lane.cursor; i < lane.busy.length; i++) {
-        const iv = lane.busy[i];
-        if (iv.start > j.done) break;
-        if (iv.inferred && iv.end > j.submit) iv.end = Math.max(iv.start, j.submit);
-      }
-      start = freeAt(lane, j.submit);
-    }
-    const p = { lane: best, start, end: Math.max(start, j.done), inferred: true };
-    placed.set(j, p);
-    insertBusy(lanes[best], p);
-  }
+  placeInferred(jobs, lanes, placed);
 
   const threads: PoolThreadRecord[] = lanes.map((l, i) => ['P', i, l.osTid, l.name, l.evidence]);
   const out: PoolJobRecord[] = [];

@@ -319,6 +319,40 @@ for (const node of nodeVersions) {
       assert.ok(maxConcurrentJobs(jobs) <= 2);
     });
 
+    test('pbkdf2 and fs.stat on 2 threads: exact and inferred jobs never overlap on a lane, never more than 2 at once, the stat queued', async () => {
+      const chrome = join(tempDir(), 'chrome.json');
+      const r = await runCli(['--node', node.path, '--threadpool-size', '2', '--chrome-trace', chrome, cli('pbkdf2ThenStat.js')]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout, 'stat done\n');
+      const m = r.model;
+      assert.ok(m);
+      assert.equal(m.poolThreads.length, 2);
+      const jobs = poolJobs(m);
+      const all = JSON.stringify(jobs);
+      const hashes = jobs.filter((j) => !j.inferred);
+      assert.equal(hashes.length, 3, all);
+      const stats = jobs.filter((j) => j.inferred && j.type === 'FSREQCALLBACK');
+      assert.equal(stats.length, 1, all);
+      const stat = stats[0];
+      for (const j of jobs) assert.ok(j.poolIndex === 0 || j.poolIndex === 1, all);
+      assert.ok(maxConcurrentJobs(jobs) <= 2, all);
+      for (const a of jobs) {
+        for (const b of jobs) {
+          if (a.id < b.id && a.poolIndex === b.poolIndex) assert.ok(a.end <= b.start || b.end <= a.start, `jobs ${a.id} and ${b.id} overlap on lane ${a.poolIndex}: ${all}`);
+        }
+      }
+      // Submitted after the three hashes (their resources were created first), while both threads had
+      // one: it waited in the queue, at least until the third hash started (libuv hands jobs out in order).
+      const created = (j: { opKey?: string }) => (j.opKey ? m.ops.get(j.opKey)?.created : undefined) ?? NaN;
+      for (const h of hashes) if (h.opKey) assert.ok(created(h) < created(stat), all);
+      assert.ok(queuedJobIds(jobs).has(stat.id), all);
+      assert.ok(stat.start >= Math.max(...hashes.map((h) => h.start)), all);
+      // The Chrome export says so too.
+      const events = (JSON.parse(readFileSync(chrome, 'utf8')) as ChromeTrace).traceEvents;
+      const x = events.find((e) => e.ph === 'X' && e.cat === 'threadpool,inferred' && e.args?.jobId === stat.id);
+      assert.ok(x && Number(x.args?.queuedUs) > 0, JSON.stringify(x));
+    });
+
     test('fs.cp: the copy job Node 26 reports is one exact job of its FSREQCALLBACK; no resource has two jobs', async () => {
       const r = await runCli(['--node', node.path, cli('fsCp.js')]);
       assert.equal(r.code, 0, r.stderr);
