@@ -661,7 +661,7 @@ export class AsyncRecorder {
    * resumed from which await, how many resources it made since, and of which type. Two captures
    * must agree before the cache is trusted, and it is re-checked now and then (see {@link recheckDue}).
    */
-  private sourceOf(typeId: number, limit: number, skip: Function): number {
+  private sourceOf(typeId: number, limit: number, skip: Function, thenCall = false): number {
     const top = this.ctxStack[this.ctxStack.length - 1];
     let key: string | undefined;
     let cached: InitSite | undefined;
@@ -683,7 +683,7 @@ export class AsyncRecorder {
       if (cached !== undefined && cached.trusted && !recheckDue(++cached.uses)) return cached.stackId;
     }
     const sites = captureCallSites(limit, skip);
-    let stackId = this.interner.intern(sites, 0, KEEP_FRAMES);
+    let stackId = thenCall && !this.userThen(sites) ? 0 : this.interner.intern(sites, 0, KEEP_FRAMES);
     // Made by Node's own async function after one of its awaits, the script's frames on the stack are
     // only those of its awaits (V8's async frames): the call that started the function is its source.
     if (stackId !== 0 && this.firstUserFrameWaits(sites)) stackId = this.runningOrigin() || stackId;
@@ -699,6 +699,21 @@ export class AsyncRecorder {
       }
     }
     return stackId;
+  }
+
+  /**
+   * Whether a promise with a parent comes from a `then` (also behind `catch` and `finally`) that the
+   * script's own code called. Node's and libraries' code calls `then` too (inside `fetch`, a
+   * stream's async iterator), and the awaits of async generators, which are not followed, make such
+   * promises as well: none of these is a `.then` of the script's.
+   */
+  private userThen(sites: CallSite[]): boolean {
+    let i = 0;
+    while (i < sites.length && sites[i].getFileName() === PROMISE_HOOKS_FILE) i++;
+    const f0 = sites[i];
+    if (f0 === undefined || f0.getFileName() != null || f0.getFunctionName() !== 'then') return false;
+    for (i++; i < sites.length; i++) if (sites[i].getFileName() != null) return this.interner.isUserSite(sites[i]);
+    return false;
   }
 
   /** Whether the first of the script's frames is an async one: a function waiting at an `await`, not running. */
@@ -1172,7 +1187,7 @@ export class AsyncRecorder {
    */
   private recordReaction(p: object, skip: Function): void {
     const typeId = this.typeId('PROMISE');
-    const stackId = this.sourceOf(typeId, 16, skip);
+    const stackId = this.sourceOf(typeId, 16, skip, true);
     if (stackId === 0) return;
     const id = this.nextPromiseOpId++;
     this.out.rec5(TagCode.Init, id, typeId, asyncHooks.executionAsyncId(), this.now(), stackId);

@@ -416,6 +416,19 @@ for (const node of nodeVersions) {
       });
     });
 
+    test('only `.then` calls of the script are PROMISE operations: not those of Node\'s code, nor the awaits of async generators', async () => {
+      const file = runnerFixture('notThens.js');
+      const m = await runOk(nodeArgs, [file], '6 true 3\ndone\n');
+      const thens = opsOfType(m, 'PROMISE').sort((a, b) => (a.stack[0]?.line ?? 0) - (b.stack[0]?.line ?? 0));
+      const calls = ['p.then', 'countBytes().then', 'main().then'].map((marker) => positionOf(file, marker, 'then('));
+      assert.deepEqual(
+        thens.map((o) => `${o.stack[0]?.line}`),
+        calls.map((c) => `${c.line}`),
+        'one PROMISE operation per .then of the script, and no other',
+      );
+      thens.forEach((o, i) => assertAt(o.stack[0], file, calls[i], `.then on line ${calls[i].line}`));
+    });
+
     test('awaits of promises returned without awaiting (also by events.once) and of thenables: the awaiting task waits, then runs', async () => {
       const file = runnerFixture('returnedPromises.js');
       const m = await runOk(nodeArgs, [file], 'returned leaf event thenable\n');
