@@ -149,6 +149,13 @@ interface Ctx {
    * own awaits) take it when their trigger gives none: the user's call that started the work.
    */
   origin: number;
+  /**
+   * For an internal function (id 0): the task whose code called it, directly or through other
+   * internal functions (0 when none). The script's async functions it calls after its own awaits,
+   * when that task is no longer on the stack (a library's `retry(fn)` calling `fn` again), are
+   * nested under that task.
+   */
+  task: number;
 }
 
 /**
@@ -1085,8 +1092,10 @@ export class AsyncRecorder {
     }
     // An internal function called by another one starts with its caller's origin.
     const caller = this.ctxStack[this.ctxStack.length - 1];
-    const origin = id === 0 && caller !== undefined && caller.running && caller.id === 0 ? caller.origin : 0;
-    const ctx: Ctx = { id, promise: p, running: true, stackId: site.stackId, siteId: site.id, fn: site.fn, thenMade: false, thenKey: -1, waitTs: -1, held: false, resumedFrom: 0, awaitedFrom: 0, resumes: 0, ordinal: 0, lastSite: 0, initOrdinal: 0, placeKey, runCheck: RunCheck.Confirmed, origin };
+    const called = id === 0 && caller !== undefined && caller.running;
+    const origin = called && caller.id === 0 ? caller.origin : 0;
+    const task = called ? caller.id || caller.task : 0;
+    const ctx: Ctx = { id, promise: p, running: true, stackId: site.stackId, siteId: site.id, fn: site.fn, thenMade: false, thenKey: -1, waitTs: -1, held: false, resumedFrom: 0, awaitedFrom: 0, resumes: 0, ordinal: 0, lastSite: 0, initOrdinal: 0, placeKey, runCheck: RunCheck.Confirmed, origin, task };
     bounded(this.taskOf).set(p, ctx);
     this.ctxStack.push(ctx);
   }
@@ -1366,8 +1375,13 @@ export class AsyncRecorder {
     }
   }
 
+  /** The innermost running task, or the one that called the internal function running above it (see {@link Ctx.task}). */
   private runningTaskId(): number {
-    for (let i = this.ctxStack.length - 1; i >= 0; i--) if (this.ctxStack[i].id !== 0) return this.ctxStack[i].id;
+    for (let i = this.ctxStack.length - 1; i >= 0; i--) {
+      const c = this.ctxStack[i];
+      if (c.id !== 0) return c.id;
+      if (c.task !== 0) return c.task;
+    }
     return 0;
   }
 }

@@ -429,6 +429,22 @@ for (const node of nodeVersions) {
       thens.forEach((o, i) => assertAt(o.stack[0], file, calls[i], `.then on line ${calls[i].line}`));
     });
 
+    test('a library\'s async function calling the script\'s after its own awaits: every call nested under the caller of the library', async () => {
+      const file = runnerFixture(join('libraryCalls', 'main.js'));
+      const m = await runOk(nodeArgs, [file], 'succeeded at attempt 2\n');
+      const [main] = tasksNamed(m, 'main');
+      assert.ok(main, 'a task for main()');
+      const attempts = tasksNamed(m, 'attempt');
+      assert.equal(attempts.length, 3, 'one task per call');
+      const retryLine = positionOf(file, '// RETRY', 'retry(').line;
+      for (const t of attempts) {
+        assert.equal(t.parentKey, main.key, 'nested under main');
+        // Its first user frame: main's call of retry, or (after retry's awaits) main's await of it.
+        assert.equal(t.stack[0]?.file, file);
+        assert.equal(t.stack[0]?.line, retryLine, 'call site on the line calling retry');
+      }
+    });
+
     test('awaits of promises returned without awaiting (also by events.once) and of thenables: the awaiting task waits, then runs', async () => {
       const file = runnerFixture('returnedPromises.js');
       const m = await runOk(nodeArgs, [file], 'returned leaf event thenable\n');
