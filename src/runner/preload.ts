@@ -9,7 +9,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { RUNNER_CONFIG_ENV, type RunnerConfig } from '../trace/format';
+import { RUNNER_CONFIG_ENV, type RunInfo, type RunnerConfig } from '../trace/format';
+import { effectivePoolSize, poolFamilyOfType } from '../trace/poolModel';
 import { AsyncRecorder } from './asyncRecorder';
 import { StackInterner, UserFrameFilter } from './callSites';
 import { makeClock } from './clock';
@@ -117,19 +118,19 @@ function start(): void {
   }
   const osTid = osThreadId();
   const script = path.resolve(config.script);
+  // The pool's size as libuv would read it now; the script may still change it before the pool starts.
+  const info: RunInfo = {
+    node: process.version,
+    platform: process.platform,
+    arch: process.arch,
+    pid: process.pid,
+    script,
+    args: process.argv.slice(2),
+    cwd: process.cwd(),
+    threadpoolSize: effectivePoolSize(process.env.UV_THREADPOOL_SIZE),
+    ts: t0,
+  };
   if (isMain) {
-    const poolSize = Number(process.env.UV_THREADPOOL_SIZE);
-    const info = {
-      node: process.version,
-      platform: process.platform,
-      arch: process.arch,
-      pid: process.pid,
-      script,
-      args: process.argv.slice(2),
-      cwd: process.cwd(),
-      threadpoolSize: Number.isInteger(poolSize) && poolSize > 0 ? Math.min(poolSize, 1024) : 4,
-      ts: t0,
-    };
     out.write(`["R",${JSON.stringify(info)}]\n`);
     out.write(`["T",0,"main","main",${osTid},${t0}]\n`);
     // Written at once: a script that never yields (a busy loop from its first line) still has its run and main thread.
@@ -156,10 +157,24 @@ function start(): void {
     if (starting) compileStart = now();
     else loop.runnerWork(compileStart, now(), 'TypeScript compile');
   });
-  const recorder = new AsyncRecorder({ out, now, interner, loop, onError: runnerError, maxSites: config.maxSites, loaderThread: offThreadLoader });
-
   let tracing: import('node:trace_events').Tracing | undefined;
-  if (isMain && config.nodeTraceDir) {
+  let poolUsed = false;
+  /**
+   * The script's first pool-backed resource is being made, its work not yet submitted: the pool
+   * starts now, under plain Node too. Only now are Node's trace events enabled, because their
+   * writer writes its file through the pool: enabled earlier, they would start the pool before the
+   * script's first line, with the size of that moment, and a script that sets UV_THREADPOOL_SIZE
+   * itself would not get its pool. The size libuv reads now is the one the run record tells.
+   */
+  const onPoolUse = (): void => {
+    poolUsed = true;
+    const size = effectivePoolSize(process.env.UV_THREADPOOL_SIZE);
+    if (size !== info.threadpoolSize) {
+      info.threadpoolSize = size;
+      // A later run record of the same process replaces the first one.
+      out.write(`["R",${JSON.stringify(info)}]\n`);
+    }
+    if (!config.nodeTraceDir) return;
     try {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       tracing = (require('node:trace_events') as typeof import('node:trace_events')).createTracing({ categories: NODE_TRACE_CATEGORIES });
@@ -167,7 +182,15 @@ function start(): void {
     } catch (e) {
       runnerError('trace events', e);
     }
-  }
+  };
+  // Only the main thread: a Worker's process.env is its own copy, which libuv never reads, and Node
+  // has no trace events in Workers.
+  const onNewType = isMain
+    ? (type: string): void => {
+        if (!poolUsed && poolFamilyOfType(type) !== undefined) onPoolUse();
+      }
+    : undefined;
+  const recorder = new AsyncRecorder({ out, now, interner, loop, onError: runnerError, maxSites: config.maxSites, loaderThread: offThreadLoader, onNewType });
 
   // The runner's own async work (this timer, the tick below) is created before the hooks exist, so it is never recorded.
   const flushMs = config.flushMs && config.flushMs > 0 ? config.flushMs : 100;

@@ -78,7 +78,11 @@ export interface TraceHeader {
 /** `["@", pid, threadId]` — the following records (until the next context) come from this thread. threadId -1 = the CLI. */
 export type ContextRecord = [tag: '@', pid: number, threadId: number];
 
-/** `["R", info]` — facts about the run, written once by the runner's main thread. */
+/**
+ * `["R", info]` — facts about the run, written by the runner's main thread at its start, and again
+ * (a later one of the same process replaces the earlier) when the script changed
+ * `UV_THREADPOOL_SIZE` before its first use of the pool.
+ */
 export type RunRecord = [tag: 'R', info: RunInfo];
 
 /** Facts about the run. */
@@ -97,7 +101,7 @@ export interface RunInfo {
   args: string[];
   /** Working directory of the script. */
   cwd: string;
-  /** Effective libuv threadpool size (UV_THREADPOOL_SIZE or the default 4). */
+  /** Effective libuv threadpool size (UV_THREADPOOL_SIZE or the default 4), as libuv read it at the first pool use. */
   threadpoolSize: number;
   /** Timestamp (µs) when the runner started in the process. */
   ts: number;

@@ -14,7 +14,7 @@ import { maxConcurrentJobs, queuedJobIds } from '../../src/trace/poolModel';
 import { cliLaunchEnvironment } from '../../src/cli/scriptEnv';
 import { CLI_NICENESS } from '../../src/cli/run';
 import { getPriority } from 'node:os';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { cliPath, fixture, nodeMajor, nodeVersions, repoRoot, runCli, runCliRaw, tempDir } from './harness';
 
 const cli = (name: string) => fixture(join('cli', name));
@@ -289,6 +289,25 @@ for (const node of nodeVersions) {
         }
       }
       assert.match(summaryOf(r.stderr), / 2 threadpool · .* 6 pool jobs \(4 queued\)/);
+    });
+
+    test('a script that sets UV_THREADPOOL_SIZE in its first line gets that pool: 6 lanes for six pbkdf2, none queued', async () => {
+      // Under plain Node the pool does not exist before the script's first line: nothing of the runner may start it.
+      const plain = spawnSync(node.path, [cli('poolSizeOwn.js')], { encoding: 'utf8' });
+      assert.equal(plain.status, 0, plain.stderr);
+      const r = await runCli(['--node', node.path, cli('poolSizeOwn.js')]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout, plain.stdout, 'the same threads at the script\'s start as under plain Node');
+      const m = r.model;
+      assert.ok(m);
+      assert.equal(m.run?.threadpoolSize, 6);
+      assert.equal(m.poolThreads.length, 6, JSON.stringify(m.poolThreads));
+      const jobs = poolJobs(m).filter((j) => j.type === 'PBKDF2REQUEST' || j.type === 'crypto');
+      assert.equal(jobs.length, 6, JSON.stringify(poolJobs(m)));
+      for (const j of jobs) assert.equal(j.inferred, false, 'crypto work is placed exactly from trace events');
+      assert.equal(new Set(jobs.map((j) => j.poolIndex)).size, 6, 'each job on a thread of its own');
+      assert.equal(queuedJobIds(jobs).size, 0);
+      assert.match(summaryOf(r.stderr), / 6 threadpool · .* 6 pool jobs \(0 queued\)/);
     });
 
     test('fs reads are placed by the FIFO model and marked inferred; never more jobs running than threads', async () => {
