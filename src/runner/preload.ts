@@ -77,6 +77,20 @@ function needsOffThreadHooks(script: string): boolean {
   }
 }
 
+/**
+ * The script this process runs. The CLI names the one it starts; a Node process that the script
+ * starts itself (`fork`, `execFile(process.execPath, …)`) inherits the CLI's configuration with
+ * that name, but runs a script of its own: its `process.argv[1]`, which Node has already made
+ * absolute for the main thread when the preloads run. `[eval]` for `node -e` / `-p`, `[stdin]` for
+ * a script read from stdin.
+ */
+function scriptOfProcess(config: RunnerConfig): string {
+  if (config.cliPid === undefined || config.cliPid === process.ppid) return path.resolve(config.script);
+  if (typeof (process as { _eval?: unknown })._eval === 'string') return '[eval]';
+  const a1 = process.argv[1];
+  return a1 === undefined || a1 === '-' ? '[stdin]' : path.resolve(a1);
+}
+
 function start(): void {
   const config = readConfig();
   if (!config) return;
@@ -84,6 +98,8 @@ function start(): void {
   const wt = require('node:worker_threads') as typeof import('node:worker_threads');
   if (isLoaderThread(wt)) return;
   const isMain = wt.isMainThread;
+  // In a Worker, the script of its process (the Worker's own file is known only later).
+  const script = isMain ? scriptOfProcess(config) : path.resolve(config.script);
   const threadId = wt.threadId;
   const now = makeClock(config.originNs);
   const t0 = now();
@@ -100,11 +116,11 @@ function start(): void {
   let offThreadLoader = false;
   try {
     installCjsHooks();
-    if (typeof (require('node:module') as { registerHooks?: unknown }).registerHooks === 'function' || (isMain && needsOffThreadHooks(config.script))) {
+    if (typeof (require('node:module') as { registerHooks?: unknown }).registerHooks === 'function' || (isMain && needsOffThreadHooks(script))) {
       offThreadLoader = installEsmHooks() === 'register';
     }
     // With Node 20's hooks thread the TypeScript is compiled there; this thread must map the stacks.
-    if (isMain && isTsFile(config.script)) enableNodeSourceMaps();
+    if (isMain && isTsFile(script)) enableNodeSourceMaps();
   } catch (e) {
     runnerError('TypeScript hooks', e);
   }
@@ -117,7 +133,6 @@ function start(): void {
     // A frozen env: Workers will say their parent is the main thread.
   }
   const osTid = osThreadId();
-  const script = path.resolve(config.script);
   // The pool's size as libuv would read it now; the script may still change it before the pool starts.
   const info: RunInfo = {
     node: process.version,

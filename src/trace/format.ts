@@ -81,7 +81,8 @@ export type ContextRecord = [tag: '@', pid: number, threadId: number];
 /**
  * `["R", info]` — facts about the run, written by the runner's main thread at its start, and again
  * (a later one of the same process replaces the earlier) when the script changed
- * `UV_THREADPOOL_SIZE` before its first use of the pool.
+ * `UV_THREADPOOL_SIZE` before its first use of the pool. Each Node process the script starts
+ * writes its own (its pid, the script it runs); the first process to write one is the script's.
  */
 export type RunRecord = [tag: 'R', info: RunInfo];
 
@@ -95,7 +96,7 @@ export interface RunInfo {
   arch: string;
   /** Process id of the script. */
   pid: number;
-  /** Absolute path of the script. */
+  /** Absolute path of the script this process runs (`[eval]` for `node -e`, `[stdin]` for a script read from stdin). */
   script: string;
   /** Arguments passed to the script (after the script path). */
   args: string[];

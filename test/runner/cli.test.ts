@@ -486,6 +486,28 @@ describe('HTML report', () => {
 });
 
 describe('Chrome / Perfetto export', () => {
+  test('child Node processes: each run record names the script its own process runs, and so does the export', async () => {
+    const chrome = join(tempDir(), 'run.json');
+    const r = await runCli(['--chrome-trace', chrome, cli('childProcesses.js')]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, 'children done 0\n');
+    const runs = r.traceText
+      .split('\n')
+      .filter((l) => l.startsWith('["R",'))
+      .map((l) => (JSON.parse(l) as [string, { pid: number; script: string }])[1]);
+    const parent = runs[0];
+    assert.equal(parent.script, cli('childProcesses.js'));
+    const kids = runs.filter((x) => x.pid !== parent.pid);
+    assert.equal(new Set(kids.map((k) => k.pid)).size, 2, 'the execFile child and the forked one');
+    for (const k of kids) assert.equal(k.script, cli('childKid.js'), `process ${k.pid} runs childKid.js`);
+    assert.equal(r.model?.run?.pid, parent.pid, 'the run is the script\'s own process');
+    assert.equal(r.model?.run?.script, cli('childProcesses.js'));
+    const ct = JSON.parse(readFileSync(chrome, 'utf8')) as ChromeTrace;
+    const procName = new Map(ct.traceEvents.filter((e) => e.ph === 'M' && e.name === 'process_name').map((e) => [e.pid, String(e.args?.name)]));
+    assert.equal(procName.get(parent.pid), 'node childProcesses.js');
+    for (const k of kids) assert.equal(procName.get(k.pid), 'node childKid.js');
+  });
+
   test('run --chrome-trace and report --chrome-trace write the same lanes: main, threadpool, ph X with args.type', async () => {
     const dir = tempDir();
     const chrome = join(dir, 'run.json');
