@@ -9,6 +9,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { RUNNER_CONFIG_ENV, type RunInfo, type RunnerConfig } from '../trace/format';
 import { effectivePoolSize, poolFamilyOfType } from '../trace/poolModel';
 import { AsyncRecorder } from './asyncRecorder';
@@ -75,6 +76,19 @@ function needsOffThreadHooks(script: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** The name V8 gives the code of an eval Worker (`new Worker(code, { eval: true })`). */
+const WORKER_EVAL = '[worker eval]';
+
+/**
+ * The file this Worker runs (an absolute path, or {@link WORKER_EVAL}), from `process.argv[1]`:
+ * Node sets it only after the preloads ran, so undefined before the Worker's top level.
+ */
+function workerScript(): string | undefined {
+  const a1 = process.argv[1];
+  if (a1 === undefined || a1 === WORKER_EVAL) return a1;
+  return a1.startsWith('file:') ? fileURLToPath(a1) : a1;
 }
 
 /**
@@ -157,8 +171,8 @@ function start(): void {
     // Its script is known only once Node has set process.argv[1], after the preloads: the next chunk
     // repeats the thread record with it (a later T record of the same thread replaces the first).
     out.setPreamble(() => {
-      const a1 = process.argv[1];
-      const file = a1 === undefined ? '?' : a1 === '[worker eval]' ? '[eval]' : a1.startsWith('file:') ? new URL(a1).pathname : a1;
+      const w = workerScript();
+      const file = w === undefined ? '?' : w === WORKER_EVAL ? '[eval]' : w;
       const base = file === '[eval]' ? '[eval]' : path.basename(file);
       return `["T",${threadId},"worker",${str(`worker #${threadId} ${base}`)},${osTid},${t0},${str(file)},${parentThread}]\n`;
     });
@@ -227,6 +241,8 @@ function start(): void {
     try {
       const ts = now();
       recorder.writeHeldWaits();
+      // A Worker that ends during its top level.
+      nameWorkerTopLevel();
       loop.finish(ts);
       out.write(`["X",${threadId},${ts}]\n`);
       out.close();
@@ -237,9 +253,19 @@ function start(): void {
 
   // The script's top level is one run of the loop; it ends when Node first drains the tick queue.
   // Given as a position in the original file (its first line): no source map, so no compile, needed.
-  const scriptStack = interner.internFrame(script, 1, 1, '', true);
-  loop.enter(t0, scriptStack);
-  process.nextTick(() => loop.exit(now()));
+  // A Worker's file is known only once its top level runs: its run is named when it ends.
+  let topLevelNamed = isMain;
+  const nameWorkerTopLevel = (): void => {
+    if (topLevelNamed) return;
+    topLevelNamed = true;
+    const file = workerScript();
+    if (file !== undefined) loop.nameRun(interner.internFrame(file, 1, 1, '', true));
+  };
+  loop.enter(t0, isMain ? interner.internFrame(script, 1, 1, '', true) : 0);
+  process.nextTick(() => {
+    nameWorkerTopLevel();
+    loop.exit(now());
+  });
 
   process.on('exit', () => {
     recorder.disable();
