@@ -484,6 +484,17 @@ for (const node of nodeVersions) {
       }
     });
 
+    test("an eval Worker's stacks hold only its own code: Node's `[worker eval]-wrapper` frame is not a user frame", async () => {
+      const m = await runOk(nodeArgs, [runnerFixture('workerTopLevel.js')], 'eval worker done, file worker done\n');
+      const evalWorker = [...m.threads.values()].find((t) => t.kind === 'worker' && t.file === '[eval]');
+      assert.ok(evalWorker);
+      const [inner] = [...m.tasks.values()].filter((t) => t.thread === evalWorker.key && t.name === 'inner');
+      assert.ok(inner, 'the eval Worker\'s task');
+      assert.deepEqual(inner.stack.map((f) => f.file), ['[worker eval]'], 'its call site, in the eval code alone');
+      const stacks = [...[...m.ops.values()].filter((o) => o.thread === evalWorker.key), ...[...m.tasks.values()].filter((t) => t.thread === evalWorker.key)].map((x) => x.stack);
+      for (const st of stacks) for (const f of st) assert.equal(f.file, '[worker eval]', JSON.stringify(st));
+    });
+
     test('a Worker terminated while busy: its thread and the work it did before are in the trace', async () => {
       const m = await runOk(nodeArgs, [runnerFixture('terminatedWorker.js')], 'terminated\n');
       const [worker] = [...m.threads.values()].filter((t) => t.kind === 'worker');
