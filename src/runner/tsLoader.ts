@@ -16,13 +16,14 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { decoratorOptionsFor, type DecoratorOptions } from './tsconfig';
 import type { ModuleFormat, SourceMapLike, TranspileOutput } from './typescript';
 
 /** Extensions the loader compiles. */
 export const TS_EXTENSIONS = ['.ts', '.mts', '.cts', '.tsx'];
 
 /** Bumped when the cache layout or compiler options change. */
-const CACHE_LAYOUT = 'cd-ts-1';
+const CACHE_LAYOUT = 'cd-ts-2';
 
 type Compiler = typeof import('./typescript');
 
@@ -204,11 +205,13 @@ function readCacheEntry(cf: string): string {
   }
 }
 
-function cacheFile(file: string, source: string, format: ModuleFormat): string {
+/** The cache entry of a file's output: by content, format and the tsconfig options that change the output. */
+function cacheFile(file: string, source: string, format: ModuleFormat, decorators: DecoratorOptions): string {
   // Loaded here, not with this module: a JavaScript-only run (most of them) never needs node:crypto,
   // and loading it costs every process a few ms at start.
   const { createHash } = require('node:crypto') as typeof import('node:crypto');
-  const h = createHash('sha256').update(`${CACHE_LAYOUT}\0${stamp()}\0${format}\0${file}\0`).update(source).digest('hex');
+  const options = `${Number(decorators.experimentalDecorators)}${Number(decorators.emitDecoratorMetadata)}`;
+  const h = createHash('sha256').update(`${CACHE_LAYOUT}\0${stamp()}\0${format}\0${options}\0${file}\0`).update(source).digest('hex');
   return path.join(cacheDir(), `${h.slice(0, 40)}.json`);
 }
 
@@ -241,12 +244,14 @@ function compileObserver(starting: boolean): void {
 const transpiled = new Map<string, { code: string; map: SourceMapLike; format: ModuleFormat; lookup?: MapLookup; lines?: string[] }>();
 
 /**
- * Transpiles a file (from the disk cache when it has it, without loading the compiler). Throws the
- * compiler's TsSyntaxError. The CLI can use it for its syntax pre-check: a cache hit means the file
- * parsed before, and the runner then finds the output ready.
+ * Transpiles a file (from the disk cache when it has it, without loading the compiler), with the
+ * decorator options of its nearest tsconfig.json. Throws the compiler's TsSyntaxError. The CLI can
+ * use it for its syntax pre-check: a cache hit means the file parsed before, and the runner then
+ * finds the output ready.
  */
 export function getTranspiled(file: string, source: string, format: ModuleFormat): TranspileOutput {
-  const cf = cacheFile(file, source, format);
+  const decorators = decoratorOptionsFor(file);
+  const cf = cacheFile(file, source, format, decorators);
   let out: TranspileOutput | undefined;
   try {
     out = JSON.parse(readCacheEntry(cf)) as TranspileOutput;
@@ -258,7 +263,7 @@ export function getTranspiled(file: string, source: string, format: ModuleFormat
     // when it starts and ends, so the stretch is not drawn as the script blocking its event loop.
     compileObserver(true);
     try {
-      out = loadCompiler().transpileTs(file, source, format);
+      out = loadCompiler().transpileTs(file, source, format, decorators);
       try {
         fs.mkdirSync(path.dirname(cf), { recursive: true });
         const tmp = `${cf}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;

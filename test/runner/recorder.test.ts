@@ -5,12 +5,12 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { MAX_SITES_ENV } from '../../src/trace/format';
 import { SegmentState, type AsyncOp, type SourceFrame, type Task, type TraceModel } from '../../src/trace/model';
-import { fixture, nodeMajor, nodeVersions, runCli, type CliResult } from './harness';
+import { fixture, nodeMajor, nodeVersions, runCli, tempDir, type CliResult } from './harness';
 
 const runnerFixture = (name: string) => fixture(join('runner', name));
 
@@ -506,6 +506,26 @@ for (const node of nodeVersions) {
         assertAt(read?.stack[0], shapes, positionOf(shapes, '// TS-READFILE', 'readFile('), 'readFile source (imported .ts)');
       });
     }
+
+    test('TypeScript standard decorators (no tsconfig.json): they run as tsc compiles them; original positions', async () => {
+      // Copied where no tsconfig.json is above it: TypeScript's defaults apply.
+      const file = join(tempDir('cd-std-deco-'), 'standard.ts');
+      copyFileSync(runnerFixture('tsDecorators/standard.ts'), file);
+      const m = await runOk(nodeArgs, [file], 'calling greet\nhello you greet\n');
+      const timer = opsOfType(m, 'Timeout').find((o) => o.stack[0]?.file === file);
+      assertAt(timer?.stack[0], file, positionOf(file, '// STD-TIMEOUT', 'setTimeout'), 'setTimeout in the decorated method');
+      const [greet] = tasksNamed(m, 'greet');
+      assertAt(greet?.stack[0], file, positionOf(file, '// STD-WRAPPER', 'apply'), "the decorator's call of the method");
+    });
+
+    test('TypeScript legacy decorators with metadata where tsconfig.json (through extends) asks for them; original positions', async () => {
+      const file = runnerFixture('tsDecorators/legacy/main.ts');
+      const m = await runOk(nodeArgs, [file], 'calling find\nmemory:7 find#1=db find(Number,String)\n');
+      const timer = opsOfType(m, 'Timeout').find((o) => o.stack[0]?.file === file);
+      assertAt(timer?.stack[0], file, positionOf(file, '// LEGACY-TIMEOUT', 'setTimeout'), 'setTimeout in the decorated method');
+      const [find] = tasksNamed(m, 'find');
+      assertAt(find?.stack[0], file, positionOf(file, '// LEGACY-WRAPPER', 'apply'), "the decorator's call of the method");
+    });
 
     test('a JavaScript ES module importing a .ts file: it runs, sources in the .ts file are exact', async () => {
       const shapes = runnerFixture('ts-cjs/shapes.ts');
