@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, utimesSync, writeFileS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { cacheDir, calleeColumn, decodeMappings, formatOf, getTranspiled, lookupPosition, pruneCache } from './tsLoader';
+import { cacheDir, calleeColumn, decodeMappings, formatOf, getTranspiled, lookupPosition, pruneCache, tsCandidates } from './tsLoader';
 import { transpileTs, TsSyntaxError } from './typescript';
 
 test('decodes VLQ mappings into per-line segments', () => {
@@ -53,6 +53,15 @@ test('module format: .mts ESM, .cts CommonJS, .ts by the nearest package.json ty
   assert.equal(formatOf(join(root, 'esm', 'a.cts')), 'cjs');
   assert.equal(formatOf(join(root, 'cjs', 'a.ts')), 'cjs');
   assert.equal(formatOf(join(root, 'cjs', 'a.mts')), 'esm');
+});
+
+test('JavaScript specifiers a TypeScript file may stand for: relative or absolute .js, .cjs, .mjs only', () => {
+  assert.deepEqual(tsCandidates('./util.js'), ['./util.ts', './util.tsx']);
+  assert.deepEqual(tsCandidates('../y.cjs'), ['../y.cts']);
+  assert.deepEqual(tsCandidates('/abs/z.mjs'), ['/abs/z.mts']);
+  assert.deepEqual(tsCandidates('pkg/util.js'), []);
+  assert.deepEqual(tsCandidates('./data.json'), []);
+  assert.deepEqual(tsCandidates('./util'), []);
 });
 
 const DAY = 24 * 3600_000;

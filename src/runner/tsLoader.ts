@@ -305,6 +305,19 @@ export function formatOf(file: string): ModuleFormat {
   return packageType(path.dirname(file)) === 'module' ? 'esm' : 'cjs';
 }
 
+/**
+ * The TypeScript files a relative or absolute import of JavaScript may mean, as the compiler lets
+ * TypeScript name them (`./util.js` for util.ts, `./y.cjs` for y.cts, `./z.mjs` for z.mts): tried
+ * only after the JavaScript file itself was not found. Empty for any other specifier.
+ */
+export function tsCandidates(specifier: string): string[] {
+  if (!(specifier.startsWith('./') || specifier.startsWith('../') || specifier.startsWith('/') || specifier.startsWith('file:') || path.isAbsolute(specifier))) return [];
+  if (specifier.endsWith('.js')) return [specifier.slice(0, -3) + '.ts', specifier.slice(0, -3) + '.tsx'];
+  if (specifier.endsWith('.mjs')) return [specifier.slice(0, -4) + '.mts'];
+  if (specifier.endsWith('.cjs')) return [specifier.slice(0, -4) + '.cts'];
+  return [];
+}
+
 /** True for a file the loader compiles. */
 export function isTsFile(file: string): boolean {
   return TS_EXTENSIONS.some((e) => file.endsWith(e));
@@ -457,10 +470,23 @@ interface CjsModule {
   _compile(code: string, filename: string): unknown;
 }
 
-/** Registers the CommonJS extension hooks (each TS file is compiled to CommonJS when required). */
+type ResolveFilename = (this: unknown, request: string, parent: unknown, isMain?: boolean, options?: unknown) => string;
+
+/** Set on the resolver this loader installed, so a second install (a re-run preload) does not wrap it again. */
+const TS_RESOLVER = Symbol.for('concurrency-diagram.tsResolver');
+
+/**
+ * Registers the CommonJS hooks: each TS file is compiled to CommonJS when required, and a
+ * `require('./util.js')` (what `import … from './util.js'` compiles to) finds util.ts when there is
+ * no util.js, as the ESM hooks do for `import`. From any file, not only TypeScript ones: the
+ * JavaScript file the specifier names would exist after a build, whoever asks for it.
+ */
 export function installCjsHooks(): void {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const Module = require('node:module') as { _extensions: Record<string, (m: CjsModule, filename: string) => void> };
+  const Module = require('node:module') as {
+    _extensions: Record<string, (m: CjsModule, filename: string) => void>;
+    _resolveFilename: ResolveFilename & { [TS_RESOLVER]?: true };
+  };
   const compile = (m: CjsModule, filename: string): void => {
     const source = fs.readFileSync(filename, 'utf8');
     // An `.mts` file is ES module code whatever asks for it (Node 20 hands an `.mts` entry to the
@@ -470,6 +496,26 @@ export function installCjsHooks(): void {
     m._compile(withInlineMap(out), filename);
   };
   for (const ext of TS_EXTENSIONS) Module._extensions[ext] = compile;
+  const resolveFilename = Module._resolveFilename;
+  if (typeof resolveFilename !== 'function' || resolveFilename[TS_RESOLVER]) return;
+  const resolveTs: ResolveFilename = function (this: unknown, request, parent, isMain, options) {
+    try {
+      return resolveFilename.call(this, request, parent, isMain, options);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException)?.code !== 'MODULE_NOT_FOUND' || typeof request !== 'string') throw e;
+      for (const candidate of tsCandidates(request)) {
+        try {
+          return resolveFilename.call(this, candidate, parent, isMain, options);
+        } catch {
+          // Try the next one.
+        }
+      }
+      // The script sees Node's own error, naming what it asked for.
+      throw e;
+    }
+  };
+  Object.defineProperty(resolveTs, TS_RESOLVER, { value: true });
+  Module._resolveFilename = resolveTs;
 }
 
 /** Registers the ESM hooks: in-thread where Node has `registerHooks`, else on Node's hooks thread. */

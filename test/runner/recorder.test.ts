@@ -527,6 +527,13 @@ for (const node of nodeVersions) {
       assertAt(find?.stack[0], file, positionOf(file, '// LEGACY-WRAPPER', 'apply'), "the decorator's call of the method");
     });
 
+    test("CommonJS TypeScript and JavaScript naming .ts/.cts files by their JavaScript names ('./util.js', './count.cjs'): they run as tsc's output would", async () => {
+      const util = runnerFixture('tsJsSpecifiers/util.ts');
+      const m = await runOk(nodeArgs, [runnerFixture('tsJsSpecifiers/main.ts')], '4 2 6 12\n');
+      const timer = opsOfType(m, 'Timeout').find((o) => o.stack[0]?.file === util);
+      assertAt(timer?.stack[0], util, positionOf(util, '// UTIL-TIMEOUT', 'setTimeout'), 'setTimeout in util.ts');
+    });
+
     test('a JavaScript ES module importing a .ts file: it runs, sources in the .ts file are exact', async () => {
       const shapes = runnerFixture('ts-cjs/shapes.ts');
       const m = await runOk(nodeArgs, [runnerFixture('importTs.mjs')], 'label:circle 16\n');
