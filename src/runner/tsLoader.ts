@@ -241,7 +241,22 @@ function compileObserver(starting: boolean): void {
 }
 
 /** Transpiled files of this thread, with their source maps. */
-const transpiled = new Map<string, { code: string; map: SourceMapLike; format: ModuleFormat; lookup?: MapLookup; lines?: string[] }>();
+const transpiled = new Map<string, TranspiledEntry>();
+
+/** A transpiled file of this thread, with what its stacks need, worked out on first use. */
+interface TranspiledEntry {
+  code: string;
+  map: SourceMapLike;
+  format: ModuleFormat;
+  lookup?: MapLookup;
+  lines?: string[];
+  /** Original positions of generated lines that have no mapping but stand for a `using` declaration (1-based lines). */
+  usingLines?: Map<number, { line: number; column: number }>;
+  /** 1 at each generated line (1-based) whose code has no place in the original file. */
+  sourceless?: Uint8Array;
+  /** Every original position a mapping leads to, as `line * 2^20 + column` (0-based). */
+  targets?: Set<number>;
+}
 
 /**
  * Transpiles a file (from the disk cache when it has it, without loading the compiler), with the
@@ -424,6 +439,43 @@ export function lookupPosition(lookup: MapLookup, line: number, column: number):
  * undefined for files this loader did not compile. Used off the hot path (once per unique stack).
  */
 export function mapToOriginal(file: string, line: number, column: number): { line: number; column: number } | undefined {
+  const entry = mappedEntry(file);
+  if (!entry) return undefined;
+  const lookup = entry.lookup as MapLookup;
+  if (lookup[line - 1]?.length) return lookupPosition(lookup, line, calleeColumn(entry.lines?.[line - 1], column));
+  return entry.usingLines?.get(line);
+}
+
+/**
+ * The generated lines of a TypeScript file (1-based index, 1 = yes) whose code has no place in the
+ * original file: the helpers the compiler writes at the top (`__disposeResources`, `__esDecorate`,
+ * …) and the code it adds inside functions for other constructs. A frame there is not one the user
+ * could click on, so stacks skip it and the next frame of the script stands for it. The code it adds
+ * for `using` / `await using` is not among them: it stands for the declaration (see
+ * {@link mapToOriginal}). Undefined for files this loader did not compile.
+ */
+export function sourcelessLines(file: string): Uint8Array | undefined {
+  return mappedEntry(file)?.sourceless;
+}
+
+/**
+ * Whether a position (1-based) shown as original in an error's stack is one: Node's source maps give
+ * the original position of a mapping, and leave a position they cannot map (in the compiler's helpers
+ * at the top of the output) as it was, generated. Undefined for files this loader did not compile.
+ */
+export function isOriginalPosition(file: string, line: number, column: number): boolean | undefined {
+  const entry = mappedEntry(file);
+  if (!entry) return undefined;
+  if (!entry.targets) {
+    const targets = new Set<number>();
+    for (const segs of entry.lookup as MapLookup) for (let i = 0; i < segs.length; i += 3) targets.add(segs[i + 1] * 2 ** 20 + segs[i + 2]);
+    entry.targets = targets;
+  }
+  return entry.targets.has((line - 1) * 2 ** 20 + (column - 1));
+}
+
+/** The transpiled entry of a TypeScript file, with its decoded map and line facts; undefined for other files. */
+function mappedEntry(file: string): TranspiledEntry | undefined {
   if (!isTsFile(file)) return undefined;
   let entry = transpiled.get(file);
   if (!entry) {
@@ -436,9 +488,41 @@ export function mapToOriginal(file: string, line: number, column: number): { lin
     entry = transpiled.get(file);
     if (!entry) return undefined;
   }
-  if (!entry.lookup) entry.lookup = decodeMappings(entry.map.mappings);
-  if (!entry.lines) entry.lines = entry.code.split('\n');
-  return lookupPosition(entry.lookup, line, calleeColumn(entry.lines[line - 1], column));
+  if (!entry.lookup) {
+    const lookup = decodeMappings(entry.map.mappings);
+    const lines = entry.code.split('\n');
+    const { usingLines, sourceless } = unmappedLines(lines, lookup);
+    Object.assign(entry, { lookup, lines, usingLines, sourceless });
+  }
+  return entry;
+}
+
+/**
+ * Sorts the generated lines with no mapping: those of the code the compiler adds for `using` /
+ * `await using` (they name its `env_N` record, or the `result_N` of its disposal) stand for the
+ * first declaration of that record, where `__addDisposableResource(env_N, …)` is mapped; every
+ * other one is sourceless.
+ */
+export function unmappedLines(lines: string[], lookup: MapLookup): { usingLines: Map<number, { line: number; column: number }>; sourceless: Uint8Array } {
+  const usingLines = new Map<number, { line: number; column: number }>();
+  const sourceless = new Uint8Array(lines.length + 2);
+  const declarations = new Map<string, { line: number; column: number }>();
+  const disposals = new Map<string, string>();
+  for (let i = 0; i < lines.length; i++) {
+    const decl = /\b__addDisposableResource\((env_\d+),/.exec(lines[i]);
+    const segs = lookup[i];
+    if (decl && segs?.length && !declarations.has(decl[1])) declarations.set(decl[1], { line: segs[1] + 1, column: segs[2] + 1 });
+    const disposal = /\b(result_\d+) = __disposeResources\((env_\d+)\)/.exec(lines[i]);
+    if (disposal) disposals.set(disposal[1], disposal[2]);
+  }
+  for (let i = 0; i < lines.length; i++) {
+    if (lookup[i]?.length) continue;
+    const env = /\b(env_\d+)\b/.exec(lines[i])?.[1] ?? disposals.get(/\b(result_\d+)\b/.exec(lines[i])?.[1] ?? '');
+    const declared = env === undefined ? undefined : declarations.get(env);
+    if (declared) usingLines.set(i + 1, declared);
+    else sourceless[i + 1] = 1;
+  }
+  return { usingLines, sourceless };
 }
 
 /**

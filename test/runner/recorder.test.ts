@@ -29,6 +29,22 @@ function assertAt(frame: SourceFrame | undefined, file: string, pos: { line: num
   assert.deepEqual({ file: frame.file, line: frame.line, column: frame.column }, { file, ...pos }, what);
 }
 
+/** Asserts every recorded frame in `file` is a position of its text: a line it has, a column on that line (or just past it). */
+function assertRealPositions(m: TraceModel, file: string): void {
+  const lines = readFileSync(file, 'utf8').split('\n');
+  const stacks = [...[...m.ops.values()].map((o) => o.stack), ...[...m.tasks.values()].map((t) => t.stack), ...m.errors.map((e) => e.stack), ...m.busy.map((b) => b.stack), ...m.blocked.map((b) => b.stack)];
+  let seen = 0;
+  for (const stack of stacks) {
+    for (const f of stack) {
+      if (f.file !== file) continue;
+      seen++;
+      const text = lines[f.line - 1];
+      assert.ok(text !== undefined && f.column >= 1 && f.column <= text.length + 1, `${f.file}:${f.line}:${f.column} (${f.fn}) is not a position of the file (${lines.length} lines)`);
+    }
+  }
+  assert.ok(seen > 0, 'frames in the file');
+}
+
 function opsOfType(m: TraceModel, type: string): AsyncOp[] {
   return [...m.ops.values()].filter((o) => o.type === type);
 }
@@ -512,6 +528,7 @@ for (const node of nodeVersions) {
       const file = join(tempDir('cd-std-deco-'), 'standard.ts');
       copyFileSync(runnerFixture('tsDecorators/standard.ts'), file);
       const m = await runOk(nodeArgs, [file], 'calling greet\nhello you greet\n');
+      assertRealPositions(m, file);
       const timer = opsOfType(m, 'Timeout').find((o) => o.stack[0]?.file === file);
       assertAt(timer?.stack[0], file, positionOf(file, '// STD-TIMEOUT', 'setTimeout'), 'setTimeout in the decorated method');
       const [greet] = tasksNamed(m, 'greet');
@@ -521,6 +538,7 @@ for (const node of nodeVersions) {
     test('TypeScript legacy decorators with metadata where tsconfig.json (through extends) asks for them; original positions', async () => {
       const file = runnerFixture('tsDecorators/legacy/main.ts');
       const m = await runOk(nodeArgs, [file], 'calling find\nmemory:7 find#1=db find(Number,String)\n');
+      assertRealPositions(m, file);
       const timer = opsOfType(m, 'Timeout').find((o) => o.stack[0]?.file === file);
       assertAt(timer?.stack[0], file, positionOf(file, '// LEGACY-TIMEOUT', 'setTimeout'), 'setTimeout in the decorated method');
       const [find] = tasksNamed(m, 'find');
@@ -533,6 +551,36 @@ for (const node of nodeVersions) {
       const timer = opsOfType(m, 'Timeout').find((o) => o.stack[0]?.file === util);
       assertAt(timer?.stack[0], util, positionOf(util, '// UTIL-TIMEOUT', 'setTimeout'), 'setTimeout in util.ts');
     });
+
+    for (const ext of ['.ts', '.mts']) {
+      test(`TypeScript \`await using\` and \`using\` (${ext}): every recorded position is one of the file; disposals point at the declaration`, async () => {
+        // The .mts variant is the same code compiled as an ES module (a copy beside no package.json).
+        let file = runnerFixture('tsUsing.ts');
+        if (ext === '.mts') {
+          file = join(tempDir('cd-using-'), 'tsUsing.mts');
+          copyFileSync(runnerFixture('tsUsing.ts'), file);
+        }
+        const m = await runOk(nodeArgs, [file], 'disposed\n');
+        assertRealPositions(m, file);
+        // Named `[nodejs.asyncDispose]` where the symbol is Node's own (before Node 24), else `[Symbol.asyncDispose]`.
+        const [dispose] = [...m.tasks.values()].filter((t) => t.name.endsWith('.asyncDispose]'));
+        assertAt(dispose?.stack[0], file, positionOf(file, '// AWAIT-USING', 'await using'), 'the asyncDispose call');
+        const timer = opsOfType(m, 'Timeout').find((o) => o.stack[0]?.line === positionOf(file, '// DISPOSE-TIMEOUT', '').line);
+        assertAt(timer?.stack[2], file, positionOf(file, '// AWAIT-USING', 'await using'), "the disposal's caller");
+        const [release] = opsOfType(m, 'Immediate').filter((o) => o.stack[0]?.file === file);
+        assertAt(release?.stack[0], file, positionOf(file, '// RELEASE-IMMEDIATE', 'setImmediate'), 'setImmediate in the dispose method');
+        assertAt(release?.stack[1], file, positionOf(file, '// USING', 'using'), 'the dispose call');
+
+        // The compiler's helper throws for a value that is not disposable: the error is the declaration's.
+        const r = await runCli([...nodeArgs, file, 'throw']);
+        assert.equal(r.code, 1, r.stderr);
+        const failed = assertComplete(r);
+        assertRealPositions(failed, file);
+        const [err] = failed.errors;
+        assert.equal(err?.stack[0]?.file, file);
+        assert.equal(err.stack[0].line, positionOf(file, '// NOT-DISPOSABLE', '').line, 'the error source');
+      });
+    }
 
     test('a JavaScript ES module importing a .ts file: it runs, sources in the .ts file are exact', async () => {
       const shapes = runnerFixture('ts-cjs/shapes.ts');
