@@ -1,8 +1,8 @@
 /**
  * The compiler options of a script's own tsconfig.json that change what its code does when it runs:
  * `experimentalDecorators` (legacy decorators instead of the standard ones TypeScript 5 compiles by
- * default) and `emitDecoratorMetadata`. Every other option only changes types or the shape of the
- * output, which the loader picks itself.
+ * default) and `emitDecoratorMetadata`, which decide what decorated code does. The other options are
+ * not read: the loader picks the target and the module format itself.
  *
  * Read without the compiler (a cache hit must not load it): tsconfig.json is JSON with comments and
  * trailing commas, and `extends` names another file or a package's. Like the compiler's own lookup,
