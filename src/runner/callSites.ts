@@ -131,7 +131,7 @@ export class StackInterner {
   /**
    * Interns the first `maxFrames` user frames of `sites` starting at index `from`; returns the stack
    * id, or 0 when there is no user frame. Frames in code a compiler added with no original position
-   * (its helpers) are not the user's: the next frame stands for them.
+   * (the functions it emits) are not the user's: the next frame stands for them.
    */
   intern(sites: CallSite[], from: number, maxFrames: number): number {
     let key = '';
@@ -163,20 +163,20 @@ export class StackInterner {
 
   /**
    * Interns a frame of an error's stack text, as {@link internFrame}; `mapped`: Node's source maps
-   * already mapped the text. Returns 0 for a frame in a compiler helper, which is not the user's: a
+   * already mapped the text. Returns 0 for a frame in a function the compiler emitted, not the user's: a
    * generated one on a sourceless line, or one Node could not map and left with its generated position.
    */
   internTextFrame(name: string, line: number, column: number, fn: string, mapped: boolean): number {
     const info = this.fileInfo(name);
     if (info.id === 0) return 0;
     if (info.sourceless !== undefined) {
-      let helper = false;
+      let emitted = false;
       try {
-        helper = mapped ? this.sources.isOriginalPosition(info.path, line, column) === false : info.sourceless[line] === 1;
+        emitted = mapped ? this.sources.isOriginalPosition(info.path, line, column) === false : info.sourceless[line] === 1;
       } catch {
         // Kept, as in a file that was not compiled.
       }
-      if (helper) return 0;
+      if (emitted) return 0;
     }
     return this.internFrame(name, line, column, fn, mapped);
   }

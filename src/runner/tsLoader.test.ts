@@ -64,13 +64,13 @@ test('JavaScript specifiers a TypeScript file may stand for: relative or absolut
   assert.deepEqual(tsCandidates('./util'), []);
 });
 
-test('lines the compiler adds: its helpers have no source, the code of `await using` stands for the declaration', () => {
+test('lines the compiler adds: the functions it emits have no source, the code of `await using` stands for the declaration', () => {
   const src = ['async function main(): Promise<void> {', '  const a = 1;', '  await using r = { async [Symbol.asyncDispose]() {} };', '  console.log(a);', '}', 'main();', ''].join('\n');
   const out = transpileTs('/t/u.ts', src, 'cjs');
   const lines = out.code.split('\n');
   const { usingLines, sourceless } = unmappedLines(lines, decodeMappings(out.map.mappings));
   const lineOf = (text: string) => lines.findIndex((l) => l.includes(text)) + 1;
-  // The helpers above the script's code.
+  // The functions emitted above the script's code.
   assert.equal(sourceless[lineOf('var __disposeResources')], 1);
   assert.equal(sourceless[lineOf('function next()')], 1);
   // The disposal in the added finally block, and its await: the `await using` line (3), at `await`.

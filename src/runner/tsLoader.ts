@@ -448,7 +448,7 @@ export function mapToOriginal(file: string, line: number, column: number): { lin
 
 /**
  * The generated lines of a TypeScript file (1-based index, 1 = yes) whose code has no place in the
- * original file: the helpers the compiler writes at the top (`__disposeResources`, `__esDecorate`,
+ * original file: the functions the compiler emits at the top (`__disposeResources`, `__esDecorate`,
  * …) and the code it adds inside functions for other constructs. A frame there is not one the user
  * could click on, so stacks skip it and the next frame of the script stands for it. The code it adds
  * for `using` / `await using` is not among them: it stands for the declaration (see
@@ -460,8 +460,9 @@ export function sourcelessLines(file: string): Uint8Array | undefined {
 
 /**
  * Whether a position (1-based) shown as original in an error's stack is one: Node's source maps give
- * the original position of a mapping, and leave a position they cannot map (in the compiler's helpers
- * at the top of the output) as it was, generated. Undefined for files this loader did not compile.
+ * the original position of a mapping, and leave a position they cannot map (in the functions the
+ * compiler emits at the top of the output) as it was, generated. Undefined for files this loader did
+ * not compile.
  */
 export function isOriginalPosition(file: string, line: number, column: number): boolean | undefined {
   const entry = mappedEntry(file);

@@ -571,7 +571,7 @@ for (const node of nodeVersions) {
         assertAt(release?.stack[0], file, positionOf(file, '// RELEASE-IMMEDIATE', 'setImmediate'), 'setImmediate in the dispose method');
         assertAt(release?.stack[1], file, positionOf(file, '// USING', 'using'), 'the dispose call');
 
-        // The compiler's helper throws for a value that is not disposable: the error is the declaration's.
+        // The compiler's __addDisposableResource throws for a value that is not disposable: the error is the declaration's.
         const r = await runCli([...nodeArgs, file, 'throw']);
         assert.equal(r.code, 1, r.stderr);
         const failed = assertComplete(r);
