@@ -12,6 +12,7 @@ import { isatty } from 'node:tty';
 import { CLI_THREAD_ID, MAX_SITES_ENV, RUNNER_CONFIG_ENV, TRACE_FORMAT_VERSION, TRACE_MAGIC, type RunnerConfig, type TraceHeader } from '../trace/format';
 import { parseTrace, type TraceModel } from '../trace/model';
 import { buildPool, effectivePoolSize, type JobIds } from '../trace/poolModel';
+import { reportTsconfigProblems } from '../runner/tsconfig';
 import { pruneCache } from '../runner/tsLoader';
 import { EXIT_INTERNAL, SCRIPT_EXTENSIONS, UsageError, type RunCommand } from './args';
 import { readNodeTraceEvents } from './nodeTraceEvents';
@@ -150,7 +151,9 @@ export async function runCommand(cmd: RunCommand, log: (line: string) => void): 
     log(`concurrency-diagram: the runner is missing (${preload}); rebuild with 'node scripts/build.mjs'`);
     return EXIT_INTERNAL;
   }
-  // A syntax error is reported before anything runs, with its position.
+  // A syntax error is reported before anything runs, with its position; so is a tsconfig.json that
+  // cannot be used (the script's process ignores it silently: its stderr is the script's).
+  reportTsconfigProblems((message) => log(`concurrency-diagram: ${message}`));
   checkSyntax(script);
 
   let env: NodeJS.ProcessEnv;

@@ -46,6 +46,21 @@ interface FileInfo {
   id: number;
   /** Absolute path (file: URLs converted). */
   path: string;
+  /** For a compiled file: 1 at each generated line (1-based) with no place in the original, whose frames are skipped. */
+  sourceless?: Uint8Array;
+}
+
+/** What the interner asks of the loader that compiled the script's files (TypeScript). */
+export interface CompiledSources {
+  /** Maps a generated position to the original one (1-based), or undefined. */
+  map: PositionMapper;
+  /** For a compiled file: 1 at each generated line (1-based) with no place in the original; else undefined. */
+  sourcelessLines(file: string): Uint8Array | undefined;
+  /**
+   * For a position Node's source maps already mapped (in an error's stack text): false when no
+   * mapping leads to it, i.e. Node left a generated position it could not map; undefined when unknown.
+   */
+  isOriginalPosition(file: string, line: number, column: number): boolean | undefined;
 }
 
 /** Decides which frames are the user's. */
@@ -79,7 +94,7 @@ export class StackInterner {
   constructor(
     private readonly out: TraceWriter,
     private readonly filter: UserFrameFilter,
-    private readonly mapPosition: PositionMapper,
+    private readonly sources: CompiledSources,
   ) {}
 
   private fileInfo(name: string): FileInfo {
@@ -94,6 +109,13 @@ export class StackInterner {
         }
       }
       info = { id: this.filter.isUser(path) ? this.nextFileId++ : 0, path };
+      if (info.id !== 0) {
+        try {
+          info.sourceless = this.sources.sourcelessLines(path);
+        } catch {
+          // Without them every frame of the file is kept, as in a file that was not compiled.
+        }
+      }
       this.files.set(name, info);
       if (info.id !== 0) {
         this.paths.set(info.id, path);
@@ -111,7 +133,8 @@ export class StackInterner {
 
   /**
    * Interns the first `maxFrames` user frames of `sites` starting at index `from`; returns the stack
-   * id, or 0 when there is no user frame.
+   * id, or 0 when there is no user frame. Frames in code a compiler added with no original position
+   * (the functions it emits) are not the user's: the next frame stands for them.
    */
   intern(sites: CallSite[], from: number, maxFrames: number): number {
     let key = '';
@@ -122,7 +145,9 @@ export class StackInterner {
       if (typeof name !== 'string') continue;
       const info = this.fileInfo(name);
       if (info.id === 0) continue;
-      key += `${info.id}:${cs.getLineNumber()}:${cs.getColumnNumber()}:${cs.getFunctionName() ?? ''}|`;
+      const line = cs.getLineNumber();
+      if (info.sourceless !== undefined && line !== null && info.sourceless[line] === 1) continue;
+      key += `${info.id}:${line}:${cs.getColumnNumber()}:${cs.getFunctionName() ?? ''}|`;
       n++;
     }
     if (n === 0) return 0;
@@ -137,6 +162,26 @@ export class StackInterner {
     const info = this.fileInfo(path);
     if (info.id === 0) return 0;
     return this.internKey(`${original ? '=' : ''}${info.id}:${line}:${column}:${fn}|`);
+  }
+
+  /**
+   * Interns a frame of an error's stack text, as {@link internFrame}; `mapped`: Node's source maps
+   * already mapped the text. Returns 0 for a frame in a function the compiler emitted, not the user's: a
+   * generated one on a sourceless line, or one Node could not map and left with its generated position.
+   */
+  internTextFrame(name: string, line: number, column: number, fn: string, mapped: boolean): number {
+    const info = this.fileInfo(name);
+    if (info.id === 0) return 0;
+    if (info.sourceless !== undefined) {
+      let emitted = false;
+      try {
+        emitted = mapped ? this.sources.isOriginalPosition(info.path, line, column) === false : info.sourceless[line] === 1;
+      } catch {
+        // Kept, as in a file that was not compiled.
+      }
+      if (emitted) return 0;
+    }
+    return this.internFrame(name, line, column, fn, mapped);
   }
 
   private internKey(key: string): number {
@@ -165,7 +210,7 @@ export class StackInterner {
       const path = this.pathOf(fileId);
       if (path !== undefined && !original) {
         try {
-          const m = this.mapPosition(path, line, column);
+          const m = this.sources.map(path, line, column);
           if (m) {
             line = m.line;
             column = m.column;

@@ -5,7 +5,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { readFileSync } from 'node:fs';
-import { enableNodeSourceMaps, formatOf, getTranspiled, isTsFile, withInlineMap } from './tsLoader';
+import { enableNodeSourceMaps, formatOf, getTranspiled, isTsFile, tsCandidates, withInlineMap } from './tsLoader';
 
 interface ResolveResult {
   url: string;
@@ -19,12 +19,13 @@ interface LoadResult {
 }
 type Ctx = { parentURL?: string; format?: string | null; conditions?: string[]; importAttributes?: object };
 
-/** Specifiers to try when a relative import names the JavaScript a TypeScript file compiles to. */
+/**
+ * Specifiers to try when a relative import is not found: the TypeScript file of the JavaScript it
+ * names, or for one with no extension its .ts file or folder index.
+ */
 function alternatives(specifier: string): string[] {
   if (!(specifier.startsWith('./') || specifier.startsWith('../') || specifier.startsWith('/') || specifier.startsWith('file:'))) return [];
-  if (specifier.endsWith('.js')) return [specifier.slice(0, -3) + '.ts', specifier.slice(0, -3) + '.tsx'];
-  if (specifier.endsWith('.mjs')) return [specifier.slice(0, -4) + '.mts'];
-  if (specifier.endsWith('.cjs')) return [specifier.slice(0, -4) + '.cts'];
+  if (/\.[cm]?js$/.test(specifier)) return tsCandidates(specifier);
   if (!/\.[cm]?[jt]sx?$|\.json$|\.node$/.test(specifier)) return [specifier + '.ts', specifier + '/index.ts'];
   return [];
 }

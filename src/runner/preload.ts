@@ -17,7 +17,7 @@ import { StackInterner, UserFrameFilter } from './callSites';
 import { makeClock } from './clock';
 import { LoopMonitor } from './loopMonitor';
 import { watchParent } from './parentWatch';
-import { enableNodeSourceMaps, formatOf, installCjsHooks, installEsmHooks, isTsFile, mapToOriginal, observeCompiles } from './tsLoader';
+import { enableNodeSourceMaps, formatOf, installCjsHooks, installEsmHooks, isOriginalPosition, isTsFile, mapToOriginal, observeCompiles, sourcelessLines } from './tsLoader';
 import { str, TraceWriter } from './traceWriter';
 
 /** Environment variable through which each thread tells the Workers it starts its own threadId. */
@@ -179,7 +179,7 @@ function start(): void {
   }
 
   const filter = new UserFrameFilter(__dirname + path.sep);
-  const interner = new StackInterner(out, filter, mapToOriginal);
+  const interner = new StackInterner(out, filter, { map: mapToOriginal, sourcelessLines, isOriginalPosition });
   const loop = new LoopMonitor(out, (config.blockMs ?? 10) * 1000);
   let compileStart = 0;
   observeCompiles((starting) => {
@@ -355,7 +355,7 @@ function stackFromText(interner: StackInterner, text: string): number {
   let first = 0;
   for (let m = re.exec(text); m; m = re.exec(text)) {
     // With Node's source maps on, the text already shows original positions.
-    const id = interner.internFrame(m[2], Number(m[3]), Number(m[4]), m[1] ?? '', process.sourceMapsEnabled === true);
+    const id = interner.internTextFrame(m[2], Number(m[3]), Number(m[4]), m[1] ?? '', process.sourceMapsEnabled === true);
     if (id !== 0) {
       first = id;
       break;

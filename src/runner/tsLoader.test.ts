@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, utimesSync, writeFileS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { cacheDir, calleeColumn, decodeMappings, formatOf, getTranspiled, lookupPosition, pruneCache } from './tsLoader';
+import { cacheDir, calleeColumn, decodeMappings, formatOf, getTranspiled, lookupPosition, pruneCache, tsCandidates, unmappedLines } from './tsLoader';
 import { transpileTs, TsSyntaxError } from './typescript';
 
 test('decodes VLQ mappings into per-line segments', () => {
@@ -53,6 +53,33 @@ test('module format: .mts ESM, .cts CommonJS, .ts by the nearest package.json ty
   assert.equal(formatOf(join(root, 'esm', 'a.cts')), 'cjs');
   assert.equal(formatOf(join(root, 'cjs', 'a.ts')), 'cjs');
   assert.equal(formatOf(join(root, 'cjs', 'a.mts')), 'esm');
+});
+
+test('JavaScript specifiers a TypeScript file may stand for: relative or absolute .js, .cjs, .mjs only', () => {
+  assert.deepEqual(tsCandidates('./util.js'), ['./util.ts', './util.tsx']);
+  assert.deepEqual(tsCandidates('../y.cjs'), ['../y.cts']);
+  assert.deepEqual(tsCandidates('/abs/z.mjs'), ['/abs/z.mts']);
+  assert.deepEqual(tsCandidates('pkg/util.js'), []);
+  assert.deepEqual(tsCandidates('./data.json'), []);
+  assert.deepEqual(tsCandidates('./util'), []);
+});
+
+test('lines the compiler adds: the functions it emits have no source, the code of `await using` stands for the declaration', () => {
+  const src = ['async function main(): Promise<void> {', '  const a = 1;', '  await using r = { async [Symbol.asyncDispose]() {} };', '  console.log(a);', '}', 'main();', ''].join('\n');
+  const out = transpileTs('/t/u.ts', src, 'cjs');
+  const lines = out.code.split('\n');
+  const { usingLines, sourceless } = unmappedLines(lines, decodeMappings(out.map.mappings));
+  const lineOf = (text: string) => lines.findIndex((l) => l.includes(text)) + 1;
+  // The functions emitted above the script's code.
+  assert.equal(sourceless[lineOf('var __disposeResources')], 1);
+  assert.equal(sourceless[lineOf('function next()')], 1);
+  // The disposal in the added finally block, and its await: the `await using` line (3), at `await`.
+  assert.deepEqual(usingLines.get(lineOf('__disposeResources(env_1)')), { line: 3, column: 3 });
+  assert.deepEqual(usingLines.get(lineOf('await result_1')), { line: 3, column: 3 });
+  assert.equal(sourceless[lineOf('__disposeResources(env_1)')], 0);
+  // The script's own lines are neither.
+  assert.equal(sourceless[lineOf('console.log(a)')], 0);
+  assert.equal(usingLines.has(lineOf('console.log(a)')), false);
 });
 
 const DAY = 24 * 3600_000;

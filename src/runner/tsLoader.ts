@@ -16,13 +16,14 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { decoratorOptionsFor, type DecoratorOptions } from './tsconfig';
 import type { ModuleFormat, SourceMapLike, TranspileOutput } from './typescript';
 
 /** Extensions the loader compiles. */
 export const TS_EXTENSIONS = ['.ts', '.mts', '.cts', '.tsx'];
 
 /** Bumped when the cache layout or compiler options change. */
-const CACHE_LAYOUT = 'cd-ts-1';
+const CACHE_LAYOUT = 'cd-ts-2';
 
 type Compiler = typeof import('./typescript');
 
@@ -204,11 +205,13 @@ function readCacheEntry(cf: string): string {
   }
 }
 
-function cacheFile(file: string, source: string, format: ModuleFormat): string {
+/** The cache entry of a file's output: by content, format and the tsconfig options that change the output. */
+function cacheFile(file: string, source: string, format: ModuleFormat, decorators: DecoratorOptions): string {
   // Loaded here, not with this module: a JavaScript-only run (most of them) never needs node:crypto,
   // and loading it costs every process a few ms at start.
   const { createHash } = require('node:crypto') as typeof import('node:crypto');
-  const h = createHash('sha256').update(`${CACHE_LAYOUT}\0${stamp()}\0${format}\0${file}\0`).update(source).digest('hex');
+  const options = `${Number(decorators.experimentalDecorators)}${Number(decorators.emitDecoratorMetadata)}`;
+  const h = createHash('sha256').update(`${CACHE_LAYOUT}\0${stamp()}\0${format}\0${options}\0${file}\0`).update(source).digest('hex');
   return path.join(cacheDir(), `${h.slice(0, 40)}.json`);
 }
 
@@ -238,15 +241,32 @@ function compileObserver(starting: boolean): void {
 }
 
 /** Transpiled files of this thread, with their source maps. */
-const transpiled = new Map<string, { code: string; map: SourceMapLike; format: ModuleFormat; lookup?: MapLookup; lines?: string[] }>();
+const transpiled = new Map<string, TranspiledEntry>();
+
+/** A transpiled file of this thread, with what its stacks need, worked out on first use. */
+interface TranspiledEntry {
+  code: string;
+  map: SourceMapLike;
+  format: ModuleFormat;
+  lookup?: MapLookup;
+  lines?: string[];
+  /** Original positions of generated lines that have no mapping but stand for a `using` declaration (1-based lines). */
+  usingLines?: Map<number, { line: number; column: number }>;
+  /** 1 at each generated line (1-based) whose code has no place in the original file. */
+  sourceless?: Uint8Array;
+  /** Every original position a mapping leads to, as `line * 2^20 + column` (0-based). */
+  targets?: Set<number>;
+}
 
 /**
- * Transpiles a file (from the disk cache when it has it, without loading the compiler). Throws the
- * compiler's TsSyntaxError. The CLI can use it for its syntax pre-check: a cache hit means the file
- * parsed before, and the runner then finds the output ready.
+ * Transpiles a file (from the disk cache when it has it, without loading the compiler), with the
+ * decorator options of its nearest tsconfig.json. Throws the compiler's TsSyntaxError. The CLI can
+ * use it for its syntax pre-check: a cache hit means the file parsed before, and the runner then
+ * finds the output ready.
  */
 export function getTranspiled(file: string, source: string, format: ModuleFormat): TranspileOutput {
-  const cf = cacheFile(file, source, format);
+  const decorators = decoratorOptionsFor(file);
+  const cf = cacheFile(file, source, format, decorators);
   let out: TranspileOutput | undefined;
   try {
     out = JSON.parse(readCacheEntry(cf)) as TranspileOutput;
@@ -258,7 +278,7 @@ export function getTranspiled(file: string, source: string, format: ModuleFormat
     // when it starts and ends, so the stretch is not drawn as the script blocking its event loop.
     compileObserver(true);
     try {
-      out = loadCompiler().transpileTs(file, source, format);
+      out = loadCompiler().transpileTs(file, source, format, decorators);
       try {
         fs.mkdirSync(path.dirname(cf), { recursive: true });
         const tmp = `${cf}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
@@ -298,6 +318,19 @@ export function formatOf(file: string): ModuleFormat {
   if (file.endsWith('.mts')) return 'esm';
   if (file.endsWith('.cts')) return 'cjs';
   return packageType(path.dirname(file)) === 'module' ? 'esm' : 'cjs';
+}
+
+/**
+ * The TypeScript files a relative or absolute import of JavaScript may mean, as the compiler lets
+ * TypeScript name them (`./util.js` for util.ts, `./y.cjs` for y.cts, `./z.mjs` for z.mts): tried
+ * only after the JavaScript file itself was not found. Empty for any other specifier.
+ */
+export function tsCandidates(specifier: string): string[] {
+  if (!(specifier.startsWith('./') || specifier.startsWith('../') || specifier.startsWith('/') || specifier.startsWith('file:') || path.isAbsolute(specifier))) return [];
+  if (specifier.endsWith('.js')) return [specifier.slice(0, -3) + '.ts', specifier.slice(0, -3) + '.tsx'];
+  if (specifier.endsWith('.mjs')) return [specifier.slice(0, -4) + '.mts'];
+  if (specifier.endsWith('.cjs')) return [specifier.slice(0, -4) + '.cts'];
+  return [];
 }
 
 /** True for a file the loader compiles. */
@@ -406,6 +439,44 @@ export function lookupPosition(lookup: MapLookup, line: number, column: number):
  * undefined for files this loader did not compile. Used off the hot path (once per unique stack).
  */
 export function mapToOriginal(file: string, line: number, column: number): { line: number; column: number } | undefined {
+  const entry = mappedEntry(file);
+  if (!entry) return undefined;
+  const lookup = entry.lookup as MapLookup;
+  if (lookup[line - 1]?.length) return lookupPosition(lookup, line, calleeColumn(entry.lines?.[line - 1], column));
+  return entry.usingLines?.get(line);
+}
+
+/**
+ * The generated lines of a TypeScript file (1-based index, 1 = yes) whose code has no place in the
+ * original file: the functions the compiler emits at the top (`__disposeResources`, `__esDecorate`,
+ * …) and the code it adds inside functions for other constructs. A frame there is not one the user
+ * could click on, so stacks skip it and the next frame of the script stands for it. The code it adds
+ * for `using` / `await using` is not among them: it stands for the declaration (see
+ * {@link mapToOriginal}). Undefined for files this loader did not compile.
+ */
+export function sourcelessLines(file: string): Uint8Array | undefined {
+  return mappedEntry(file)?.sourceless;
+}
+
+/**
+ * Whether a position (1-based) shown as original in an error's stack is one: Node's source maps give
+ * the original position of a mapping, and leave a position they cannot map (in the functions the
+ * compiler emits at the top of the output) as it was, generated. Undefined for files this loader did
+ * not compile.
+ */
+export function isOriginalPosition(file: string, line: number, column: number): boolean | undefined {
+  const entry = mappedEntry(file);
+  if (!entry) return undefined;
+  if (!entry.targets) {
+    const targets = new Set<number>();
+    for (const segs of entry.lookup as MapLookup) for (let i = 0; i < segs.length; i += 3) targets.add(segs[i + 1] * 2 ** 20 + segs[i + 2]);
+    entry.targets = targets;
+  }
+  return entry.targets.has((line - 1) * 2 ** 20 + (column - 1));
+}
+
+/** The transpiled entry of a TypeScript file, with its decoded map and line facts; undefined for other files. */
+function mappedEntry(file: string): TranspiledEntry | undefined {
   if (!isTsFile(file)) return undefined;
   let entry = transpiled.get(file);
   if (!entry) {
@@ -418,9 +489,41 @@ export function mapToOriginal(file: string, line: number, column: number): { lin
     entry = transpiled.get(file);
     if (!entry) return undefined;
   }
-  if (!entry.lookup) entry.lookup = decodeMappings(entry.map.mappings);
-  if (!entry.lines) entry.lines = entry.code.split('\n');
-  return lookupPosition(entry.lookup, line, calleeColumn(entry.lines[line - 1], column));
+  if (!entry.lookup) {
+    const lookup = decodeMappings(entry.map.mappings);
+    const lines = entry.code.split('\n');
+    const { usingLines, sourceless } = unmappedLines(lines, lookup);
+    Object.assign(entry, { lookup, lines, usingLines, sourceless });
+  }
+  return entry;
+}
+
+/**
+ * Sorts the generated lines with no mapping: those of the code the compiler adds for `using` /
+ * `await using` (they name its `env_N` record, or the `result_N` of its disposal) stand for the
+ * first declaration of that record, where `__addDisposableResource(env_N, …)` is mapped; every
+ * other one is sourceless.
+ */
+export function unmappedLines(lines: string[], lookup: MapLookup): { usingLines: Map<number, { line: number; column: number }>; sourceless: Uint8Array } {
+  const usingLines = new Map<number, { line: number; column: number }>();
+  const sourceless = new Uint8Array(lines.length + 2);
+  const declarations = new Map<string, { line: number; column: number }>();
+  const disposals = new Map<string, string>();
+  for (let i = 0; i < lines.length; i++) {
+    const decl = /\b__addDisposableResource\((env_\d+),/.exec(lines[i]);
+    const segs = lookup[i];
+    if (decl && segs?.length && !declarations.has(decl[1])) declarations.set(decl[1], { line: segs[1] + 1, column: segs[2] + 1 });
+    const disposal = /\b(result_\d+) = __disposeResources\((env_\d+)\)/.exec(lines[i]);
+    if (disposal) disposals.set(disposal[1], disposal[2]);
+  }
+  for (let i = 0; i < lines.length; i++) {
+    if (lookup[i]?.length) continue;
+    const env = /\b(env_\d+)\b/.exec(lines[i])?.[1] ?? disposals.get(/\b(result_\d+)\b/.exec(lines[i])?.[1] ?? '');
+    const declared = env === undefined ? undefined : declarations.get(env);
+    if (declared) usingLines.set(i + 1, declared);
+    else sourceless[i + 1] = 1;
+  }
+  return { usingLines, sourceless };
 }
 
 /**
@@ -452,10 +555,23 @@ interface CjsModule {
   _compile(code: string, filename: string): unknown;
 }
 
-/** Registers the CommonJS extension hooks (each TS file is compiled to CommonJS when required). */
+type ResolveFilename = (this: unknown, request: string, parent: unknown, isMain?: boolean, options?: unknown) => string;
+
+/** Set on the resolver this loader installed, so a second install (a re-run preload) does not wrap it again. */
+const TS_RESOLVER = Symbol.for('concurrency-diagram.tsResolver');
+
+/**
+ * Registers the CommonJS hooks: each TS file is compiled to CommonJS when required, and a
+ * `require('./util.js')` (what `import … from './util.js'` compiles to) finds util.ts when there is
+ * no util.js, as the ESM hooks do for `import`. From any file, not only TypeScript ones: the
+ * JavaScript file the specifier names would exist after a build, whoever asks for it.
+ */
 export function installCjsHooks(): void {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const Module = require('node:module') as { _extensions: Record<string, (m: CjsModule, filename: string) => void> };
+  const Module = require('node:module') as {
+    _extensions: Record<string, (m: CjsModule, filename: string) => void>;
+    _resolveFilename: ResolveFilename & { [TS_RESOLVER]?: true };
+  };
   const compile = (m: CjsModule, filename: string): void => {
     const source = fs.readFileSync(filename, 'utf8');
     // An `.mts` file is ES module code whatever asks for it (Node 20 hands an `.mts` entry to the
@@ -465,6 +581,26 @@ export function installCjsHooks(): void {
     m._compile(withInlineMap(out), filename);
   };
   for (const ext of TS_EXTENSIONS) Module._extensions[ext] = compile;
+  const resolveFilename = Module._resolveFilename;
+  if (typeof resolveFilename !== 'function' || resolveFilename[TS_RESOLVER]) return;
+  const resolveTs: ResolveFilename = function (this: unknown, request, parent, isMain, options) {
+    try {
+      return resolveFilename.call(this, request, parent, isMain, options);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException)?.code !== 'MODULE_NOT_FOUND' || typeof request !== 'string') throw e;
+      for (const candidate of tsCandidates(request)) {
+        try {
+          return resolveFilename.call(this, candidate, parent, isMain, options);
+        } catch {
+          // Try the next one.
+        }
+      }
+      // The script sees Node's own error, naming what it asked for.
+      throw e;
+    }
+  };
+  Object.defineProperty(resolveTs, TS_RESOLVER, { value: true });
+  Module._resolveFilename = resolveTs;
 }
 
 /** Registers the ESM hooks: in-thread where Node has `registerHooks`, else on Node's hooks thread. */

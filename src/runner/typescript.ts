@@ -1,12 +1,14 @@
 /**
  * TypeScript → JavaScript for the runner, with source maps: the whole language (types, enums,
- * namespaces, parameter properties, decorators with `experimentalDecorators`), one file at a time.
+ * namespaces, parameter properties, standard decorators, or legacy ones where the script's
+ * tsconfig.json asks for `experimentalDecorators`), one file at a time.
  *
  * Built as its own bundle (`dist/runner/typescript.js`) and loaded lazily, so JavaScript-only
  * scripts never pay for loading the compiler. The CLI imports {@link transpileTs} to pre-check the
  * entry file and report a syntax error as one clear line.
  */
 import ts from 'typescript';
+import { DEFAULT_DECORATOR_OPTIONS, type DecoratorOptions } from './tsconfig';
 
 /** A source map (version 3) as produced by the compiler. */
 export interface SourceMapLike {
@@ -51,19 +53,22 @@ export const typescriptVersion: string = ts.version;
 
 /**
  * Transpiles one TypeScript file. Throws {@link TsSyntaxError} for the first syntax error.
- * `format` picks the module system of the output (default CommonJS).
+ * `format` picks the module system of the output (default CommonJS); `decorators` are the options of
+ * the file's tsconfig.json that change what decorators do (default: TypeScript's, standard decorators).
  */
-export function transpileTs(file: string, source: string, format: ModuleFormat = 'cjs'): TranspileOutput {
+export function transpileTs(file: string, source: string, format: ModuleFormat = 'cjs', decorators: DecoratorOptions = DEFAULT_DECORATOR_OPTIONS): TranspileOutput {
   const out = ts.transpileModule(source, {
     fileName: file,
     reportDiagnostics: true,
     compilerOptions: {
       module: format === 'esm' ? ts.ModuleKind.ESNext : ts.ModuleKind.CommonJS,
-      // ES2022 keeps async/await native: the task lanes depend on seeing real async functions.
+      // ES2022 keeps async/await native: the task lanes depend on seeing real async functions. Below
+      // ESNext the compiler also lowers standard decorators, which Node does not run natively yet.
       target: ts.ScriptTarget.ES2022,
       sourceMap: true,
       inlineSources: false,
-      experimentalDecorators: true,
+      experimentalDecorators: decorators.experimentalDecorators,
+      emitDecoratorMetadata: decorators.emitDecoratorMetadata,
       esModuleInterop: true,
       allowJs: true,
       jsx: ts.JsxEmit.React,

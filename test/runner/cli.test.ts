@@ -91,6 +91,17 @@ describe('bad input: one line naming the problem, exit code 2', () => {
     assert.match(r.stderr.trim(), /^concurrency-diagram: .*syntaxError\.ts:5:\d+: .+/);
     assert.equal(r.stderr.trim().split('\n').length, 1);
   });
+
+  test('a tsconfig.json that is not JSON: one warning line, and the script runs with TypeScript\'s defaults', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'tsconfig.json'), '{ "compilerOptions": { "experimentalDecorators": true ');
+    writeFileSync(join(dir, 'main.ts'), 'const d = (_m: unknown, c: ClassMethodDecoratorContext) => void console.log(`standard ${String(c.name)}`);\nclass A {\n  @d m(): void {}\n}\nnew A();\n');
+    const r = await runCli([join(dir, 'main.ts')]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, 'standard m\n');
+    const warnings = r.stderr.trim().split('\n').filter((l) => l !== summaryOf(r.stderr));
+    assert.deepEqual(warnings, [`concurrency-diagram: ${join(dir, 'tsconfig.json')}: cannot be used (not valid JSON); TypeScript's default options apply`]);
+  });
 });
 
 describe('pass-through', () => {

@@ -5,12 +5,12 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { MAX_SITES_ENV } from '../../src/trace/format';
 import { SegmentState, type AsyncOp, type SourceFrame, type Task, type TraceModel } from '../../src/trace/model';
-import { fixture, nodeMajor, nodeVersions, runCli, type CliResult } from './harness';
+import { fixture, nodeMajor, nodeVersions, runCli, tempDir, type CliResult } from './harness';
 
 const runnerFixture = (name: string) => fixture(join('runner', name));
 
@@ -27,6 +27,22 @@ function positionOf(file: string, marker: string, callee: string): { line: numbe
 function assertAt(frame: SourceFrame | undefined, file: string, pos: { line: number; column: number }, what: string): void {
   assert.ok(frame, `${what}: has a source`);
   assert.deepEqual({ file: frame.file, line: frame.line, column: frame.column }, { file, ...pos }, what);
+}
+
+/** Asserts every recorded frame in `file` is a position of its text: a line it has, a column on that line (or just past it). */
+function assertRealPositions(m: TraceModel, file: string): void {
+  const lines = readFileSync(file, 'utf8').split('\n');
+  const stacks = [...[...m.ops.values()].map((o) => o.stack), ...[...m.tasks.values()].map((t) => t.stack), ...m.errors.map((e) => e.stack), ...m.busy.map((b) => b.stack), ...m.blocked.map((b) => b.stack)];
+  let seen = 0;
+  for (const stack of stacks) {
+    for (const f of stack) {
+      if (f.file !== file) continue;
+      seen++;
+      const text = lines[f.line - 1];
+      assert.ok(text !== undefined && f.column >= 1 && f.column <= text.length + 1, `${f.file}:${f.line}:${f.column} (${f.fn}) is not a position of the file (${lines.length} lines)`);
+    }
+  }
+  assert.ok(seen > 0, 'frames in the file');
 }
 
 function opsOfType(m: TraceModel, type: string): AsyncOp[] {
@@ -609,6 +625,65 @@ for (const node of nodeVersions) {
         assertAt(timer?.stack[0], main, positionOf(main, '// TS-TIMEOUT', 'setTimeout'), 'setTimeout source');
         const read = opsOfType(m, 'FSREQCALLBACK').find((o) => o.stack[0]?.file === shapes);
         assertAt(read?.stack[0], shapes, positionOf(shapes, '// TS-READFILE', 'readFile('), 'readFile source (imported .ts)');
+      });
+    }
+
+    test('TypeScript standard decorators (no tsconfig.json): they run as tsc compiles them; original positions', async () => {
+      // Copied where no tsconfig.json is above it: TypeScript's defaults apply.
+      const file = join(tempDir('cd-std-deco-'), 'standard.ts');
+      copyFileSync(runnerFixture('tsDecorators/standard.ts'), file);
+      const m = await runOk(nodeArgs, [file], 'calling greet\nhello you greet\n');
+      assertRealPositions(m, file);
+      const timer = opsOfType(m, 'Timeout').find((o) => o.stack[0]?.file === file);
+      assertAt(timer?.stack[0], file, positionOf(file, '// STD-TIMEOUT', 'setTimeout'), 'setTimeout in the decorated method');
+      const [greet] = tasksNamed(m, 'greet');
+      assertAt(greet?.stack[0], file, positionOf(file, '// STD-WRAPPER', 'apply'), "the decorator's call of the method");
+    });
+
+    test('TypeScript legacy decorators with metadata where tsconfig.json (through extends) asks for them; original positions', async () => {
+      const file = runnerFixture('tsDecorators/legacy/main.ts');
+      const m = await runOk(nodeArgs, [file], 'calling find\nmemory:7 find#1=db find(Number,String)\n');
+      assertRealPositions(m, file);
+      const timer = opsOfType(m, 'Timeout').find((o) => o.stack[0]?.file === file);
+      assertAt(timer?.stack[0], file, positionOf(file, '// LEGACY-TIMEOUT', 'setTimeout'), 'setTimeout in the decorated method');
+      const [find] = tasksNamed(m, 'find');
+      assertAt(find?.stack[0], file, positionOf(file, '// LEGACY-WRAPPER', 'apply'), "the decorator's call of the method");
+    });
+
+    test("CommonJS TypeScript and JavaScript naming .ts/.cts files by their JavaScript names ('./util.js', './count.cjs'): they run as tsc's output would", async () => {
+      const util = runnerFixture('tsJsSpecifiers/util.ts');
+      const m = await runOk(nodeArgs, [runnerFixture('tsJsSpecifiers/main.ts')], '4 2 6 12\n');
+      const timer = opsOfType(m, 'Timeout').find((o) => o.stack[0]?.file === util);
+      assertAt(timer?.stack[0], util, positionOf(util, '// UTIL-TIMEOUT', 'setTimeout'), 'setTimeout in util.ts');
+    });
+
+    for (const ext of ['.ts', '.mts']) {
+      test(`TypeScript \`await using\` and \`using\` (${ext}): every recorded position is one of the file; disposals point at the declaration`, async () => {
+        // The .mts variant is the same code compiled as an ES module (a copy beside no package.json).
+        let file = runnerFixture('tsUsing.ts');
+        if (ext === '.mts') {
+          file = join(tempDir('cd-using-'), 'tsUsing.mts');
+          copyFileSync(runnerFixture('tsUsing.ts'), file);
+        }
+        const m = await runOk(nodeArgs, [file], 'disposed\n');
+        assertRealPositions(m, file);
+        // Named `[nodejs.asyncDispose]` where the symbol is Node's own (before Node 24), else `[Symbol.asyncDispose]`.
+        const [dispose] = [...m.tasks.values()].filter((t) => t.name.endsWith('.asyncDispose]'));
+        assertAt(dispose?.stack[0], file, positionOf(file, '// AWAIT-USING', 'await using'), 'the asyncDispose call');
+        const timer = opsOfType(m, 'Timeout').find((o) => o.stack[0]?.line === positionOf(file, '// DISPOSE-TIMEOUT', '').line);
+        assertAt(timer?.stack[2], file, positionOf(file, '// AWAIT-USING', 'await using'), "the disposal's caller");
+        const [release] = opsOfType(m, 'Immediate').filter((o) => o.stack[0]?.file === file);
+        assertAt(release?.stack[0], file, positionOf(file, '// RELEASE-IMMEDIATE', 'setImmediate'), 'setImmediate in the dispose method');
+        assertAt(release?.stack[1], file, positionOf(file, '// USING', 'using'), 'the dispose call');
+
+        // The compiler's __addDisposableResource throws for a value that is not disposable: the error is the declaration's.
+        const r = await runCli([...nodeArgs, file, 'throw']);
+        assert.equal(r.code, 1, r.stderr);
+        const failed = assertComplete(r);
+        assertRealPositions(failed, file);
+        const [err] = failed.errors;
+        assert.equal(err?.stack[0]?.file, file);
+        assert.equal(err.stack[0].line, positionOf(file, '// NOT-DISPOSABLE', '').line, 'the error source');
       });
     }
 
