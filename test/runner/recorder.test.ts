@@ -445,6 +445,24 @@ for (const node of nodeVersions) {
       }
     });
 
+    test('ticks and microtasks made in a timer\'s or an fs request\'s callback, and an http.get there, point at their lines', async () => {
+      const file = runnerFixture('callbackTicks.js');
+      const m = await runOk(nodeArgs, [file], 'got 200\n');
+      const lines = (type: string) => opsOfType(m, type).filter((o) => o.stack[0]?.file === file).map((o) => o.stack[0].line);
+      for (const [type, marker, callee] of [
+        ['TickObject', '// TIMER-TICK', 'nextTick('],
+        ['Microtask', '// TIMER-MICROTASK', 'queueMicrotask('],
+        ['TickObject', '// STAT-TICK', 'nextTick('],
+      ]) {
+        const at = positionOf(file, marker, callee);
+        const op = opsOfType(m, type).find((o) => o.stack[0]?.file === file && o.stack[0].line === at.line);
+        assertAt(op?.stack[0], file, at, `${type} at ${marker}: ${lines(type).join(',')}`);
+      }
+      const get = positionOf(file, '// HTTP-GET', 'get(');
+      const [request] = opsOfType(m, 'HTTPCLIENTREQUEST');
+      assertAt(request?.stack[0], file, get, 'the request of http.get');
+    });
+
     test('awaits of promises returned without awaiting (also by events.once) and of thenables: the awaiting task waits, then runs', async () => {
       const file = runnerFixture('returnedPromises.js');
       const m = await runOk(nodeArgs, [file], 'returned leaf event thenable\n');
