@@ -11,7 +11,7 @@ import { basename, dirname, extname, join, resolve } from 'node:path';
 import { isatty } from 'node:tty';
 import { CLI_THREAD_ID, MAX_SITES_ENV, RUNNER_CONFIG_ENV, TRACE_FORMAT_VERSION, TRACE_MAGIC, type RunnerConfig, type TraceHeader } from '../trace/format';
 import { parseTrace, type TraceModel } from '../trace/model';
-import { buildPool, type JobIds } from '../trace/poolModel';
+import { buildPool, effectivePoolSize, type JobIds } from '../trace/poolModel';
 import { pruneCache } from '../runner/tsLoader';
 import { EXIT_INTERNAL, SCRIPT_EXTENSIONS, UsageError, type RunCommand } from './args';
 import { readNodeTraceEvents } from './nodeTraceEvents';
@@ -130,17 +130,8 @@ function checkOutputPath(option: string, file: string): string {
   return abs;
 }
 
-/**
- * Effective UV_THREADPOOL_SIZE as libuv reads it: unset → 4; otherwise `atoi` of the value, 0 (also
- * anything not a number) → 1, above 1024 → 1024; a negative number wraps to a huge unsigned one → 1024.
- */
-export function effectivePoolSize(value: string | undefined): number {
-  if (value === undefined) return 4;
-  const n = parseInt(value, 10);
-  if (!Number.isFinite(n) || n === 0) return 1;
-  if (n < 0 || n > 1024) return 1024;
-  return n;
-}
+/** Kept here too: the CLI's callers and tests know it from this module. */
+export { effectivePoolSize };
 
 /** Runs `concurrency-diagram run`; resolves to the exit code the CLI should exit with. */
 export async function runCommand(cmd: RunCommand, log: (line: string) => void): Promise<number> {

@@ -355,6 +355,11 @@ export interface AsyncRecorderOptions {
    * runner, so they are not recorded.
    */
   loaderThread?: boolean;
+  /**
+   * Called once for each async resource type the first time one is made on this thread, before it
+   * does any work (the preload starts Node's trace events at the first pool-backed one).
+   */
+  onNewType?: (type: string) => void;
 }
 
 /** Where Node's module loader functions are (see {@link AsyncRecorder.dropLoaderCtxs}). */
@@ -372,6 +377,7 @@ export class AsyncRecorder {
   private readonly onError: (where: string, e: unknown) => void;
 
   private readonly typeIds = new Map<string, number>();
+  private readonly onNewType: ((type: string) => void) | undefined;
   /** asyncId → stackId * 2 + (ends with its callback ? 1 : 0). */
   private readonly live = new Map<number, number>();
   private useDestroy = false;
@@ -456,6 +462,7 @@ export class AsyncRecorder {
     this.onError = o.onError;
     this.maxSites = o.maxSites !== undefined && o.maxSites > 0 ? o.maxSites : MAX_SITES;
     this.loaderThread = o.loaderThread === true;
+    this.onNewType = o.onNewType;
   }
 
   /** Installs the hooks. */
@@ -606,6 +613,7 @@ export class AsyncRecorder {
       id = this.typeIds.size + 1;
       this.typeIds.set(type, id);
       this.out.write(`["Y",${id},${str(type)}]\n`);
+      this.onNewType?.(type);
     }
     return id;
   }

@@ -59,6 +59,9 @@ export class UserFrameFilter {
     if (path.startsWith('node:') || path.startsWith('internal/') || path.startsWith('wasm:')) return false;
     if (path.includes('/node_modules/') || path.includes('\\node_modules\\')) return false;
     if (this.runnerDir && path.startsWith(this.runnerDir)) return false;
+    // Node's own code that runs eval'd code (`[worker eval]-wrapper` of an eval Worker, `[eval]-wrapper`
+    // of `node -e`): only the eval'd code itself (`[worker eval]`, `[eval]`) is the user's.
+    if (path.endsWith(']-wrapper') && path.startsWith('[')) return false;
     return true;
   }
 }

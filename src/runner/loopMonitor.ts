@@ -42,6 +42,11 @@ export class LoopMonitor {
     this.runStack = stackId;
   }
 
+  /** Names the source of the outermost run in progress, when it became known only after it started (a Worker's file). */
+  nameRun(stackId: number): void {
+    if (this.depth > 0) this.runStack = stackId;
+  }
+
   /** The callback that started last ended at `ts`. */
   exit(ts: number): void {
     if (this.depth === 0) return;

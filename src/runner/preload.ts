@@ -9,7 +9,9 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { RUNNER_CONFIG_ENV, type RunnerConfig } from '../trace/format';
+import { fileURLToPath } from 'node:url';
+import { RUNNER_CONFIG_ENV, type RunInfo, type RunnerConfig } from '../trace/format';
+import { effectivePoolSize, poolFamilyOfType } from '../trace/poolModel';
 import { AsyncRecorder } from './asyncRecorder';
 import { StackInterner, UserFrameFilter } from './callSites';
 import { makeClock } from './clock';
@@ -76,6 +78,33 @@ function needsOffThreadHooks(script: string): boolean {
   }
 }
 
+/** The name V8 gives the code of an eval Worker (`new Worker(code, { eval: true })`). */
+const WORKER_EVAL = '[worker eval]';
+
+/**
+ * The file this Worker runs (an absolute path, or {@link WORKER_EVAL}), from `process.argv[1]`:
+ * Node sets it only after the preloads ran, so undefined before the Worker's top level.
+ */
+function workerScript(): string | undefined {
+  const a1 = process.argv[1];
+  if (a1 === undefined || a1 === WORKER_EVAL) return a1;
+  return a1.startsWith('file:') ? fileURLToPath(a1) : a1;
+}
+
+/**
+ * The script this process runs. The CLI names the one it starts; a Node process that the script
+ * starts itself (`fork`, `execFile(process.execPath, …)`) inherits the CLI's configuration with
+ * that name, but runs a script of its own: its `process.argv[1]`, which Node has already made
+ * absolute for the main thread when the preloads run. `[eval]` for `node -e` / `-p`, `[stdin]` for
+ * a script read from stdin.
+ */
+function scriptOfProcess(config: RunnerConfig): string {
+  if (config.cliPid === undefined || config.cliPid === process.ppid) return path.resolve(config.script);
+  if (typeof (process as { _eval?: unknown })._eval === 'string') return '[eval]';
+  const a1 = process.argv[1];
+  return a1 === undefined || a1 === '-' ? '[stdin]' : path.resolve(a1);
+}
+
 function start(): void {
   const config = readConfig();
   if (!config) return;
@@ -83,6 +112,8 @@ function start(): void {
   const wt = require('node:worker_threads') as typeof import('node:worker_threads');
   if (isLoaderThread(wt)) return;
   const isMain = wt.isMainThread;
+  // In a Worker, the script of its process (the Worker's own file is known only later).
+  const script = isMain ? scriptOfProcess(config) : path.resolve(config.script);
   const threadId = wt.threadId;
   const now = makeClock(config.originNs);
   const t0 = now();
@@ -99,11 +130,11 @@ function start(): void {
   let offThreadLoader = false;
   try {
     installCjsHooks();
-    if (typeof (require('node:module') as { registerHooks?: unknown }).registerHooks === 'function' || (isMain && needsOffThreadHooks(config.script))) {
+    if (typeof (require('node:module') as { registerHooks?: unknown }).registerHooks === 'function' || (isMain && needsOffThreadHooks(script))) {
       offThreadLoader = installEsmHooks() === 'register';
     }
     // With Node 20's hooks thread the TypeScript is compiled there; this thread must map the stacks.
-    if (isMain && isTsFile(config.script)) enableNodeSourceMaps();
+    if (isMain && isTsFile(script)) enableNodeSourceMaps();
   } catch (e) {
     runnerError('TypeScript hooks', e);
   }
@@ -116,20 +147,19 @@ function start(): void {
     // A frozen env: Workers will say their parent is the main thread.
   }
   const osTid = osThreadId();
-  const script = path.resolve(config.script);
+  // The pool's size as libuv would read it now; the script may still change it before the pool starts.
+  const info: RunInfo = {
+    node: process.version,
+    platform: process.platform,
+    arch: process.arch,
+    pid: process.pid,
+    script,
+    args: process.argv.slice(2),
+    cwd: process.cwd(),
+    threadpoolSize: effectivePoolSize(process.env.UV_THREADPOOL_SIZE),
+    ts: t0,
+  };
   if (isMain) {
-    const poolSize = Number(process.env.UV_THREADPOOL_SIZE);
-    const info = {
-      node: process.version,
-      platform: process.platform,
-      arch: process.arch,
-      pid: process.pid,
-      script,
-      args: process.argv.slice(2),
-      cwd: process.cwd(),
-      threadpoolSize: Number.isInteger(poolSize) && poolSize > 0 ? Math.min(poolSize, 1024) : 4,
-      ts: t0,
-    };
     out.write(`["R",${JSON.stringify(info)}]\n`);
     out.write(`["T",0,"main","main",${osTid},${t0}]\n`);
     // Written at once: a script that never yields (a busy loop from its first line) still has its run and main thread.
@@ -141,8 +171,8 @@ function start(): void {
     // Its script is known only once Node has set process.argv[1], after the preloads: the next chunk
     // repeats the thread record with it (a later T record of the same thread replaces the first).
     out.setPreamble(() => {
-      const a1 = process.argv[1];
-      const file = a1 === undefined ? '?' : a1 === '[worker eval]' ? '[eval]' : a1.startsWith('file:') ? new URL(a1).pathname : a1;
+      const w = workerScript();
+      const file = w === undefined ? '?' : w === WORKER_EVAL ? '[eval]' : w;
       const base = file === '[eval]' ? '[eval]' : path.basename(file);
       return `["T",${threadId},"worker",${str(`worker #${threadId} ${base}`)},${osTid},${t0},${str(file)},${parentThread}]\n`;
     });
@@ -156,10 +186,24 @@ function start(): void {
     if (starting) compileStart = now();
     else loop.runnerWork(compileStart, now(), 'TypeScript compile');
   });
-  const recorder = new AsyncRecorder({ out, now, interner, loop, onError: runnerError, maxSites: config.maxSites, loaderThread: offThreadLoader });
-
   let tracing: import('node:trace_events').Tracing | undefined;
-  if (isMain && config.nodeTraceDir) {
+  let poolUsed = false;
+  /**
+   * The script's first pool-backed resource is being made, its work not yet submitted: the pool
+   * starts now, under plain Node too. Only now are Node's trace events enabled, because their
+   * writer writes its file through the pool: enabled earlier, they would start the pool before the
+   * script's first line, with the size of that moment, and a script that sets UV_THREADPOOL_SIZE
+   * itself would not get its pool. The size libuv reads now is the one the run record tells.
+   */
+  const onPoolUse = (): void => {
+    poolUsed = true;
+    const size = effectivePoolSize(process.env.UV_THREADPOOL_SIZE);
+    if (size !== info.threadpoolSize) {
+      info.threadpoolSize = size;
+      // A later run record of the same process replaces the first one.
+      out.write(`["R",${JSON.stringify(info)}]\n`);
+    }
+    if (!config.nodeTraceDir) return;
     try {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       tracing = (require('node:trace_events') as typeof import('node:trace_events')).createTracing({ categories: NODE_TRACE_CATEGORIES });
@@ -167,7 +211,15 @@ function start(): void {
     } catch (e) {
       runnerError('trace events', e);
     }
-  }
+  };
+  // Only the main thread: a Worker's process.env is its own copy, which libuv never reads, and Node
+  // has no trace events in Workers.
+  const onNewType = isMain
+    ? (type: string): void => {
+        if (!poolUsed && poolFamilyOfType(type) !== undefined) onPoolUse();
+      }
+    : undefined;
+  const recorder = new AsyncRecorder({ out, now, interner, loop, onError: runnerError, maxSites: config.maxSites, loaderThread: offThreadLoader, onNewType });
 
   // The runner's own async work (this timer, the tick below) is created before the hooks exist, so it is never recorded.
   const flushMs = config.flushMs && config.flushMs > 0 ? config.flushMs : 100;
@@ -189,6 +241,8 @@ function start(): void {
     try {
       const ts = now();
       recorder.writeHeldWaits();
+      // A Worker that ends during its top level.
+      nameWorkerTopLevel();
       loop.finish(ts);
       out.write(`["X",${threadId},${ts}]\n`);
       out.close();
@@ -199,9 +253,19 @@ function start(): void {
 
   // The script's top level is one run of the loop; it ends when Node first drains the tick queue.
   // Given as a position in the original file (its first line): no source map, so no compile, needed.
-  const scriptStack = interner.internFrame(script, 1, 1, '', true);
-  loop.enter(t0, scriptStack);
-  process.nextTick(() => loop.exit(now()));
+  // A Worker's file is known only once its top level runs: its run is named when it ends.
+  let topLevelNamed = isMain;
+  const nameWorkerTopLevel = (): void => {
+    if (topLevelNamed) return;
+    topLevelNamed = true;
+    const file = workerScript();
+    if (file !== undefined) loop.nameRun(interner.internFrame(file, 1, 1, '', true));
+  };
+  loop.enter(t0, isMain ? interner.internFrame(script, 1, 1, '', true) : 0);
+  process.nextTick(() => {
+    nameWorkerTopLevel();
+    loop.exit(now());
+  });
 
   process.on('exit', () => {
     recorder.disable();

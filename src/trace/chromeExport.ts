@@ -84,7 +84,8 @@ export function toChromeTrace(model: TraceModel): ChromeTrace {
   const pids = new Set<number>([defaultPid]);
   for (const t of model.threads.values()) pids.add(t.pid);
   for (const pid of pids) {
-    const script = pid === defaultPid && model.run?.script ? baseName(model.run.script) : '';
+    const run = model.runs.get(pid) ?? (pid === defaultPid ? model.run : undefined);
+    const script = run?.script ? baseName(run.script) : '';
     // Viewers show the pid beside the name themselves.
     ev.push({ ph: 'M', name: 'process_name', pid, tid: 0, args: { name: `node${script ? ' ' + script : ''}` } });
   }

@@ -78,7 +78,12 @@ export interface TraceHeader {
 /** `["@", pid, threadId]` — the following records (until the next context) come from this thread. threadId -1 = the CLI. */
 export type ContextRecord = [tag: '@', pid: number, threadId: number];
 
-/** `["R", info]` — facts about the run, written once by the runner's main thread. */
+/**
+ * `["R", info]` — facts about the run, written by the runner's main thread at its start, and again
+ * (a later one of the same process replaces the earlier) when the script changed
+ * `UV_THREADPOOL_SIZE` before its first use of the pool. Each Node process the script starts
+ * writes its own (its pid, the script it runs); the first process to write one is the script's.
+ */
 export type RunRecord = [tag: 'R', info: RunInfo];
 
 /** Facts about the run. */
@@ -91,13 +96,13 @@ export interface RunInfo {
   arch: string;
   /** Process id of the script. */
   pid: number;
-  /** Absolute path of the script. */
+  /** Absolute path of the script this process runs (`[eval]` for `node -e`, `[stdin]` for a script read from stdin). */
   script: string;
   /** Arguments passed to the script (after the script path). */
   args: string[];
   /** Working directory of the script. */
   cwd: string;
-  /** Effective libuv threadpool size (UV_THREADPOOL_SIZE or the default 4). */
+  /** Effective libuv threadpool size (UV_THREADPOOL_SIZE or the default 4), as libuv read it at the first pool use. */
   threadpoolSize: number;
   /** Timestamp (µs) when the runner started in the process. */
   ts: number;

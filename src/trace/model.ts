@@ -147,7 +147,10 @@ export class TraceFormatError extends Error {}
 /** The whole trace as read so far. */
 export class TraceModel {
   header?: TraceHeader;
+  /** The run record of the script's own process (the first process to write one). */
   run?: RunInfo;
+  /** The run record of each process, by pid: the script's and the Node processes it started. */
+  runs = new Map<number, RunInfo>();
   end?: RunEnd;
   /** µs of the run end record. */
   endTs?: number;
@@ -530,10 +533,16 @@ export class TraceReader {
       case '@':
         this.ctx = this.tablesFor(r[1], r[2]);
         return;
-      case 'R':
-        m.run = r[1];
-        this.seen(m.run?.ts);
+      case 'R': {
+        const info = r[1] as RunInfo | undefined;
+        if (!info) return;
+        // A later record of the same process replaces its earlier one (the pool size learnt at
+        // its first use); the processes the script starts write theirs after the script's own.
+        m.runs.set(info.pid, info);
+        if (m.run === undefined || m.run.pid === info.pid) m.run = info;
+        this.seen(info.ts);
         return;
+      }
       case 'T': {
         const ctx = this.needCtx();
         const [, threadId, kind, name, osTid, ts, file, parentThreadId] = r;

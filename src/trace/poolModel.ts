@@ -95,6 +95,18 @@ type Family = 'crypto' | 'zlib' | 'fs' | 'dns' | 'work';
 /** async_hooks types whose work runs on the libuv threadpool, by family. */
 const FS_TYPES = new Set(['FSREQCALLBACK', 'FSREQPROMISE', 'FILEHANDLECLOSEREQ']);
 
+/**
+ * Effective UV_THREADPOOL_SIZE as libuv reads it: unset → 4; otherwise `atoi` of the value, 0 (also
+ * anything not a number) → 1, above 1024 → 1024; a negative number wraps to a huge unsigned one → 1024.
+ */
+export function effectivePoolSize(value: string | undefined): number {
+  if (value === undefined) return 4;
+  const n = parseInt(value, 10);
+  if (!Number.isFinite(n) || n === 0) return 1;
+  if (n < 0 || n > 1024) return 1024;
+  return n;
+}
+
 /** Family of an async resource type, or undefined when it does not submit pool work. */
 export function poolFamilyOfType(type: string): Family | undefined {
   if (FS_TYPES.has(type)) return 'fs';
@@ -348,10 +360,10 @@ function identifyLanes(ev: PoolEvidence, exactTids: Set<number>, firstUse: numbe
   if (!used) return lanes;
   const size = Math.max(ev.poolSize, lanes.length);
   if (lanes.length < size && named.length === 0 && os.length > 0 && firstUse !== undefined) {
-    // Node 20 names every thread `node`. libuv starts all its threads at once at the first pool use
-    // (which may come before the first job we see: Node's trace-event writer itself writes its file
-    // through the pool), after Node's startup threads, and tids grow: so the pool threads are the
-    // newest non-JS threads listed by the first sample taken after the first job was submitted.
+    // Node 20 names every thread `node`. libuv starts all its threads at once at the first pool use,
+    // after Node's startup threads (and after the thread of Node's trace events, which the runner
+    // starts right before that use), and tids grow: so the pool threads are the newest non-JS
+    // threads listed by the first sample taken after the first job was submitted.
     const jsTids = new Set<number>([ev.pid]);
     for (const t of ev.model.threads.values()) if (t.osTid > 0) jsTids.add(t.osTid);
     const others = os.filter((t) => !jsTids.has(t.tid));

@@ -14,7 +14,7 @@ import { maxConcurrentJobs, queuedJobIds } from '../../src/trace/poolModel';
 import { cliLaunchEnvironment } from '../../src/cli/scriptEnv';
 import { CLI_NICENESS } from '../../src/cli/run';
 import { getPriority } from 'node:os';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { cliPath, fixture, nodeMajor, nodeVersions, repoRoot, runCli, runCliRaw, tempDir } from './harness';
 
 const cli = (name: string) => fixture(join('cli', name));
@@ -291,6 +291,25 @@ for (const node of nodeVersions) {
       assert.match(summaryOf(r.stderr), / 2 threadpool · .* 6 pool jobs \(4 queued\)/);
     });
 
+    test('a script that sets UV_THREADPOOL_SIZE in its first line gets that pool: 6 lanes for six pbkdf2, none queued', async () => {
+      // Under plain Node the pool does not exist before the script's first line: nothing of the runner may start it.
+      const plain = spawnSync(node.path, [cli('poolSizeOwn.js')], { encoding: 'utf8' });
+      assert.equal(plain.status, 0, plain.stderr);
+      const r = await runCli(['--node', node.path, cli('poolSizeOwn.js')]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout, plain.stdout, 'the same threads at the script\'s start as under plain Node');
+      const m = r.model;
+      assert.ok(m);
+      assert.equal(m.run?.threadpoolSize, 6);
+      assert.equal(m.poolThreads.length, 6, JSON.stringify(m.poolThreads));
+      const jobs = poolJobs(m).filter((j) => j.type === 'PBKDF2REQUEST' || j.type === 'crypto');
+      assert.equal(jobs.length, 6, JSON.stringify(poolJobs(m)));
+      for (const j of jobs) assert.equal(j.inferred, false, 'crypto work is placed exactly from trace events');
+      assert.equal(new Set(jobs.map((j) => j.poolIndex)).size, 6, 'each job on a thread of its own');
+      assert.equal(queuedJobIds(jobs).size, 0);
+      assert.match(summaryOf(r.stderr), / 6 threadpool · .* 6 pool jobs \(0 queued\)/);
+    });
+
     test('fs reads are placed by the FIFO model and marked inferred; never more jobs running than threads', async () => {
       const r = await runCli(['--node', node.path, '--threadpool-size', '2', cli('fsReads.js')]);
       assert.equal(r.code, 0, r.stderr);
@@ -501,6 +520,28 @@ describe('HTML report', () => {
 });
 
 describe('Chrome / Perfetto export', () => {
+  test('child Node processes: each run record names the script its own process runs, and so does the export', async () => {
+    const chrome = join(tempDir(), 'run.json');
+    const r = await runCli(['--chrome-trace', chrome, cli('childProcesses.js')]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, 'children done 0\n');
+    const runs = r.traceText
+      .split('\n')
+      .filter((l) => l.startsWith('["R",'))
+      .map((l) => (JSON.parse(l) as [string, { pid: number; script: string }])[1]);
+    const parent = runs[0];
+    assert.equal(parent.script, cli('childProcesses.js'));
+    const kids = runs.filter((x) => x.pid !== parent.pid);
+    assert.equal(new Set(kids.map((k) => k.pid)).size, 2, 'the execFile child and the forked one');
+    for (const k of kids) assert.equal(k.script, cli('childKid.js'), `process ${k.pid} runs childKid.js`);
+    assert.equal(r.model?.run?.pid, parent.pid, 'the run is the script\'s own process');
+    assert.equal(r.model?.run?.script, cli('childProcesses.js'));
+    const ct = JSON.parse(readFileSync(chrome, 'utf8')) as ChromeTrace;
+    const procName = new Map(ct.traceEvents.filter((e) => e.ph === 'M' && e.name === 'process_name').map((e) => [e.pid, String(e.args?.name)]));
+    assert.equal(procName.get(parent.pid), 'node childProcesses.js');
+    for (const k of kids) assert.equal(procName.get(k.pid), 'node childKid.js');
+  });
+
   test('run --chrome-trace and report --chrome-trace write the same lanes: main, threadpool, ph X with args.type', async () => {
     const dir = tempDir();
     const chrome = join(dir, 'run.json');

@@ -566,6 +566,32 @@ for (const node of nodeVersions) {
       }
     });
 
+    test("a Worker's top level that blocks its event loop points at the Worker's own file", async () => {
+      const main = runnerFixture('workerTopLevel.js');
+      const m = await runOk(nodeArgs, [main], 'eval worker done, file worker done\n');
+      const workers = [...m.threads.values()].filter((t) => t.kind === 'worker');
+      const fileWorker = workers.find((w) => w.file === runnerFixture('workerSpin.js'));
+      const evalWorker = workers.find((w) => w.file === '[eval]');
+      assert.ok(fileWorker && evalWorker, workers.map((w) => w.name).join(', '));
+      for (const [w, file] of [[fileWorker, runnerFixture('workerSpin.js')], [evalWorker, '[worker eval]']] as const) {
+        const blocked = m.blocked.filter((b) => b.thread === w.key);
+        assert.equal(blocked.length, 1, `${w.name}: ${JSON.stringify(blocked)}`);
+        assert.ok(blocked[0].end - blocked[0].start >= 30_000, 'the 40 ms spin');
+        assert.deepEqual(blocked[0].stack.map((f) => [f.file, f.line, f.column]), [[file, 1, 1]], w.name);
+      }
+    });
+
+    test("an eval Worker's stacks hold only its own code: Node's `[worker eval]-wrapper` frame is not a user frame", async () => {
+      const m = await runOk(nodeArgs, [runnerFixture('workerTopLevel.js')], 'eval worker done, file worker done\n');
+      const evalWorker = [...m.threads.values()].find((t) => t.kind === 'worker' && t.file === '[eval]');
+      assert.ok(evalWorker);
+      const [inner] = [...m.tasks.values()].filter((t) => t.thread === evalWorker.key && t.name === 'inner');
+      assert.ok(inner, 'the eval Worker\'s task');
+      assert.deepEqual(inner.stack.map((f) => f.file), ['[worker eval]'], 'its call site, in the eval code alone');
+      const stacks = [...[...m.ops.values()].filter((o) => o.thread === evalWorker.key), ...[...m.tasks.values()].filter((t) => t.thread === evalWorker.key)].map((x) => x.stack);
+      for (const st of stacks) for (const f of st) assert.equal(f.file, '[worker eval]', JSON.stringify(st));
+    });
+
     test('a Worker terminated while busy: its thread and the work it did before are in the trace', async () => {
       const m = await runOk(nodeArgs, [runnerFixture('terminatedWorker.js')], 'terminated\n');
       const [worker] = [...m.threads.values()].filter((t) => t.kind === 'worker');
