@@ -589,6 +589,9 @@ export class AsyncRecorder {
     }
   }
 
+  /** While set, the resources made are the runner's own: not recorded. */
+  ownWork = false;
+
   /** Removes the hooks (idempotent). */
   disable(): void {
     try {
@@ -619,6 +622,7 @@ export class AsyncRecorder {
   }
 
   private onInit(asyncId: number, type: string, triggerId: number, resource: object, skip: Function): void {
+    if (this.ownWork) return;
     if (this.loaderThread && type === 'MESSAGEPORT' && captureCallSites(3, skip).some((cs) => cs.getFileName() === LOADER_HOOKS_FILE)) return;
     if (this.heldHandle !== undefined) this.releaseHandle(0);
     const ts = this.now();
