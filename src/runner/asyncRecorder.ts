@@ -95,6 +95,12 @@ const RETURN_CHECK_NEAR = 6;
 /** Fruitless top-level captures in promise jobs after which such jobs are no longer searched (see {@link AsyncRecorder.topLevelSource}). */
 const TOP_LEVEL_JOB_MISSES = 256;
 
+/**
+ * Captures of ticks and microtasks in the callbacks of one kind (see {@link AsyncRecorder.sourceInCallback})
+ * that may find no user frame, more than found one, before such callbacks are no longer searched.
+ */
+const CALLBACK_MISSES = 8;
+
 /** Frames kept per stack. */
 const KEEP_FRAMES = 4;
 
@@ -384,6 +390,8 @@ export class AsyncRecorder {
   private currentStack = 0;
   /** Cache-key prefix of the async_hooks callback running now (its resource's type and source), if any. */
   private cbTag: string | undefined;
+  /** The macrotask callback running is a one-shot resource's (see {@link sourceInCallback}). */
+  private cbOneShot = false;
   /** Promises and resources made by that callback so far. */
   private cbOrdinal = 0;
 
@@ -437,6 +445,8 @@ export class AsyncRecorder {
   private heldHandle: { asyncId: number; typeId: number; triggerId: number; ts: number } | undefined;
   /** Captures left for {@link topLevelSource} in promise jobs that find no user frame. */
   private jobMissesLeft = TOP_LEVEL_JOB_MISSES;
+  /** Callback tag → fruitless captures of ticks and microtasks there, less fruitful ones (see {@link sourceInCallback}). */
+  private readonly callbackMisses = new Map<string, number>();
   /** The task whose promise settled last, while its end record waits for the promise's state (see writeEnd). */
   private endingPromise: Promise<unknown> | undefined;
   private endingTask = 0;
@@ -486,6 +496,7 @@ export class AsyncRecorder {
         // Code run by callbacks of the same kind of resource from the same source tends to do the same things.
         this.cbTag = `c${v >>> 1}`;
         this.cbOrdinal = 0;
+        this.cbOneShot = (v & 1) === 1;
         this.loop.enter(ts, stackId);
       },
       after: (asyncId) => {
@@ -497,6 +508,7 @@ export class AsyncRecorder {
         this.loop.exit(ts);
         this.currentStack = 0;
         this.cbTag = undefined;
+        this.cbOneShot = false;
         if (!this.useDestroy && (v & 1) === 1) {
           this.live.delete(asyncId);
           this.out.rec2(TagCode.Destroy, asyncId, ts);
@@ -577,6 +589,9 @@ export class AsyncRecorder {
     }
   }
 
+  /** While set, the resources made are the runner's own: not recorded. */
+  ownWork = false;
+
   /** Removes the hooks (idempotent). */
   disable(): void {
     try {
@@ -607,6 +622,7 @@ export class AsyncRecorder {
   }
 
   private onInit(asyncId: number, type: string, triggerId: number, resource: object, skip: Function): void {
+    if (this.ownWork) return;
     if (this.loaderThread && type === 'MESSAGEPORT' && captureCallSites(3, skip).some((cs) => cs.getFileName() === LOADER_HOOKS_FILE)) return;
     if (this.heldHandle !== undefined) this.releaseHandle(0);
     const ts = this.now();
@@ -614,6 +630,12 @@ export class AsyncRecorder {
     let stackId = 0;
     const inherits = INHERIT_TYPES.has(type);
     if (!inherits) stackId = this.sourceOf(typeId, DEEP_TYPES.has(type) ? 120 : 16, skip);
+    // In the callback of a one-shot resource the script caused (a timer's, an fs request's: most
+    // often a function of the script's), a tick or microtask is most often made by the script's code
+    // (a `process.nextTick`, an `http.get`'s socket setup): its line, cached by place, names it better
+    // than the callback's registration. Where it finds none, the trigger's is used. Callbacks of
+    // handles (a socket's reads) run Node's stream code, which makes many ticks: not searched.
+    else if (this.cbOneShot && this.marks.length === 0 && this.currentStack !== 0 && type !== 'FILEHANDLE') stackId = this.sourceInCallback(typeId, skip);
     if (stackId === 0) {
       // No user frame of its own: it was caused by whatever caused its trigger, or by the code running
       // now (a callback's registration, an internal function's user call, a task's call).
@@ -735,6 +757,26 @@ export class AsyncRecorder {
   private firstUserFrameWaits(sites: CallSite[]): boolean {
     for (const cs of sites) if (this.interner.isUserSite(cs)) return typeof cs.isAsync === 'function' && cs.isAsync();
     return false;
+  }
+
+  /**
+   * The source of a tick or microtask made in a macrotask callback, from a capture cached by place.
+   * Callbacks of Node's own (a socket's reads) make many, none with a user frame on the stack: after
+   * {@link CALLBACK_MISSES} more such captures than fruitful ones, callbacks of that kind (the
+   * resource's type and source) are no longer searched.
+   */
+  private sourceInCallback(typeId: number, skip: Function): number {
+    const tag = this.cbTag as string;
+    const misses = this.callbackMisses.get(tag) ?? 0;
+    if (misses >= CALLBACK_MISSES) return 0;
+    const stackId = this.sourceOf(typeId, 16, skip);
+    if (stackId === 0) {
+      if (this.callbackMisses.size >= this.maxSites) this.callbackMisses.clear();
+      this.callbackMisses.set(tag, misses + 1);
+    } else if (misses > 0) {
+      this.callbackMisses.set(tag, misses - 1);
+    }
+    return stackId;
   }
 
   /**

@@ -328,6 +328,22 @@ function start(): void {
       };
       process.on(sig, onSignal);
     }
+    // A signal that arrives while the script runs synchronous code reaches the listeners above only
+    // when the event loop polls again. If the loop has nothing left to do by then, Node exits
+    // normally and the signal is lost, where plain Node (with no listener) would have ended the
+    // process by it. So when the loop first runs dry, one more turn lets such a signal through; not
+    // when the script listens to 'beforeExit' itself (the turn would emit it again).
+    let signalTurn = false;
+    process.on('beforeExit', () => {
+      if (signalTurn || process.listenerCount('beforeExit') > 1) return;
+      signalTurn = true;
+      recorder.ownWork = true;
+      try {
+        setImmediate(() => undefined);
+      } finally {
+        recorder.ownWork = false;
+      }
+    });
     // The CLI's pipe (only in the process the CLI started itself: in a child process of the script the same fd is something else).
     if (typeof config.parentFd === 'number' && config.cliPid === process.ppid) {
       watchParent(config.parentFd, () => {
@@ -336,6 +352,10 @@ function start(): void {
       });
     }
   }
+
+  // One listener of the runner's per event (exit, the signals, beforeExit…): the script's tenth of
+  // its own must not be the one that makes Node warn of a leak.
+  if (process.getMaxListeners() !== 0) process.setMaxListeners(process.getMaxListeners() + 1);
 
   // Last, so that the runner's own handles (the signal watchers above) are not recorded as the script's.
   try {

@@ -461,6 +461,24 @@ for (const node of nodeVersions) {
       }
     });
 
+    test('ticks and microtasks made in a timer\'s or an fs request\'s callback, and an http.get there, point at their lines', async () => {
+      const file = runnerFixture('callbackTicks.js');
+      const m = await runOk(nodeArgs, [file], 'got 200\n');
+      const lines = (type: string) => opsOfType(m, type).filter((o) => o.stack[0]?.file === file).map((o) => o.stack[0].line);
+      for (const [type, marker, callee] of [
+        ['TickObject', '// TIMER-TICK', 'nextTick('],
+        ['Microtask', '// TIMER-MICROTASK', 'queueMicrotask('],
+        ['TickObject', '// STAT-TICK', 'nextTick('],
+      ]) {
+        const at = positionOf(file, marker, callee);
+        const op = opsOfType(m, type).find((o) => o.stack[0]?.file === file && o.stack[0].line === at.line);
+        assertAt(op?.stack[0], file, at, `${type} at ${marker}: ${lines(type).join(',')}`);
+      }
+      const get = positionOf(file, '// HTTP-GET', 'get(');
+      const [request] = opsOfType(m, 'HTTPCLIENTREQUEST');
+      assertAt(request?.stack[0], file, get, 'the request of http.get');
+    });
+
     test('awaits of promises returned without awaiting (also by events.once) and of thenables: the awaiting task waits, then runs', async () => {
       const file = runnerFixture('returnedPromises.js');
       const m = await runOk(nodeArgs, [file], 'returned leaf event thenable\n');
@@ -748,6 +766,17 @@ for (const node of nodeVersions) {
       });
     }
 
+    test('ten listeners of the script per event make no leak warning; its first rejection has id 1', async () => {
+      const file = runnerFixture('noTraces.js');
+      const listeners = await runCli([...nodeArgs, file, 'listeners']);
+      assert.equal(listeners.code, 0, listeners.stderr);
+      assert.equal(listeners.stdout, 'listeners added\n');
+      assert.doesNotMatch(listeners.stderr, /MaxListenersExceededWarning/);
+      const rejection = await runCli([...nodeArgs, '--node-arg=--unhandled-rejections=warn', file, 'rejection']);
+      assert.equal(rejection.code, 0, rejection.stderr);
+      assert.match(rejection.stderr, /\(rejection id: 1\)/);
+    });
+
     for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
       const code = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 }[sig];
       test(`${sig} without a handler of the script: exit ${code}, trace complete`, async () => {
@@ -756,6 +785,12 @@ for (const node of nodeVersions) {
         const m = assertComplete(r);
         assert.equal(m.end?.signal, sig);
         assert.ok(opsOfType(m, 'Timeout').length >= 1, 'records written before the signal are there');
+      });
+      test(`${sig} sent by the script to itself while busy, with nothing left to do after: exit ${code}, as without the runner`, async () => {
+        const r = await runCli([...nodeArgs, runnerFixture('exitPaths.js'), 'busySignal', sig]);
+        assert.equal(r.code, code, r.stderr);
+        const m = assertComplete(r);
+        assert.equal(m.end?.signal, sig);
       });
       test(`${sig} with the script's own handler: it runs and decides the exit code`, async () => {
         const r = await runCli([...nodeArgs, runnerFixture('exitPaths.js'), 'signal', 'own'], { signalOnStdout: 'ready', signal: sig });
