@@ -12,6 +12,7 @@
  */
 import * as asyncHooks from 'node:async_hooks';
 import * as v8 from 'node:v8';
+import { AgingMap } from './agingMap';
 import { captureCallSites, type CallSite, type StackInterner } from './callSites';
 import type { Clock } from './clock';
 import type { LoopMonitor } from './loopMonitor';
@@ -71,6 +72,9 @@ const LONG_LIVED_TYPES = new Set([
   'HTTPPARSER',
   'Timeout',
 ]);
+
+/** Entries of the young generation of a promise map (see {@link AgingMap}) after which it ages at once. */
+const MAX_YOUNG_PROMISES = 100_000;
 
 /** Live resources tracked at most; the oldest are forgotten beyond it (bounded memory). */
 const MAX_LIVE = 100_000;
@@ -412,10 +416,10 @@ export class AsyncRecorder {
   private readonly maxSites: number;
   private readonly loaderThread: boolean;
   private readonly marks: number[] = [];
-  // Plain Maps, emptied as promises resume and settle: a WeakMap of hundreds of thousands of promises
-  // (ephemerons) costs the garbage collector far more. Bounded for promises that never settle.
-  private readonly taskOf = new Map<object, Ctx>();
-  private readonly awaitOf = new Map<object, Ctx>();
+  // Emptied as promises resume and settle; a promise that does neither is held only for a while
+  // (see AgingMap): its reactions hold the variables of the functions awaiting it.
+  private readonly taskOf = new AgingMap<object, Ctx>(MAX_YOUNG_PROMISES);
+  private readonly awaitOf = new AgingMap<object, Ctx>(MAX_YOUNG_PROMISES);
   private nextTaskId = 1;
   /** An init whose parent was the running function's own promise: an await wrapper or an await of its returned promise. */
   private pendingPromise: object | undefined;
@@ -431,13 +435,13 @@ export class AsyncRecorder {
   /** Promises and resources made by that job so far. */
   private jobOrdinal = 0;
   /** `.then` promises not run yet → the tag of the place that made them (see {@link jobTag}). */
-  private readonly reactionTags = new Map<object, number>();
+  private readonly reactionTags = new AgingMap<object, number>(MAX_YOUNG_PROMISES);
   private readonly tagIds = new Map<string, number>();
   private nextTag = 0;
   private readonly placeIds = new Map<number | string, number>();
   private nextPlaceId = 0;
   /** `.then` promises recorded as PROMISE operations whose callback has not run yet. */
-  private readonly reactionOps = new Map<object, ReactionOp>();
+  private readonly reactionOps = new AgingMap<object, ReactionOp>(MAX_YOUNG_PROMISES);
   /** The PROMISE operation whose callback runs now. */
   private runningOp: ReactionOp | undefined;
   private nextPromiseOpId = PROMISE_OP_FIRST_ID;
@@ -587,6 +591,17 @@ export class AsyncRecorder {
     } catch (e) {
       this.fail('clear', e);
     }
+  }
+
+  /**
+   * Lets go of promises that stayed pending since the call before last (see {@link AgingMap}):
+   * called at each flush of the trace.
+   */
+  agePromises(): void {
+    this.taskOf.age();
+    this.awaitOf.age();
+    this.reactionTags.age();
+    this.reactionOps.age();
   }
 
   /** While set, the resources made are the runner's own: not recorded. */
@@ -1146,7 +1161,7 @@ export class AsyncRecorder {
     const origin = called && caller.id === 0 ? caller.origin : 0;
     const task = called ? caller.id || caller.task : 0;
     const ctx: Ctx = { id, promise: p, running: true, stackId: site.stackId, siteId: site.id, fn: site.fn, thenMade: false, thenKey: -1, waitTs: -1, held: false, resumedFrom: 0, awaitedFrom: 0, resumes: 0, ordinal: 0, lastSite: 0, initOrdinal: 0, placeKey, runCheck: RunCheck.Confirmed, origin, task };
-    bounded(this.taskOf).set(p, ctx);
+    this.taskOf.set(p, ctx);
     this.ctxStack.push(ctx);
   }
 
@@ -1250,7 +1265,7 @@ export class AsyncRecorder {
     if (stackId === 0) return;
     const id = this.nextPromiseOpId++;
     this.out.rec5(TagCode.Init, id, typeId, asyncHooks.executionAsyncId(), this.now(), stackId);
-    bounded(this.reactionOps).set(p, { id, stackId, outerStack: 0 });
+    this.reactionOps.set(p, { id, stackId, outerStack: 0 });
   }
 
   /**
@@ -1274,7 +1289,7 @@ export class AsyncRecorder {
       tag = this.nextTag++;
       this.tagIds.set(place, tag);
     }
-    bounded(this.reactionTags).set(p, tag);
+    this.reactionTags.set(p, tag);
   }
 
   /**
@@ -1369,7 +1384,7 @@ export class AsyncRecorder {
     ctx.awaitedFrom =
       owner === undefined ? PLAIN_AWAIT + Math.min(ctx.ordinal, KEY_ORDINALS - 1) : owner.siteId < PLAIN_AWAIT ? owner.siteId : owner.siteId + PLAIN_AWAIT;
     this.remove(ctx);
-    bounded(this.awaitOf).set(p, ctx);
+    this.awaitOf.set(p, ctx);
     this.suspend(ctx, this.now());
   }
 
@@ -1496,19 +1511,6 @@ function functionPosition(f: CallSite): string {
   return `${f.getFileName()}:${f.getEnclosingLineNumber()}:${f.getEnclosingColumnNumber()}`;
 }
 
-/** Entries of a promise map at most; the oldest tenth is dropped beyond it (promises that never settle). */
-const MAX_PROMISES = 100_000;
-
-function bounded<K, V>(m: Map<K, V>): Map<K, V> {
-  if (m.size >= MAX_PROMISES) {
-    let n = MAX_PROMISES / 10;
-    for (const k of m.keys()) {
-      m.delete(k);
-      if (--n <= 0) break;
-    }
-  }
-  return m;
-}
 
 /**
  * Before Node 24.9, enabling any async hook makes Node track every promise as an async resource

@@ -227,6 +227,7 @@ function start(): void {
     try {
       loop.flushIdle(now());
       recorder.writeHeldWaits();
+      recorder.agePromises();
       out.flush();
     } catch (e) {
       runnerError('flush', e);

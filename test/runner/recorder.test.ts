@@ -479,6 +479,15 @@ for (const node of nodeVersions) {
       assertAt(request?.stack[0], file, get, 'the request of http.get');
     });
 
+    test('calls awaiting promises that never settle are not kept alive: 500 MB of them run in a 200 MB heap, as without the runner', async () => {
+      const file = runnerFixture('neverSettles.js');
+      const r = await runCli([...nodeArgs, '--node-arg=--max-old-space-size=200', file]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout, 'started 2000\n');
+      const m = assertComplete(r);
+      assert.equal(tasksNamed(m, 'handler').length, 2000, 'every call is still a task');
+    });
+
     test('awaits of promises returned without awaiting (also by events.once) and of thenables: the awaiting task waits, then runs', async () => {
       const file = runnerFixture('returnedPromises.js');
       const m = await runOk(nodeArgs, [file], 'returned leaf event thenable\n');
