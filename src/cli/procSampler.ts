@@ -89,6 +89,21 @@ export class ProcSampler {
     return [...this.seen.values()];
   }
 
+  /**
+   * Adds the process's own list of its threads, taken as its main thread ended (see
+   * `RunInfo.osThreads`), as one last sample at `ts`: threads that lived between two samples are
+   * seen too. Returns everything seen.
+   */
+  addFinal(threads: readonly [number, string][], ts: number): OsThreadSample[] {
+    this.sampleTimes.push(ts);
+    for (const [tid, comm] of threads) {
+      const s = this.seen.get(tid);
+      if (s) s.lastSeen = Math.max(s.lastSeen, ts);
+      else this.seen.set(tid, { tid, comm, firstSeen: ts, lastSeen: ts });
+    }
+    return [...this.seen.values()];
+  }
+
   /** What was seen so far. */
   snapshot(): OsThreadSample[] {
     return [...this.seen.values()].map((s) => ({ ...s }));

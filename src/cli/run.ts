@@ -288,7 +288,7 @@ export async function runCommand(cmd: RunCommand, log: (line: string) => void): 
   parentPipe?.destroy();
   if (live) clearTimeout(live);
   if (killTimer) clearTimeout(killTimer);
-  const osThreads = sampler?.stop();
+  let osThreads = sampler?.stop();
   const endTs = nowUs();
   const pid = child.pid ?? 0;
 
@@ -309,6 +309,9 @@ export async function runCommand(cmd: RunCommand, log: (line: string) => void): 
   if (readable) {
     try {
       const model = follower.scanner.result();
+      // Threads of a pool used for a few ms can live between two samples: the script's own list.
+      const own = model.run?.pid === pid ? model.run.osThreads : undefined;
+      if (sampler && own) osThreads = sampler.addFinal(own, endTs);
       const { events } = readNodeTraceEvents(nodeTraceDir, pid, originUs);
       const pool = buildPool({ pid, poolSize: poolSizeOf(model), events, osThreads, sampleTimes: sampler?.sampleTimes, osThreadSource: sampler?.source, model, endTs, jobIds });
       for (const p of pool.threads) cliRecords += JSON.stringify(p) + '\n';

@@ -245,6 +245,10 @@ function start(): void {
       // A Worker that ends during its top level.
       nameWorkerTopLevel();
       loop.finish(ts);
+      if (isMain && process.platform === 'linux') {
+        info.osThreads = listOwnThreads();
+        out.write(`["R",${JSON.stringify(info)}]\n`);
+      }
       out.write(`["X",${threadId},${ts}]\n`);
       out.close();
     } catch {
@@ -397,4 +401,27 @@ try {
   } catch {
     // Nothing else to do.
   }
+}
+
+/**
+ * The OS threads of this process (`/proc/self/task`, Linux) as `[tid, comm]`. Read as the main thread
+ * ends: libuv's pool threads are still there then, also those of a pool used for a few ms only,
+ * which the CLI's sampling of the same folder can miss.
+ */
+function listOwnThreads(): [number, string][] {
+  const threads: [number, string][] = [];
+  try {
+    for (const name of fs.readdirSync('/proc/self/task')) {
+      let comm = '';
+      try {
+        comm = fs.readFileSync(`/proc/self/task/${name}/comm`, 'utf8').trim();
+      } catch {
+        continue; // Ended between the listing and this read.
+      }
+      threads.push([Number(name), comm]);
+    }
+  } catch {
+    // No /proc here: the CLI's samples are all there is.
+  }
+  return threads;
 }

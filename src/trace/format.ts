@@ -106,6 +106,12 @@ export interface RunInfo {
   threadpoolSize: number;
   /** Timestamp (µs) when the runner started in the process. */
   ts: number;
+  /**
+   * The process's OS threads as `[tid, comm]`, listed from `/proc/self/task` when its main thread
+   * ended (Linux; only in the last run record of the process). The CLI samples the same folder
+   * while the script runs; this list holds the threads that lived too briefly to be sampled.
+   */
+  osThreads?: [tid: number, comm: string][];
 }
 
 /**

@@ -1,0 +1,39 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { ProcSampler } from './procSampler';
+
+test("the process's own list of its threads adds those no sample saw, as one last sample", () => {
+  // A pid that does not exist: every sample finds nothing, like samples that missed a short-lived pool.
+  const sampler = new ProcSampler(2 ** 22 + 1, () => 100);
+  sampler.sample();
+  assert.deepEqual(sampler.stop(), []);
+  const seen = sampler.addFinal(
+    [
+      [10, 'node'],
+      [11, 'libuv-worker'],
+      [12, 'libuv-worker'],
+    ],
+    500,
+  );
+  assert.deepEqual(
+    seen.map((t) => [t.tid, t.comm, t.firstSeen, t.lastSeen]),
+    [
+      [10, 'node', 500, 500],
+      [11, 'libuv-worker', 500, 500],
+      [12, 'libuv-worker', 500, 500],
+    ],
+  );
+  assert.equal(sampler.sampleTimes.at(-1), 500);
+});
+
+test('a thread a sample saw keeps its first sight; the last list extends its life', () => {
+  let now = 100;
+  const sampler = new ProcSampler(process.pid, () => now);
+  sampler.sample();
+  const [first] = sampler.snapshot();
+  assert.ok(first, 'this process has threads');
+  now = 900;
+  const seen = sampler.addFinal([[first.tid, 'renamed']], 900);
+  const t = seen.find((s) => s.tid === first.tid);
+  assert.deepEqual([t?.comm, t?.firstSeen, t?.lastSeen], [first.comm, 100, 900]);
+});
