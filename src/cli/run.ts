@@ -131,6 +131,25 @@ function checkOutputPath(option: string, file: string): string {
   return abs;
 }
 
+/**
+ * Makes the temporary folder for Node's own trace events (exact threadpool jobs of crypto and zlib).
+ * An unusable OS temp folder (a `TMPDIR` that does not exist or cannot be written) must not stop the
+ * run: the trace's own folder, which exists and which the trace is written to, is tried next. If no
+ * folder can be made, the script runs without Node's trace events and `log` gets one line saying so.
+ */
+export function makeNodeTraceDir(tracePath: string, log: (line: string) => void): string | undefined {
+  const failures: string[] = [];
+  for (const parent of [tmpdir(), dirname(tracePath)]) {
+    try {
+      return mkdtempSync(join(parent, 'concurrency-diagram-node-'));
+    } catch (e) {
+      failures.push(`${parent}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+  }
+  log(`concurrency-diagram: no temporary folder for Node's trace events (${failures.join('; ')}); crypto and zlib threadpool jobs are inferred instead of exact`);
+  return undefined;
+}
+
 /** Kept here too: the CLI's callers and tests know it from this module. */
 export { effectivePoolSize };
 
@@ -162,12 +181,12 @@ export async function runCommand(cmd: RunCommand, log: (line: string) => void): 
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
-  const nodeTraceDir = mkdtempSync(join(tmpdir(), 'concurrency-diagram-node-'));
+  const nodeTraceDir = makeNodeTraceDir(tracePath, log);
   if (cmd.threadpoolSize !== undefined) env.UV_THREADPOOL_SIZE = String(cmd.threadpoolSize);
   const userOptions = env.NODE_OPTIONS ?? '';
   // `${pid}` and `${rotation}` are expanded by Node itself, not by us.
-  const pattern = join(nodeTraceDir, 'node-${pid}-${rotation}.log');
-  env.NODE_OPTIONS = `--require ${quoteNodeOption(preload)} --trace-event-file-pattern ${quoteNodeOption(pattern)}${userOptions ? ` ${userOptions}` : ''}`;
+  const pattern = nodeTraceDir === undefined ? '' : ` --trace-event-file-pattern ${quoteNodeOption(join(nodeTraceDir, 'node-${pid}-${rotation}.log'))}`;
+  env.NODE_OPTIONS = `--require ${quoteNodeOption(preload)}${pattern}${userOptions ? ` ${userOptions}` : ''}`;
 
   const originNs = process.hrtime.bigint();
   const originUs = Number(originNs / 1000n);
@@ -309,7 +328,7 @@ export async function runCommand(cmd: RunCommand, log: (line: string) => void): 
   if (readable) {
     try {
       const model = follower.scanner.result();
-      const { events } = readNodeTraceEvents(nodeTraceDir, pid, originUs);
+      const { events } = nodeTraceDir === undefined ? { events: [] } : readNodeTraceEvents(nodeTraceDir, pid, originUs);
       const pool = buildPool({ pid, poolSize: poolSizeOf(model), events, osThreads, sampleTimes: sampler?.sampleTimes, osThreadSource: sampler?.source, model, endTs, jobIds });
       for (const p of pool.threads) cliRecords += JSON.stringify(p) + '\n';
       for (const j of pool.jobs) cliRecords += JSON.stringify(j) + '\n';
@@ -327,7 +346,7 @@ export async function runCommand(cmd: RunCommand, log: (line: string) => void): 
     if (exitCode === 0) exitCode = EXIT_INTERNAL;
   }
   try {
-    rmSync(nodeTraceDir, { recursive: true, force: true });
+    if (nodeTraceDir !== undefined) rmSync(nodeTraceDir, { recursive: true, force: true });
   } catch {
     // A leftover temp folder is harmless.
   }

@@ -159,6 +159,17 @@ describe('pass-through', () => {
     assert.match(readFileSync(m[1], 'utf8'), /^\["H",\{"format":"concurrency-diagram-trace"/);
     rmSync(m[1]);
   });
+  test('an OS temp folder that does not exist: the script still runs, and Node\'s trace events go to the trace\'s folder', { skip: process.platform === 'win32' }, async () => {
+    const r = await runCli([cli('pbkdf2Six.js')], { env: { TMPDIR: join(tempDir(), 'missing') } });
+    assert.equal(r.code, 0, r.stderr);
+    assert.doesNotMatch(r.stderr, /internal error|\n\s+at /);
+    assert.equal(r.model?.end?.exitCode, 0);
+    // Node's trace events were still read: crypto jobs are exact, not inferred.
+    const jobs = poolJobs(r.model);
+    assert.ok(jobs.length > 0 && jobs.every((j) => !j.inferred), JSON.stringify(jobs));
+    // Its temporary folder is gone again.
+    assert.deepEqual(readdirSync(join(r.tracePath, '..')).filter((n) => n.startsWith('concurrency-diagram-node-')), []);
+  });
   test('a script killed by a signal: the CLI exits 128+n and the trace says which signal', async () => {
     const r = await runCli([cli('killSelf.js')]);
     assert.equal(r.code, 143, r.stderr);
