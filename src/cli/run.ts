@@ -28,7 +28,11 @@ import { startWatchdog } from './watchdog';
 /** Oldest Node major version the runner supports. */
 export const MIN_NODE_MAJOR = 20;
 
-/** How long a forwarded SIGTERM/SIGINT may take before the script is killed (a busy loop never runs its handlers). */
+/**
+ * How long a forwarded SIGTERM/SIGINT may take before the script is killed (a busy loop never runs
+ * its handlers); for a Ctrl+C the script got straight from the terminal, how long its event loop has
+ * to take it (the runner then tells the CLI, and the script is left to its own handlers).
+ */
 export const ESCALATE_AFTER_MS = 1500;
 
 /** The script's fd of the pipe whose end tells the runner that the CLI is gone. */
@@ -220,6 +224,15 @@ export async function runCommand(cmd: RunCommand, log: (line: string) => void): 
   parentPipe?.on('error', () => {
     // The script closed its end (or never had one): nothing to watch from this side.
   });
+  // The runner writes a line (the signal's name) each time the script takes a signal.
+  let takenTail = '';
+  let onTaken: (sig: string) => void = () => {};
+  parentPipe?.setEncoding('utf8');
+  parentPipe?.on('data', (text: string) => {
+    const lines = (takenTail + text).split('\n');
+    takenTail = lines.pop()?.slice(0, 64) ?? '';
+    for (const l of lines) onTaken(l);
+  });
   // For a script that never returns to its loop (and so never sees the pipe end).
   const watchdog = child.pid !== undefined ? startWatchdog(child.pid) : undefined;
   // Only now: the script and the watchdog keep the priority they were started with.
@@ -232,27 +245,64 @@ export async function runCommand(cmd: RunCommand, log: (line: string) => void): 
 
   let stopped = false;
   let killTimer: NodeJS.Timeout | undefined;
+  // A Ctrl+C reaches the script and the CLI at once, and either may see it first. Terminal SIGINTs
+  // the script has not taken yet, and times the script took one the CLI had not seen yet (matched
+  // only for ESCALATE_AFTER_MS: a SIGINT sent to the script alone must not excuse a later one).
+  let untaken = 0;
+  const takenAt: number[] = [];
+  // Set while the pending kill is only for Ctrl+Cs from the terminal: the script taking them cancels it.
+  let killUnlessTaken = false;
+  onTaken = (sig) => {
+    if (sig !== 'SIGINT') return;
+    if (untaken === 0) {
+      if (takenAt.push(Date.now()) > 16) takenAt.shift();
+      return;
+    }
+    untaken--;
+    if (untaken === 0 && killUnlessTaken && killTimer) {
+      clearTimeout(killTimer);
+      killTimer = undefined;
+      killUnlessTaken = false;
+    }
+  };
+  const killLater = () =>
+    setTimeout(() => {
+      try {
+        child.kill('SIGKILL');
+      } catch {
+        // Already gone.
+      }
+    }, ESCALATE_AFTER_MS);
   const forward = (sig: NodeJS.Signals) => {
     stopped = true;
     // Ctrl+C in a terminal already reached the script (same process group): a second SIGINT would
     // look like a second Ctrl+C to a script that handles the first one itself.
     // (isatty, not process.stdin: creating that stream in the CLI could take input meant for the script.)
     const fromTerminal = sig === 'SIGINT' && isatty(0);
-    if (!fromTerminal) {
-      try {
-        child.kill(sig);
-      } catch {
-        // Already gone.
+    if (fromTerminal) {
+      // The script decides what a Ctrl+C does, as it would without the CLI: it is killed only when
+      // its event loop does not take the signal in time (stuck in a synchronous loop, where the
+      // runner's listener keeps the signal from ending it as it would under plain Node).
+      const now = Date.now();
+      while (takenAt.length > 0 && now - takenAt[0] > ESCALATE_AFTER_MS) takenAt.shift();
+      if (takenAt.shift() !== undefined) return;
+      untaken++;
+      if (!killTimer) {
+        killUnlessTaken = true;
+        killTimer = killLater();
       }
+      return;
     }
-    if ((sig === 'SIGTERM' || sig === 'SIGINT') && !killTimer) {
-      killTimer = setTimeout(() => {
-        try {
-          child.kill('SIGKILL');
-        } catch {
-          // Already gone.
-        }
-      }, ESCALATE_AFTER_MS);
+    try {
+      child.kill(sig);
+    } catch {
+      // Already gone.
+    }
+    if (sig === 'SIGTERM' || sig === 'SIGINT') {
+      // A stop asked of the CLI itself (the extension's Stop, `kill <pid>`): it ends the script
+      // within ESCALATE_AFTER_MS whatever the script's handlers do, even if a Ctrl+C came first.
+      killUnlessTaken = false;
+      killTimer ??= killLater();
     }
   };
   onSignal = forward;
