@@ -126,6 +126,19 @@ export function defaultTracePath(script: string, now = new Date()): string {
   return join(tmpdir(), `concurrency-diagram-${stem}-${stamp}-${process.pid}.cdtrace`);
 }
 
+/**
+ * {@link defaultTracePath}, once its folder is known to exist: the user gave no `--trace`, so a
+ * missing OS temp folder is named as such (with the option that avoids it), not as a bad `--trace`.
+ */
+function defaultTraceIn(script: string): string {
+  const file = defaultTracePath(script);
+  const dir = dirname(file);
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+    throw new UsageError(`no folder for the trace: the OS temp folder ${dir} does not exist (see ${process.platform === 'win32' ? 'TEMP' : 'TMPDIR'}); pass --trace FILE`);
+  }
+  return file;
+}
+
 /** Checks that an output file can be created (its folder exists), so a long run is not lost at the end. */
 function checkOutputPath(option: string, file: string): string {
   const abs = resolve(file);
@@ -166,7 +179,7 @@ export async function runCommand(cmd: RunCommand, log: (line: string) => void): 
   else if (Number(process.versions.node.split('.')[0]) < MIN_NODE_MAJOR) {
     throw new UsageError(`this Node (${process.version}) is too old; Concurrency Diagram needs Node ${MIN_NODE_MAJOR} or newer (or pass --node PATH)`);
   }
-  const tracePath = checkOutputPath('--trace', cmd.trace ?? defaultTracePath(script));
+  const tracePath = checkOutputPath('--trace', cmd.trace ?? defaultTraceIn(script));
   const chromePath = cmd.chromeTrace === undefined ? undefined : checkOutputPath('--chrome-trace', cmd.chromeTrace);
   const htmlPath = cmd.html === undefined ? undefined : checkOutputPath('--html', cmd.html);
   const preload = join(__dirname, 'runner', 'preload.js');

@@ -170,6 +170,12 @@ describe('pass-through', () => {
     // Its temporary folder is gone again.
     assert.deepEqual(readdirSync(join(r.tracePath, '..')).filter((n) => n.startsWith('concurrency-diagram-node-')), []);
   });
+  test('an OS temp folder that does not exist and no --trace: one line naming the temp folder, exit 2', { skip: process.platform === 'win32' }, async () => {
+    const missing = join(tempDir(), 'missing');
+    const r = await runCliRaw(['run', cli('exitCode.js'), '0'], { env: { TMPDIR: missing } });
+    assert.equal(r.code, 2, r.stderr);
+    assert.equal(r.stderr, `concurrency-diagram: no folder for the trace: the OS temp folder ${missing} does not exist (see TMPDIR); pass --trace FILE\n`);
+  });
   test('a script killed by a signal: the CLI exits 128+n and the trace says which signal', async () => {
     const r = await runCli([cli('killSelf.js')]);
     assert.equal(r.code, 143, r.stderr);
