@@ -250,9 +250,9 @@ async function killCliOf(args: string[], withinMs: number): Promise<{ r: Awaited
 }
 
 /**
- * Runs `python3 -c PTY_DRIVER <text> <argv>`: the command in a new pseudo-terminal (its own session,
- * the foreground process group), a Ctrl+C typed once it printed `text`, then everything it printed
- * and its exit status as JSON. As in a real terminal, the Ctrl+C reaches the whole process group.
+ * Runs `python3 -c PTY_DRIVER <text> <argv>`: the command in a new pseudo-terminal whose foreground
+ * process group it is, a Ctrl+C typed once it printed `text`, then everything it printed and its
+ * exit status as JSON. As in a real terminal, the Ctrl+C reaches the whole process group.
  */
 const PTY_DRIVER = `
 import json, os, pty, select, sys, time
