@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { UsageError } from './args';
-import { checkScript, defaultTracePath, effectivePoolSize, quoteNodeOption } from './run';
+import { checkScript, defaultTracePath, effectivePoolSize, makeNodeTraceDir, quoteNodeOption } from './run';
 
 test('NODE_OPTIONS quoting survives spaces, quotes and backslashes in paths (Node parses it back)', () => {
   const dir = join(mkdtempSync(join(tmpdir(), 'cd q-')), 'a "b" \\c');
@@ -35,4 +35,19 @@ test('default trace path and effective pool size', () => {
   assert.equal(effectivePoolSize('5000'), 1024);
   assert.equal(effectivePoolSize('many'), 1);
   assert.equal(effectivePoolSize('-3'), 1024);
+});
+
+test('no usable folder for Node\'s trace events: none, and one line saying what is missing', { skip: process.platform === 'win32' }, () => {
+  const saved = process.env.TMPDIR;
+  process.env.TMPDIR = '/nonexistent-concurrency-diagram';
+  try {
+    const lines: string[] = [];
+    // `/dev/null` is no folder: the trace's folder cannot hold one either.
+    assert.equal(makeNodeTraceDir('/dev/null/x.cdtrace', (l) => lines.push(l)), undefined);
+    assert.equal(lines.length, 1);
+    assert.match(lines[0], /^concurrency-diagram: no temporary folder for Node's trace events \(\/nonexistent-concurrency-diagram: ENOENT; \/dev\/null: ENOTDIR\); crypto and zlib threadpool jobs are inferred instead of exact$/);
+  } finally {
+    if (saved === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = saved;
+  }
 });

@@ -28,7 +28,11 @@ import { startWatchdog } from './watchdog';
 /** Oldest Node major version the runner supports. */
 export const MIN_NODE_MAJOR = 20;
 
-/** How long a forwarded SIGTERM/SIGINT may take before the script is killed (a busy loop never runs its handlers). */
+/**
+ * How long a forwarded SIGTERM/SIGINT may take before the script is killed (a busy loop never runs
+ * its handlers); for a Ctrl+C the script got straight from the terminal, how long its event loop has
+ * to take it (the runner then tells the CLI, and the script is left to its own handlers).
+ */
 export const ESCALATE_AFTER_MS = 1500;
 
 /** The script's fd of the pipe whose end tells the runner that the CLI is gone. */
@@ -122,6 +126,19 @@ export function defaultTracePath(script: string, now = new Date()): string {
   return join(tmpdir(), `concurrency-diagram-${stem}-${stamp}-${process.pid}.cdtrace`);
 }
 
+/**
+ * {@link defaultTracePath}, once its folder is known to exist: the user gave no `--trace`, so a
+ * missing OS temp folder is named as such (with the option that avoids it), not as a bad `--trace`.
+ */
+function defaultTraceIn(script: string): string {
+  const file = defaultTracePath(script);
+  const dir = dirname(file);
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+    throw new UsageError(`no folder for the trace: the OS temp folder ${dir} does not exist (see ${process.platform === 'win32' ? 'TEMP' : 'TMPDIR'}); pass --trace FILE`);
+  }
+  return file;
+}
+
 /** Checks that an output file can be created (its folder exists), so a long run is not lost at the end. */
 function checkOutputPath(option: string, file: string): string {
   const abs = resolve(file);
@@ -129,6 +146,25 @@ function checkOutputPath(option: string, file: string): string {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`${option} ${file}: folder ${dir} does not exist`);
   if (existsSync(abs) && statSync(abs).isDirectory()) throw new UsageError(`${option} ${file}: is a directory`);
   return abs;
+}
+
+/**
+ * Makes the temporary folder for Node's own trace events (exact threadpool jobs of crypto and zlib).
+ * An unusable OS temp folder (a `TMPDIR` that does not exist or cannot be written) must not stop the
+ * run: the trace's own folder, which exists and which the trace is written to, is tried next. If no
+ * folder can be made, the script runs without Node's trace events and `log` gets one line saying so.
+ */
+export function makeNodeTraceDir(tracePath: string, log: (line: string) => void): string | undefined {
+  const failures: string[] = [];
+  for (const parent of [tmpdir(), dirname(tracePath)]) {
+    try {
+      return mkdtempSync(join(parent, 'concurrency-diagram-node-'));
+    } catch (e) {
+      failures.push(`${parent}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+  }
+  log(`concurrency-diagram: no temporary folder for Node's trace events (${failures.join('; ')}); crypto and zlib threadpool jobs are inferred instead of exact`);
+  return undefined;
 }
 
 /** Kept here too: the CLI's callers and tests know it from this module. */
@@ -143,7 +179,7 @@ export async function runCommand(cmd: RunCommand, log: (line: string) => void): 
   else if (Number(process.versions.node.split('.')[0]) < MIN_NODE_MAJOR) {
     throw new UsageError(`this Node (${process.version}) is too old; Concurrency Diagram needs Node ${MIN_NODE_MAJOR} or newer (or pass --node PATH)`);
   }
-  const tracePath = checkOutputPath('--trace', cmd.trace ?? defaultTracePath(script));
+  const tracePath = checkOutputPath('--trace', cmd.trace ?? defaultTraceIn(script));
   const chromePath = cmd.chromeTrace === undefined ? undefined : checkOutputPath('--chrome-trace', cmd.chromeTrace);
   const htmlPath = cmd.html === undefined ? undefined : checkOutputPath('--html', cmd.html);
   const preload = join(__dirname, 'runner', 'preload.js');
@@ -162,12 +198,12 @@ export async function runCommand(cmd: RunCommand, log: (line: string) => void): 
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
-  const nodeTraceDir = mkdtempSync(join(tmpdir(), 'concurrency-diagram-node-'));
+  const nodeTraceDir = makeNodeTraceDir(tracePath, log);
   if (cmd.threadpoolSize !== undefined) env.UV_THREADPOOL_SIZE = String(cmd.threadpoolSize);
   const userOptions = env.NODE_OPTIONS ?? '';
   // `${pid}` and `${rotation}` are expanded by Node itself, not by us.
-  const pattern = join(nodeTraceDir, 'node-${pid}-${rotation}.log');
-  env.NODE_OPTIONS = `--require ${quoteNodeOption(preload)} --trace-event-file-pattern ${quoteNodeOption(pattern)}${userOptions ? ` ${userOptions}` : ''}`;
+  const pattern = nodeTraceDir === undefined ? '' : ` --trace-event-file-pattern ${quoteNodeOption(join(nodeTraceDir, 'node-${pid}-${rotation}.log'))}`;
+  env.NODE_OPTIONS = `--require ${quoteNodeOption(preload)}${pattern}${userOptions ? ` ${userOptions}` : ''}`;
 
   const originNs = process.hrtime.bigint();
   const originUs = Number(originNs / 1000n);
@@ -201,6 +237,15 @@ export async function runCommand(cmd: RunCommand, log: (line: string) => void): 
   parentPipe?.on('error', () => {
     // The script closed its end (or never had one): nothing to watch from this side.
   });
+  // The runner writes a line (the signal's name) each time the script takes a signal.
+  let takenTail = '';
+  let onTaken: (sig: string) => void = () => {};
+  parentPipe?.setEncoding('utf8');
+  parentPipe?.on('data', (text: string) => {
+    const lines = (takenTail + text).split('\n');
+    takenTail = lines.pop()?.slice(0, 64) ?? '';
+    for (const l of lines) onTaken(l);
+  });
   // For a script that never returns to its loop (and so never sees the pipe end).
   const watchdog = child.pid !== undefined ? startWatchdog(child.pid) : undefined;
   // Only now: the script and the watchdog keep the priority they were started with.
@@ -213,27 +258,64 @@ export async function runCommand(cmd: RunCommand, log: (line: string) => void): 
 
   let stopped = false;
   let killTimer: NodeJS.Timeout | undefined;
+  // A Ctrl+C reaches the script and the CLI at once, and either may see it first. Terminal SIGINTs
+  // the script has not taken yet, and times the script took one the CLI had not seen yet (matched
+  // only for ESCALATE_AFTER_MS: a SIGINT sent to the script alone must not excuse a later one).
+  let untaken = 0;
+  const takenAt: number[] = [];
+  // Set while the pending kill is only for Ctrl+Cs from the terminal: the script taking them cancels it.
+  let killUnlessTaken = false;
+  onTaken = (sig) => {
+    if (sig !== 'SIGINT') return;
+    if (untaken === 0) {
+      if (takenAt.push(Date.now()) > 16) takenAt.shift();
+      return;
+    }
+    untaken--;
+    if (untaken === 0 && killUnlessTaken && killTimer) {
+      clearTimeout(killTimer);
+      killTimer = undefined;
+      killUnlessTaken = false;
+    }
+  };
+  const killLater = () =>
+    setTimeout(() => {
+      try {
+        child.kill('SIGKILL');
+      } catch {
+        // Already gone.
+      }
+    }, ESCALATE_AFTER_MS);
   const forward = (sig: NodeJS.Signals) => {
     stopped = true;
     // Ctrl+C in a terminal already reached the script (same process group): a second SIGINT would
     // look like a second Ctrl+C to a script that handles the first one itself.
     // (isatty, not process.stdin: creating that stream in the CLI could take input meant for the script.)
     const fromTerminal = sig === 'SIGINT' && isatty(0);
-    if (!fromTerminal) {
-      try {
-        child.kill(sig);
-      } catch {
-        // Already gone.
+    if (fromTerminal) {
+      // The script decides what a Ctrl+C does, as it would without the CLI: it is killed only when
+      // its event loop does not take the signal in time (stuck in a synchronous loop, where the
+      // runner's listener keeps the signal from ending it as it would under plain Node).
+      const now = Date.now();
+      while (takenAt.length > 0 && now - takenAt[0] > ESCALATE_AFTER_MS) takenAt.shift();
+      if (takenAt.shift() !== undefined) return;
+      untaken++;
+      if (!killTimer) {
+        killUnlessTaken = true;
+        killTimer = killLater();
       }
+      return;
     }
-    if ((sig === 'SIGTERM' || sig === 'SIGINT') && !killTimer) {
-      killTimer = setTimeout(() => {
-        try {
-          child.kill('SIGKILL');
-        } catch {
-          // Already gone.
-        }
-      }, ESCALATE_AFTER_MS);
+    try {
+      child.kill(sig);
+    } catch {
+      // Already gone.
+    }
+    if (sig === 'SIGTERM' || sig === 'SIGINT') {
+      // A stop asked of the CLI itself (the extension's Stop, `kill <pid>`): it ends the script
+      // within ESCALATE_AFTER_MS whatever the script's handlers do, even if a Ctrl+C came first.
+      killUnlessTaken = false;
+      killTimer ??= killLater();
     }
   };
   onSignal = forward;
@@ -312,7 +394,7 @@ export async function runCommand(cmd: RunCommand, log: (line: string) => void): 
       // Threads of a pool used for a few ms can live between two samples: the script's own list.
       const own = model.run?.pid === pid ? model.run.osThreads : undefined;
       if (sampler && own) osThreads = sampler.addFinal(own, endTs);
-      const { events } = readNodeTraceEvents(nodeTraceDir, pid, originUs);
+      const { events } = nodeTraceDir === undefined ? { events: [] } : readNodeTraceEvents(nodeTraceDir, pid, originUs);
       const pool = buildPool({ pid, poolSize: poolSizeOf(model), events, osThreads, sampleTimes: sampler?.sampleTimes, osThreadSource: sampler?.source, model, endTs, jobIds });
       for (const p of pool.threads) cliRecords += JSON.stringify(p) + '\n';
       for (const j of pool.jobs) cliRecords += JSON.stringify(j) + '\n';
@@ -330,7 +412,7 @@ export async function runCommand(cmd: RunCommand, log: (line: string) => void): 
     if (exitCode === 0) exitCode = EXIT_INTERNAL;
   }
   try {
-    rmSync(nodeTraceDir, { recursive: true, force: true });
+    if (nodeTraceDir !== undefined) rmSync(nodeTraceDir, { recursive: true, force: true });
   } catch {
     // A leftover temp folder is harmless.
   }

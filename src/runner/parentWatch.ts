@@ -7,7 +7,11 @@
  * when the CLI's process is gone. The handle is unref'd (it never keeps the script alive) and made
  * before the async hooks are enabled (it is never recorded as the script's).
  */
+import * as fs from 'node:fs';
 import * as net from 'node:net';
+
+/** The pipe being watched, while it is open (a destroyed socket has closed the fd, which the script may reuse). */
+let watched: { fd: number; socket: net.Socket } | undefined;
 
 /** How long the script's own SIGTERM handler may take before the process is killed, ms (the CLI's own escalation). */
 export const PARENT_GONE_KILL_AFTER_MS = 1500;
@@ -25,6 +29,7 @@ export function watchParent(fd: number, onGone: () => void): boolean {
   } catch {
     return false;
   }
+  watched = { fd, socket };
   let gone = false;
   const parentGone = (): void => {
     if (gone) return;
@@ -49,4 +54,20 @@ export function watchParent(fd: number, onGone: () => void): boolean {
   });
   socket.unref();
   return true;
+}
+
+/**
+ * Tells the CLI, over the pipe watched above, that this process took signal `sig`: its event loop
+ * turned and the listeners run now. A Ctrl+C in a terminal reaches the script straight from the
+ * terminal, not through the CLI, and only this line tells the CLI that the script is handling it
+ * (and must not be killed), not stuck in a synchronous loop that never runs a listener.
+ */
+export function tellSignalTaken(sig: string): void {
+  if (!watched || watched.socket.destroyed) return;
+  try {
+    // Synchronous: a listener may go on with synchronous work, or end the process, right after.
+    fs.writeSync(watched.fd, `${sig}\n`);
+  } catch {
+    // A full or broken pipe: the CLI then takes the signal as not taken, as it always did.
+  }
 }

@@ -16,7 +16,7 @@ import { AsyncRecorder } from './asyncRecorder';
 import { StackInterner, UserFrameFilter } from './callSites';
 import { makeClock } from './clock';
 import { LoopMonitor } from './loopMonitor';
-import { watchParent } from './parentWatch';
+import { tellSignalTaken, watchParent } from './parentWatch';
 import { enableNodeSourceMaps, formatOf, installCjsHooks, installEsmHooks, isOriginalPosition, isTsFile, mapToOriginal, observeCompiles, sourcelessLines } from './tsLoader';
 import { str, TraceWriter } from './traceWriter';
 
@@ -315,6 +315,7 @@ function start(): void {
   if (isMain) {
     for (const sig of SIGNALS) {
       const onSignal = (): void => {
+        tellSignalTaken(sig);
         try {
           tracing?.disable();
         } catch {

@@ -284,6 +284,9 @@ export interface RunnerConfig {
   /**
    * File descriptor of a pipe from the CLI that the script's process inherits and the CLI never
    * writes to: its end means the CLI is gone, and the runner then ends the script (no orphans).
+   * The runner writes one line to it, the signal's name (`SIGINT\n`), each time the script's process
+   * takes SIGINT, SIGTERM or SIGHUP: its event loop turned and the listeners run, so the CLI need
+   * not kill a script that got a Ctrl+C straight from the terminal.
    */
   parentFd?: number;
   /** Process id of the CLI: the pipe is watched only in the process whose parent it is. */

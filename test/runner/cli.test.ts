@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import type { ChromeTrace } from '../../src/trace/chromeExport';
 import { openInDevTools } from './devtools';
-import type { TraceModel } from '../../src/trace/model';
+import { parseTrace, type TraceModel } from '../../src/trace/model';
 import { maxConcurrentJobs, queuedJobIds } from '../../src/trace/poolModel';
 import { cliLaunchEnvironment } from '../../src/cli/scriptEnv';
 import { CLI_NICENESS } from '../../src/cli/run';
@@ -159,6 +159,23 @@ describe('pass-through', () => {
     assert.match(readFileSync(m[1], 'utf8'), /^\["H",\{"format":"concurrency-diagram-trace"/);
     rmSync(m[1]);
   });
+  test('an OS temp folder that does not exist: the script still runs, and Node\'s trace events go to the trace\'s folder', { skip: process.platform === 'win32' }, async () => {
+    const r = await runCli([cli('pbkdf2Six.js')], { env: { TMPDIR: join(tempDir(), 'missing') } });
+    assert.equal(r.code, 0, r.stderr);
+    assert.doesNotMatch(r.stderr, /internal error|\n\s+at /);
+    assert.equal(r.model?.end?.exitCode, 0);
+    // Node's trace events were still read: crypto jobs are exact, not inferred.
+    const jobs = poolJobs(r.model);
+    assert.ok(jobs.length > 0 && jobs.every((j) => !j.inferred), JSON.stringify(jobs));
+    // Its temporary folder is gone again.
+    assert.deepEqual(readdirSync(join(r.tracePath, '..')).filter((n) => n.startsWith('concurrency-diagram-node-')), []);
+  });
+  test('an OS temp folder that does not exist and no --trace: one line naming the temp folder, exit 2', { skip: process.platform === 'win32' }, async () => {
+    const missing = join(tempDir(), 'missing');
+    const r = await runCliRaw(['run', cli('exitCode.js'), '0'], { env: { TMPDIR: missing } });
+    assert.equal(r.code, 2, r.stderr);
+    assert.equal(r.stderr, `concurrency-diagram: no folder for the trace: the OS temp folder ${missing} does not exist (see TMPDIR); pass --trace FILE\n`);
+  });
   test('a script killed by a signal: the CLI exits 128+n and the trace says which signal', async () => {
     const r = await runCli([cli('killSelf.js')]);
     assert.equal(r.code, 143, r.stderr);
@@ -231,6 +248,79 @@ async function killCliOf(args: string[], withinMs: number): Promise<{ r: Awaited
   assert.equal(left, false, `script ${pid} still running after the CLI died`);
   return { r, pid };
 }
+
+/**
+ * Runs `python3 -c PTY_DRIVER <text> <argv>`: the command in a new pseudo-terminal whose foreground
+ * process group it is, a Ctrl+C typed once it printed `text`, then everything it printed and its
+ * exit status as JSON. As in a real terminal, the Ctrl+C reaches the whole process group.
+ */
+const PTY_DRIVER = `
+import json, os, pty, select, sys, time
+pid, fd = pty.fork()
+if pid == 0:
+    os.execvp(sys.argv[2], sys.argv[2:])
+out = b''
+def pump(until, seconds):
+    global out
+    end = time.time() + seconds
+    while time.time() < end and (until is None or until not in out):
+        r, _, _ = select.select([fd], [], [], 0.05)
+        if r:
+            try:
+                data = os.read(fd, 4096)
+            except OSError:
+                return
+            if not data:
+                return
+            out += data
+pump(sys.argv[1].encode(), 30)
+os.write(fd, b'\\x03')
+pump(None, 30)
+_, st = os.waitpid(pid, 0)
+print(json.dumps({'out': out.decode(errors='replace'), 'status': os.waitstatus_to_exitcode(st)}))
+`;
+
+/** Why the terminal tests cannot run here, or false when they can. */
+function ptySkip(): string | false {
+  if (process.platform === 'win32') return 'no pseudo-terminals on Windows';
+  const r = spawnSync('python3', ['-c', 'import pty'], { stdio: 'ignore' });
+  return r.status === 0 ? false : 'python3 (with its pty module) is missing: it provides the pseudo-terminal these tests type Ctrl+C into';
+}
+
+/** Runs the CLI on `args` in a pseudo-terminal and types Ctrl+C once the script printed `ready`. */
+function ctrlCInTerminal(args: string[], ready = 'ready'): { out: string; status: number; model: TraceModel | undefined } {
+  const trace = join(tempDir(), 'trace.cdtrace');
+  const r = spawnSync('python3', ['-c', PTY_DRIVER, ready, process.execPath, cliPath, 'run', '--trace', trace, ...args], { encoding: 'utf8', timeout: 60_000 });
+  assert.equal(r.status, 0, r.stderr);
+  const { out, status } = JSON.parse(r.stdout) as { out: string; status: number };
+  let model: TraceModel | undefined;
+  try {
+    model = parseTrace(readFileSync(trace, 'utf8'));
+  } catch {
+    model = undefined;
+  }
+  return { out: out.replace(/\r\n/g, '\n'), status, model };
+}
+
+describe('Ctrl+C in a terminal', { skip: ptySkip() }, () => {
+  test('a script that handles it and shuts down gracefully in more than 1.5 s is not killed: it ends as it would under plain Node', () => {
+    const r = ctrlCInTerminal([cli('ctrlC.js')]);
+    assert.match(r.out, /ready\n\^?C?SIGINT taken, shutting down\nshut down\n/, r.out);
+    assert.equal(r.status, 0, r.out);
+    assert.deepEqual(r.model?.end, { exitCode: 0, signal: null, stopped: true });
+    assert.match(r.out, /concurrency-diagram: stopped, exit 0 · /);
+  });
+  test('a script stuck in a synchronous loop, whose loop never takes it, is still killed', () => {
+    const r = ctrlCInTerminal([cli('busyLoop.js')]);
+    assert.equal(r.status, 137, r.out);
+    assert.deepEqual(r.model?.end, { exitCode: null, signal: 'SIGKILL', stopped: true });
+  });
+  test('a script with no listener of its own ends by the SIGINT, as under plain Node', () => {
+    const r = ctrlCInTerminal([cli('forever.js')], 'pid');
+    assert.equal(r.status, 130, r.out);
+    assert.deepEqual(r.model?.end, { exitCode: null, signal: 'SIGINT', stopped: true });
+  });
+});
 
 describe('no orphans', () => {
   for (const node of nodeVersions) {
