@@ -17,7 +17,7 @@ import { StackInterner, UserFrameFilter } from './callSites';
 import { makeClock } from './clock';
 import { LoopMonitor } from './loopMonitor';
 import { watchParent } from './parentWatch';
-import { enableNodeSourceMaps, formatOf, installCjsHooks, installEsmHooks, isOriginalPosition, isTsFile, mapToOriginal, observeCompiles, sourcelessLines } from './tsLoader';
+import { enableNodeSourceMaps, formatOf, formatRule, installCjsHooks, installEsmHooks, isOriginalPosition, isTsFile, mapToOriginal, observeCompiles, sourcelessLines } from './tsLoader';
 import { str, TraceWriter } from './traceWriter';
 
 /** Environment variable through which each thread tells the Workers it starts its own threadId. */
@@ -70,7 +70,8 @@ function isLoaderThread(wt: typeof import('node:worker_threads')): boolean {
 function needsOffThreadHooks(script: string): boolean {
   const file = path.resolve(script);
   if (/\.(mts|tsx?)$/.test(file)) return file.endsWith('.mts') || formatOf(file) === 'esm';
-  if (!(file.endsWith('.mjs') || (file.endsWith('.js') && formatOf(file) === 'esm'))) return false;
+  // A `.js` file with no package.json `type` may be an ES module by its syntax: the test below decides.
+  if (!(file.endsWith('.mjs') || (file.endsWith('.js') && formatRule(file) !== 'cjs'))) return false;
   try {
     return /(?:from\s*|import\s*\(?\s*)['"][^'"\n]+\.[cm]?tsx?['"]/.test(fs.readFileSync(file, 'utf8'));
   } catch {

@@ -705,6 +705,21 @@ for (const node of nodeVersions) {
       });
     }
 
+    for (const [name, marker, stdout] of [
+      ['meta.ts', '// META-TIMEOUT', 'meta file:///\n'],
+      ['tla.ts', '// TLA-TIMEOUT', 'tla 5\n'],
+      ['useTla.ts', '// USE-TIMEOUT', 'v 7\n'],
+      ['plain.ts', '// PLAIN-TIMEOUT', 'plain function undefined\n'],
+    ]) {
+      test(`TypeScript with no package.json "type" (${name}): its syntax decides the module system, as Node decides for JavaScript; exact original positions`, async () => {
+        const file = runnerFixture(`tsDetect/${name}`);
+        const m = await runOk(nodeArgs, [file], stdout);
+        assertRealPositions(m, file);
+        const timer = opsOfType(m, 'Timeout').find((o) => o.stack[0]?.file === file);
+        assertAt(timer?.stack[0], file, positionOf(file, marker, 'setTimeout'), 'setTimeout source');
+      });
+    }
+
     test('a JavaScript ES module importing a .ts file: it runs, sources in the .ts file are exact', async () => {
       const shapes = runnerFixture('ts-cjs/shapes.ts');
       const m = await runOk(nodeArgs, [runnerFixture('importTs.mjs')], 'label:circle 16\n');
