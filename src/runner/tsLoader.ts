@@ -313,6 +313,11 @@ function packageType(dir: string): string {
   return type;
 }
 
+/** `"module"`, `"commonjs"` or `""` (none set): the `type` of the package.json nearest to a file. */
+export function packageTypeOf(file: string): string {
+  return packageType(path.dirname(file));
+}
+
 /**
  * Whether a Node detects ES module syntax in a file no package.json `type` names the module system
  * of (on by default since Node 22.7 and 20.19; `--[no-]experimental-detect-module` among `args`,

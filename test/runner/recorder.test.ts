@@ -705,6 +705,19 @@ for (const node of nodeVersions) {
       });
     }
 
+    test("nothing of the runner's runs after the script's first line: its own async hooks and the stacks of its async functions are as under plain Node", async () => {
+      const frames = (text: string): string[] => text.split('\n').filter((l) => /^\s+at /.test(l));
+      for (const name of ['ownAsyncHooks.js', 'firstTickError.js', 'firstTickError.mjs']) {
+        const file = runnerFixture(name);
+        const plain = spawnSync(node.path, [file], { encoding: 'utf8' });
+        const r = await runCli([...nodeArgs, file]);
+        assert.equal(r.code, plain.status, `${name}: ${r.stderr}`);
+        assert.equal(r.stdout, plain.stdout, name);
+        assert.deepEqual(frames(r.stderr), frames(plain.stderr), name);
+        assertComplete(r);
+      }
+    });
+
     for (const [name, marker, stdout] of [
       ['meta.ts', '// META-TIMEOUT', 'meta file:///\n'],
       ['tla.ts', '// TLA-TIMEOUT', 'tla 5\n'],
