@@ -72,6 +72,15 @@ test('module format with no package.json type: by the syntax, where the Node det
   assert.equal(detected("import type { Stats } from 'node:fs';\nexport interface I { s: Stats }\nexport type T = I;\nexport declare const d: T;"), 'cjs');
   assert.equal(detected("import fs = require('node:fs');\nexport const a = fs.sep;"), 'cjs');
   assert.equal(detected("const x = import('node:fs');\nmodule.exports = { x };"), 'cjs');
+  // Import statements with what only CommonJS has: TypeScript written for tsc's module commonjs.
+  assert.equal(detected("import * as path from 'node:path';\nconsole.log(path.join(__dirname, 'x'));"), 'cjs');
+  assert.equal(detected("import { a } from './a';\nconst b = require('./b');"), 'cjs');
+  // …but not where the file declares the name itself, or only a property has it.
+  assert.equal(detected("import { createRequire } from 'node:module';\nconst require = createRequire(import.meta.url);"), 'esm');
+  assert.equal(detected("import { createRequire } from 'node:module';\nconst require = createRequire('/x');\nrequire('y');"), 'esm');
+  assert.equal(detected("import cfg from './cfg';\nconsole.log(cfg.module, cfg.require);"), 'esm');
+  // Syntax only an ES module has wins over CommonJS names.
+  assert.equal(detected("console.log(import.meta.url, typeof require);"), 'esm');
   // Where its output is looked up, the file's syntax decides.
   writeFileSync(join(root, 'm.ts'), 'export const here = import.meta.url;\n');
   writeFileSync(join(root, 'c.ts'), 'const here = __filename;\n');

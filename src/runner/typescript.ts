@@ -70,27 +70,51 @@ function isModuleStatement(s: ts.Statement): boolean {
   return modifiers.some((m) => m.kind === ts.SyntaxKind.ExportKeyword) && !modifiers.some((m) => m.kind === ts.SyntaxKind.DeclareKeyword);
 }
 
+/** Names that exist only in a CommonJS module's scope. */
+const COMMONJS_NAMES = new Set(['require', 'module', 'exports', '__dirname', '__filename']);
+
 /**
- * Whether Node would run the file as an ES module were it JavaScript with no package.json `type`:
- * it has an `import` or `export` statement, `import.meta`, or an `await` at its top level (Node's
- * syntax detection), its types removed first (`import type` and `export interface` are not there
- * for Node). TypeScript's own CommonJS forms, `import x = require()` and `export =`, make it
- * CommonJS whatever else it has: the compiler refuses them in an ES module.
+ * Whether the file is run as an ES module when no package.json `type` names its module system
+ * (`'detect'`). `import.meta` and an `await` at the top level exist only in ES modules: they decide
+ * it, as Node's syntax detection does for JavaScript. `import` and `export` statements decide it too,
+ * unless the file also uses what only CommonJS has (`require`, `__dirname`…, not declared by the file
+ * itself): TypeScript written to be compiled to CommonJS (tsc's `module: commonjs`, and what tsx and
+ * ts-node run) mixes the two, and keeps working so, its statements compiled to `require`. Types are
+ * removed first (`import type` and `export interface` are not there for Node). TypeScript's own
+ * CommonJS forms, `import x = require()` and `export =`, make it CommonJS whatever else it has: the
+ * compiler refuses them in an ES module.
  */
 export function hasModuleSyntax(sf: ts.SourceFile): boolean {
-  let esm = false;
+  let statements = false;
+  const declared = new Set<string>();
   for (const s of sf.statements) {
     if ((ts.isImportEqualsDeclaration(s) && ts.isExternalModuleReference(s.moduleReference)) || (ts.isExportAssignment(s) && s.isExportEquals)) return false;
-    if (isModuleStatement(s)) esm = true;
+    if (isModuleStatement(s)) statements = true;
+    if (ts.isVariableStatement(s)) for (const d of s.declarationList.declarations) if (ts.isIdentifier(d.name)) declared.add(d.name.text);
+    if ((ts.isFunctionDeclaration(s) || ts.isClassDeclaration(s)) && s.name) declared.add(s.name.text);
   }
-  const visit = (n: ts.Node, topLevel: boolean): void => {
-    if (esm) return;
-    if (ts.isMetaProperty(n) && n.keywordToken === ts.SyntaxKind.ImportKeyword) esm = true;
-    else if (topLevel && (ts.isAwaitExpression(n) || (ts.isForOfStatement(n) && n.awaitModifier !== undefined) || (ts.isVariableDeclarationList(n) && (n.flags & ts.NodeFlags.AwaitUsing) === ts.NodeFlags.AwaitUsing))) esm = true;
-    else ts.forEachChild(n, (c) => visit(c, topLevel && !ts.isFunctionLike(c) && !ts.isClassStaticBlockDeclaration(c)));
+  let onlyModule = false;
+  let commonJs = false;
+  // The file is parsed without parent links: each node is given its parent.
+  const visit = (n: ts.Node, topLevel: boolean, parent: ts.Node): void => {
+    if (onlyModule) return;
+    if (ts.isMetaProperty(n) && n.keywordToken === ts.SyntaxKind.ImportKeyword) onlyModule = true;
+    else if (topLevel && (ts.isAwaitExpression(n) || (ts.isForOfStatement(n) && n.awaitModifier !== undefined) || (ts.isVariableDeclarationList(n) && (n.flags & ts.NodeFlags.AwaitUsing) === ts.NodeFlags.AwaitUsing))) onlyModule = true;
+    else {
+      if (ts.isIdentifier(n) && COMMONJS_NAMES.has(n.text) && !declared.has(n.text) && isReference(n, parent)) commonJs = true;
+      ts.forEachChild(n, (c) => visit(c, topLevel && !ts.isFunctionLike(c) && !ts.isClassStaticBlockDeclaration(c), n));
+    }
   };
-  if (!esm) visit(sf, true);
-  return esm;
+  visit(sf, true, sf);
+  return onlyModule || (statements && !commonJs);
+}
+
+/** Whether an identifier refers to a variable (not a property name, a declaration's name or a type). */
+function isReference(n: ts.Identifier, p: ts.Node): boolean {
+  if ((ts.isPropertyAccessExpression(p) && p.name === n) || (ts.isQualifiedName(p) && p.right === n)) return false;
+  if ((ts.isPropertyAssignment(p) || ts.isPropertyDeclaration(p) || ts.isMethodDeclaration(p) || ts.isPropertySignature(p) || ts.isMethodSignature(p)) && p.name === n) return false;
+  if ((ts.isVariableDeclaration(p) || ts.isParameter(p) || ts.isFunctionDeclaration(p) || ts.isBindingElement(p)) && p.name === n) return false;
+  return !ts.isTypeReferenceNode(p);
 }
 
 /**
