@@ -23,7 +23,7 @@ import type { FormatRule, ModuleFormat, SourceMapLike, TranspileOutput } from '.
 export const TS_EXTENSIONS = ['.ts', '.mts', '.cts', '.tsx'];
 
 /** Bumped when the cache layout or compiler options change. */
-const CACHE_LAYOUT = 'cd-ts-3';
+const CACHE_LAYOUT = 'cd-ts-4';
 
 type Compiler = typeof import('./typescript');
 
