@@ -13,7 +13,7 @@ import { CLI_THREAD_ID, MAX_SITES_ENV, RUNNER_CONFIG_ENV, TRACE_FORMAT_VERSION, 
 import { parseTrace, type TraceModel } from '../trace/model';
 import { buildPool, effectivePoolSize, type JobIds } from '../trace/poolModel';
 import { reportTsconfigProblems } from '../runner/tsconfig';
-import { pruneCache } from '../runner/tsLoader';
+import { detectsModuleSyntax, nodeRuntimeArgs, pruneCache } from '../runner/tsLoader';
 import { EXIT_INTERNAL, SCRIPT_EXTENSIONS, UsageError, type RunCommand } from './args';
 import { readNodeTraceEvents } from './nodeTraceEvents';
 import { writeOutputs } from './outputs';
@@ -175,7 +175,8 @@ export async function runCommand(cmd: RunCommand, log: (line: string) => void): 
   const cwd = process.cwd();
   const script = checkScript(cmd.script, cwd);
   let node = process.execPath;
-  if (cmd.node !== undefined) node = checkNode(cmd.node).path;
+  let nodeVersion = process.version;
+  if (cmd.node !== undefined) ({ path: node, version: nodeVersion } = checkNode(cmd.node));
   else if (Number(process.versions.node.split('.')[0]) < MIN_NODE_MAJOR) {
     throw new UsageError(`this Node (${process.version}) is too old; Concurrency Diagram needs Node ${MIN_NODE_MAJOR} or newer (or pass --node PATH)`);
   }
@@ -190,14 +191,14 @@ export async function runCommand(cmd: RunCommand, log: (line: string) => void): 
   // A syntax error is reported before anything runs, with its position; so is a tsconfig.json that
   // cannot be used (the script's process ignores it silently: its stderr is the script's).
   reportTsconfigProblems((message) => log(`concurrency-diagram: ${message}`));
-  checkSyntax(script);
-
   let env: NodeJS.ProcessEnv;
   try {
     env = scriptEnvironment(process.env);
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
+  // Compiled to the module system the script's Node would give the JavaScript (with its options).
+  checkSyntax(script, undefined, detectsModuleSyntax(nodeVersion, nodeRuntimeArgs(env.NODE_OPTIONS, cmd.nodeArgs)));
   const nodeTraceDir = makeNodeTraceDir(tracePath, log);
   if (cmd.threadpoolSize !== undefined) env.UV_THREADPOOL_SIZE = String(cmd.threadpoolSize);
   const userOptions = env.NODE_OPTIONS ?? '';

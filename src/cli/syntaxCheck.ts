@@ -10,7 +10,7 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, extname, join, resolve } from 'node:path';
-import { cacheCompilerCode, formatOf, getTranspiled, isTsFile } from '../runner/tsLoader';
+import { cacheCompilerCode, formatRule, getTranspiled, isTsFile } from '../runner/tsLoader';
 import type * as TypeScriptModule from '../runner/typescript';
 import { UsageError } from './args';
 
@@ -25,9 +25,11 @@ const RELATIVE_IMPORT = /(?:\bfrom\s*|\bimport\s*\(?\s*|\brequire\s*\(\s*)['"](\
 
 /**
  * Throws a {@link UsageError} naming file, line and column when the TypeScript file does not parse.
- * JavaScript files are left to Node, which reports their syntax errors itself.
+ * JavaScript files are left to Node, which reports their syntax errors itself. `detect`: whether the
+ * script's Node detects ES module syntax (it decides the module system the files are compiled to,
+ * so the cache entries the script's process looks up).
  */
-export function checkSyntax(file: string, runnerDir = join(__dirname, 'runner')): void {
+export function checkSyntax(file: string, runnerDir = join(__dirname, 'runner'), detect?: boolean): void {
   const ext = extname(file).toLowerCase();
   if (!TS_EXTENSIONS.has(ext)) return;
   // The compiler is a separate bundle loaded only for TypeScript (it is large); when it is missing the
@@ -37,7 +39,7 @@ export function checkSyntax(file: string, runnerDir = join(__dirname, 'runner'))
   cacheCompilerCode();
   const source = readFileSync(file, 'utf8');
   try {
-    getTranspiled(file, source, formatOf(file));
+    getTranspiled(file, source, formatRule(file, detect));
   } catch (e) {
     if (e instanceof Error && e.name === 'TsSyntaxError') {
       const err = e as TypeScriptModule.TsSyntaxError;
@@ -45,7 +47,7 @@ export function checkSyntax(file: string, runnerDir = join(__dirname, 'runner'))
     }
     throw e;
   }
-  compileImportsAhead(file, source);
+  compileImportsAhead(file, source, detect);
 }
 
 /** The TypeScript file a relative specifier names, as the runner's loader would find it, or undefined. */
@@ -76,7 +78,7 @@ export function resolveTsImport(fromFile: string, specifier: string): string | u
  * Compiles (into the cache) the TypeScript files reachable from `entry` through literal relative
  * imports. Errors are left for the run: a file with an error may never be loaded at all.
  */
-function compileImportsAhead(entry: string, entrySource: string): void {
+function compileImportsAhead(entry: string, entrySource: string, detect: boolean | undefined): void {
   const seen = new Set<string>([entry]);
   const queue: [string, string][] = [[entry, entrySource]];
   while (queue.length > 0) {
@@ -87,7 +89,7 @@ function compileImportsAhead(entry: string, entrySource: string): void {
       seen.add(dep);
       try {
         const depSource = readFileSync(dep, 'utf8');
-        getTranspiled(dep, depSource, formatOf(dep));
+        getTranspiled(dep, depSource, formatRule(dep, detect));
         queue.push([dep, depSource]);
       } catch {
         // Not readable or not valid: the run reports it where and if it is loaded.

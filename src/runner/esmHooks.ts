@@ -5,7 +5,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { readFileSync } from 'node:fs';
-import { enableNodeSourceMaps, formatOf, getTranspiled, isTsFile, tsCandidates, withInlineMap } from './tsLoader';
+import { enableNodeSourceMaps, formatRule, getTranspiled, isTsFile, tsCandidates, withInlineMap } from './tsLoader';
 
 interface ResolveResult {
   url: string;
@@ -40,10 +40,9 @@ function loadTs(url: string): LoadResult | undefined {
   if (!url.startsWith('file:')) return undefined;
   const file = fileURLToPath(url);
   if (!isTsFile(file)) return undefined;
-  const format = formatOf(file);
-  const out = getTranspiled(file, readFileSync(file, 'utf8'), format);
+  const out = getTranspiled(file, readFileSync(file, 'utf8'), formatRule(file));
   enableNodeSourceMaps();
-  return { format: format === 'esm' ? 'module' : 'commonjs', source: withInlineMap(out), shortCircuit: true };
+  return { format: out.format === 'esm' ? 'module' : 'commonjs', source: withInlineMap(out), shortCircuit: true };
 }
 
 /** Synchronous resolve hook (`module.registerHooks`). */

@@ -43,8 +43,12 @@ export function watchParent(fd: number, onGone: () => void): boolean {
     kill.unref();
     process.kill(process.pid, 'SIGTERM');
   };
-  // The CLI never writes: any data is ignored, only the end of the pipe matters.
-  socket.on('data', () => {});
+  // The CLI never writes: any data is ignored, only the end of the pipe matters. Read as 'readable'
+  // (the socket already reads, since it was made): a 'data' listener would resume the stream in a
+  // tick of its own, which would run after the script's top level, where the script can see it.
+  socket.on('readable', () => {
+    while (socket.read() !== null);
+  });
   socket.on('end', parentGone);
   socket.on('error', (e: NodeJS.ErrnoException) => {
     // A reset pipe is the CLI gone too; any other error (a platform where the fd cannot be read

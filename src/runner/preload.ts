@@ -17,7 +17,7 @@ import { StackInterner, UserFrameFilter } from './callSites';
 import { makeClock } from './clock';
 import { LoopMonitor } from './loopMonitor';
 import { tellSignalTaken, watchParent } from './parentWatch';
-import { enableNodeSourceMaps, formatOf, installCjsHooks, installEsmHooks, isOriginalPosition, isTsFile, mapToOriginal, observeCompiles, sourcelessLines } from './tsLoader';
+import { enableNodeSourceMaps, formatOf, formatRule, installCjsHooks, installEsmHooks, isOriginalPosition, isTsFile, mapToOriginal, nodeRuntimeArgs, observeCompiles, packageTypeOf, sourcelessLines } from './tsLoader';
 import { str, TraceWriter } from './traceWriter';
 
 /** Environment variable through which each thread tells the Workers it starts its own threadId. */
@@ -70,12 +70,72 @@ function isLoaderThread(wt: typeof import('node:worker_threads')): boolean {
 function needsOffThreadHooks(script: string): boolean {
   const file = path.resolve(script);
   if (/\.(mts|tsx?)$/.test(file)) return file.endsWith('.mts') || formatOf(file) === 'esm';
-  if (!(file.endsWith('.mjs') || (file.endsWith('.js') && formatOf(file) === 'esm'))) return false;
+  // A `.js` file with no package.json `type` may be an ES module by its syntax: the test below decides.
+  if (!(file.endsWith('.mjs') || (file.endsWith('.js') && formatRule(file) !== 'cjs'))) return false;
   try {
     return /(?:from\s*|import\s*\(?\s*)['"][^'"\n]+\.[cm]?tsx?['"]/.test(fs.readFileSync(file, 'utf8'));
   } catch {
     return false;
   }
+}
+
+/**
+ * Whether Node runs this process's entry file through its CommonJS loader (which also hands an
+ * entry with ES module syntax and no package.json `type` on to its ES module loader): not an `.mjs`
+ * or `.mts` file, nor one of a `"type": "module"` package, nor with `--import` or a loader given,
+ * as Node's own `shouldUseESMLoader` decides. Code given with `-e` or on stdin has no entry file.
+ */
+function entryIsCommonJsLoaded(script: string): boolean {
+  if (script === '[eval]' || script === '[stdin]' || /\.m[jt]s$/.test(script)) return false;
+  const args = nodeRuntimeArgs(process.env.NODE_OPTIONS, process.execArgv);
+  if (args.some((a) => /^--(import|loader|experimental-loader)(=|$)|^--experimental-default-type=module$/.test(a))) return false;
+  return /\.c[jt]s$/.test(script) || packageTypeOf(script) !== 'module';
+}
+
+/**
+ * Calls `onLoaded` once the code of the main CommonJS module has run, before anything it queued:
+ * where Node marks the module loaded (`this.loaded = true` in `Module.prototype.load`). Until then
+ * `Module.prototype` has a `loaded` setter that gives each module made before the main one (the
+ * main one among them) an accessor of its own, replaced by a plain property when the module is
+ * loaded; later modules get the plain property at once. No frame of the runner's is in the
+ * script's stacks and nothing of it is queued. False when `loaded` cannot be watched.
+ */
+function whenMainModuleLoaded(onLoaded: () => void): boolean {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const proto = (require('node:module') as { prototype: object }).prototype;
+  if (Object.getOwnPropertyDescriptor(proto, 'loaded') !== undefined) return false;
+  const plain = (m: object, value: unknown): void => {
+    Object.defineProperty(m, 'loaded', { value, writable: true, enumerable: true, configurable: true });
+  };
+  Object.defineProperty(proto, 'loaded', {
+    configurable: true,
+    enumerable: false,
+    get: () => undefined,
+    set(this: object, first: unknown) {
+      // Node sets process.mainModule right after making the main module: a module made later is not it.
+      if (process.mainModule !== undefined) return plain(this, first);
+      let value = first;
+      Object.defineProperty(this, 'loaded', {
+        enumerable: true,
+        configurable: true,
+        get: () => value,
+        set: (next: unknown) => {
+          value = next;
+          plain(this, next);
+          // The main module's id is '.' (process.mainModule is no longer it when Node handed it on to
+          // its ES module loader).
+          if (next !== true || (this as { id?: unknown }).id !== '.') return;
+          delete (proto as { loaded?: unknown }).loaded;
+          try {
+            onLoaded();
+          } catch {
+            // The script's module loads on whatever the runner failed at.
+          }
+        },
+      });
+    },
+  });
+  return true;
 }
 
 /** The name V8 gives the code of an eval Worker (`new Worker(code, { eval: true })`). */
@@ -267,10 +327,30 @@ function start(): void {
     if (file !== undefined) loop.nameRun(interner.internFrame(file, 1, 1, '', true));
   };
   loop.enter(t0, isMain ? interner.internFrame(script, 1, 1, '', true) : 0);
-  process.nextTick(() => {
+  const endTopLevel = (): void => {
     nameWorkerTopLevel();
     loop.exit(now());
-  });
+  };
+  // Nothing of the runner's may be queued to run after the script's first line: the script would
+  // see it (a `before` of its own async hooks with no `init`, and, for a tick, a
+  // `processTicksAndRejections` frame in the stacks of its async functions, whose jobs would then
+  // run from the tick queue's loop). A CommonJS entry's top level ends when Node marks its module
+  // loaded. An ES module entry is evaluated in a later job of the microtask queue than one queued
+  // now: that one ends the run (no tick: Node then runs the queue itself, with no frame of its own
+  // in the script's stacks), before the module's first line. A Worker's run ends at the first tick.
+  let watched = false;
+  try {
+    watched = isMain && entryIsCommonJsLoaded(script) && whenMainModuleLoaded(endTopLevel);
+  } catch (e) {
+    runnerError('top level', e);
+  }
+  if (watched) {
+    // Ended by the main module.
+  } else if (isMain) {
+    queueMicrotask(endTopLevel);
+  } else {
+    process.nextTick(endTopLevel);
+  }
 
   process.on('exit', () => {
     recorder.disable();

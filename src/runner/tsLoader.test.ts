@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, utimesSync, writeFileS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { cacheDir, calleeColumn, decodeMappings, formatOf, getTranspiled, lookupPosition, pruneCache, tsCandidates, unmappedLines } from './tsLoader';
+import { cacheDir, calleeColumn, decodeMappings, detectsModuleSyntax, formatOf, formatRule, getTranspiled, lookupPosition, pruneCache, tsCandidates, unmappedLines } from './tsLoader';
 import { transpileTs, TsSyntaxError } from './typescript';
 
 test('decodes VLQ mappings into per-line segments', () => {
@@ -48,11 +48,52 @@ test('module format: .mts ESM, .cts CommonJS, .ts by the nearest package.json ty
   mkdirSync(join(root, 'esm', 'sub'), { recursive: true });
   mkdirSync(join(root, 'cjs'), { recursive: true });
   writeFileSync(join(root, 'esm', 'package.json'), '{"type":"module"}');
-  writeFileSync(join(root, 'cjs', 'package.json'), '{"name":"x"}');
+  writeFileSync(join(root, 'cjs', 'package.json'), '{"type":"commonjs"}');
   assert.equal(formatOf(join(root, 'esm', 'sub', 'a.ts')), 'esm');
   assert.equal(formatOf(join(root, 'esm', 'a.cts')), 'cjs');
   assert.equal(formatOf(join(root, 'cjs', 'a.ts')), 'cjs');
   assert.equal(formatOf(join(root, 'cjs', 'a.mts')), 'esm');
+});
+
+test('module format with no package.json type: by the syntax, where the Node detects module syntax', () => {
+  const root = mkdtempSync(join(tmpdir(), 'cd-detect-'));
+  writeFileSync(join(root, 'package.json'), '{"name":"x"}');
+  assert.equal(formatRule(join(root, 'a.ts'), true), 'detect');
+  assert.equal(formatRule(join(root, 'a.ts'), false), 'cjs');
+  assert.equal(formatRule(join(root, 'a.mts'), true), 'esm');
+  const detected = (src: string): string => transpileTs('/t/d.ts', src, 'detect').format;
+  assert.equal(detected('console.log(import.meta.url);'), 'esm');
+  assert.equal(detected('const x: number = await Promise.resolve(5);'), 'esm');
+  assert.equal(detected('for await (const x of []) console.log(x);'), 'esm');
+  assert.equal(detected("import { sep } from 'node:path';\nconsole.log(sep);"), 'esm');
+  assert.equal(detected('export {};'), 'esm');
+  assert.equal(detected('export const a = 1;'), 'esm');
+  assert.equal(detected('async function f() { await 1; }\nconst g = async () => { for await (const x of []) x; };'), 'cjs');
+  assert.equal(detected("import type { Stats } from 'node:fs';\nexport interface I { s: Stats }\nexport type T = I;\nexport declare const d: T;"), 'cjs');
+  assert.equal(detected("import fs = require('node:fs');\nexport const a = fs.sep;"), 'cjs');
+  assert.equal(detected("const x = import('node:fs');\nmodule.exports = { x };"), 'cjs');
+  // Import statements with what only CommonJS has: TypeScript written for tsc's module commonjs.
+  assert.equal(detected("import * as path from 'node:path';\nconsole.log(path.join(__dirname, 'x'));"), 'cjs');
+  assert.equal(detected("import { a } from './a';\nconst b = require('./b');"), 'cjs');
+  // …but not where the file declares the name itself, or only a property has it.
+  assert.equal(detected("import { createRequire } from 'node:module';\nconst require = createRequire(import.meta.url);"), 'esm');
+  assert.equal(detected("import { createRequire } from 'node:module';\nconst require = createRequire('/x');\nrequire('y');"), 'esm');
+  assert.equal(detected("import cfg from './cfg';\nconsole.log(cfg.module, cfg.require);"), 'esm');
+  // Syntax only an ES module has wins over CommonJS names.
+  assert.equal(detected("console.log(import.meta.url, typeof require);"), 'esm');
+  // Where its output is looked up, the file's syntax decides.
+  writeFileSync(join(root, 'm.ts'), 'export const here = import.meta.url;\n');
+  writeFileSync(join(root, 'c.ts'), 'const here = __filename;\n');
+  assert.equal(formatOf(join(root, 'm.ts')), detectsModuleSyntax(process.version, []) ? 'esm' : 'cjs');
+  assert.equal(formatOf(join(root, 'c.ts')), 'cjs');
+});
+
+test('Node versions that detect ES module syntax: 22.7+, 20.19+, 23+, or as the last flag says', () => {
+  for (const v of ['v20.19.0', 'v20.20.2', 'v22.7.0', 'v22.23.3', 'v23.0.0', 'v24.21.0', 'v26.10.0']) assert.equal(detectsModuleSyntax(v, []), true, v);
+  for (const v of ['v20.18.3', 'v21.7.3', 'v22.6.0']) assert.equal(detectsModuleSyntax(v, []), false, v);
+  assert.equal(detectsModuleSyntax('v24.0.0', ['--no-experimental-detect-module']), false);
+  assert.equal(detectsModuleSyntax('v20.18.0', ['--experimental-detect-module']), true);
+  assert.equal(detectsModuleSyntax('v22.12.0', ['--no-experimental-detect-module', '--experimental-detect-module']), true);
 });
 
 test('JavaScript specifiers a TypeScript file may stand for: relative or absolute .js, .cjs, .mjs only', () => {

@@ -17,13 +17,13 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { decoratorOptionsFor, type DecoratorOptions } from './tsconfig';
-import type { ModuleFormat, SourceMapLike, TranspileOutput } from './typescript';
+import type { FormatRule, ModuleFormat, SourceMapLike, TranspileOutput } from './typescript';
 
 /** Extensions the loader compiles. */
 export const TS_EXTENSIONS = ['.ts', '.mts', '.cts', '.tsx'];
 
 /** Bumped when the cache layout or compiler options change. */
-const CACHE_LAYOUT = 'cd-ts-2';
+const CACHE_LAYOUT = 'cd-ts-4';
 
 type Compiler = typeof import('./typescript');
 
@@ -205,8 +205,8 @@ function readCacheEntry(cf: string): string {
   }
 }
 
-/** The cache entry of a file's output: by content, format and the tsconfig options that change the output. */
-function cacheFile(file: string, source: string, format: ModuleFormat, decorators: DecoratorOptions): string {
+/** The cache entry of a file's output: by content, format rule and the tsconfig options that change the output. */
+function cacheFile(file: string, source: string, format: FormatRule, decorators: DecoratorOptions): string {
   // Loaded here, not with this module: a JavaScript-only run (most of them) never needs node:crypto,
   // and loading it costs every process a few ms at start.
   const { createHash } = require('node:crypto') as typeof import('node:crypto');
@@ -264,21 +264,21 @@ interface TranspiledEntry {
  * use it for its syntax pre-check: a cache hit means the file parsed before, and the runner then
  * finds the output ready.
  */
-export function getTranspiled(file: string, source: string, format: ModuleFormat): TranspileOutput {
+export function getTranspiled(file: string, source: string, rule: FormatRule): TranspileOutput {
   const decorators = decoratorOptionsFor(file);
-  const cf = cacheFile(file, source, format, decorators);
+  const cf = cacheFile(file, source, rule, decorators);
   let out: TranspileOutput | undefined;
   try {
     out = JSON.parse(readCacheEntry(cf)) as TranspileOutput;
   } catch {
     out = undefined;
   }
-  if (!out || typeof out.code !== 'string') {
+  if (!out || typeof out.code !== 'string' || (out.format !== 'esm' && out.format !== 'cjs')) {
     // The compile is the runner's work, not the script's: the observer (the loop monitor) is told
     // when it starts and ends, so the stretch is not drawn as the script blocking its event loop.
     compileObserver(true);
     try {
-      out = loadCompiler().transpileTs(file, source, format, decorators);
+      out = loadCompiler().transpileTs(file, source, rule, decorators);
       try {
         fs.mkdirSync(path.dirname(cf), { recursive: true });
         const tmp = `${cf}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
@@ -291,20 +291,20 @@ export function getTranspiled(file: string, source: string, format: ModuleFormat
       compileObserver(false);
     }
   }
-  transpiled.set(file, { code: out.code, map: out.map, format });
+  transpiled.set(file, { code: out.code, map: out.map, format: out.format });
   return out;
 }
 
 const packageTypes = new Map<string, string>();
 
-/** `"module"` or `"commonjs"`: the `type` of the package.json nearest to `dir`. */
+/** `"module"`, `"commonjs"` or `""` (no `type` field, or no package.json): the `type` of the package.json nearest to `dir`. */
 function packageType(dir: string): string {
   const known = packageTypes.get(dir);
   if (known !== undefined) return known;
-  let type = 'commonjs';
+  let type = '';
   try {
     const pj = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as { type?: unknown };
-    type = pj.type === 'module' ? 'module' : 'commonjs';
+    type = pj.type === 'module' || pj.type === 'commonjs' ? pj.type : '';
   } catch (e) {
     const parent = path.dirname(dir);
     if ((e as NodeJS.ErrnoException).code === 'ENOENT' && parent !== dir) type = packageType(parent);
@@ -313,11 +313,59 @@ function packageType(dir: string): string {
   return type;
 }
 
-/** Module system a TypeScript file is compiled to when imported: by extension, then by package `type`. */
+/** `"module"`, `"commonjs"` or `""` (none set): the `type` of the package.json nearest to a file. */
+export function packageTypeOf(file: string): string {
+  return packageType(path.dirname(file));
+}
+
+/**
+ * Whether a Node detects ES module syntax in a file no package.json `type` names the module system
+ * of (on by default since Node 22.7 and 20.19; `--[no-]experimental-detect-module` among `args`,
+ * the last one, overrides it). `version` is `process.version`'s form.
+ */
+export function detectsModuleSyntax(version: string, args: readonly string[]): boolean {
+  for (let i = args.length - 1; i >= 0; i--) {
+    if (args[i] === '--experimental-detect-module') return true;
+    if (args[i] === '--no-experimental-detect-module') return false;
+  }
+  const [major, minor] = /^v?(\d+)\.(\d+)/.exec(version)?.slice(1).map(Number) ?? [0, 0];
+  return major > 22 || (major === 22 && minor >= 7) || (major === 20 && minor >= 19);
+}
+
+/** The runtime arguments of a Node: its NODE_OPTIONS, then its command line's (which win). */
+export function nodeRuntimeArgs(nodeOptions: string | undefined, execArgv: readonly string[]): string[] {
+  return [...(nodeOptions ?? '').split(/\s+/).filter(Boolean), ...execArgv];
+}
+
+let detectsHere: boolean | undefined;
+
+/** Whether this process's Node detects ES module syntax (see {@link detectsModuleSyntax}). */
+function thisNodeDetects(): boolean {
+  detectsHere ??= detectsModuleSyntax(process.version, nodeRuntimeArgs(process.env.NODE_OPTIONS, process.execArgv));
+  return detectsHere;
+}
+
+/**
+ * How the module system of a TypeScript file is chosen, as Node chooses that of the JavaScript it
+ * compiles to: by extension, then by the nearest package.json `type`, then, where none applies,
+ * by its syntax on a Node that detects module syntax (`detect`, this process's Node by default),
+ * else CommonJS.
+ */
+export function formatRule(file: string, detect = thisNodeDetects()): FormatRule {
+  if (file.endsWith('.mts') || file.endsWith('.mjs')) return 'esm';
+  if (file.endsWith('.cts') || file.endsWith('.cjs')) return 'cjs';
+  const type = packageType(path.dirname(file));
+  if (type === 'module') return 'esm';
+  return type === '' && detect ? 'detect' : 'cjs';
+}
+
+/**
+ * Module system a TypeScript file is compiled to when imported (see {@link formatRule}). For a file
+ * whose syntax decides, its output is looked up (and compiled on a cache miss).
+ */
 export function formatOf(file: string): ModuleFormat {
-  if (file.endsWith('.mts')) return 'esm';
-  if (file.endsWith('.cts')) return 'cjs';
-  return packageType(path.dirname(file)) === 'module' ? 'esm' : 'cjs';
+  const rule = formatRule(file);
+  return rule === 'detect' ? getTranspiled(file, fs.readFileSync(file, 'utf8'), rule).format : rule;
 }
 
 /**
@@ -482,7 +530,7 @@ function mappedEntry(file: string): TranspiledEntry | undefined {
   if (!entry) {
     // Compiled on another thread (Node 20's hooks thread, or a sibling Worker): same cache, same map.
     try {
-      getTranspiled(file, fs.readFileSync(file, 'utf8'), formatOf(file));
+      getTranspiled(file, fs.readFileSync(file, 'utf8'), formatRule(file));
     } catch {
       return undefined;
     }
@@ -575,8 +623,14 @@ export function installCjsHooks(): void {
   const compile = (m: CjsModule, filename: string): void => {
     const source = fs.readFileSync(filename, 'utf8');
     // An `.mts` file is ES module code whatever asks for it (Node 20 hands an `.mts` entry to the
-    // CommonJS loader first): compiled as such, it is the cache entry the CLI and the ESM hooks use.
-    const out = getTranspiled(filename, source, filename.endsWith('.mts') ? 'esm' : 'cjs');
+    // CommonJS loader first), and so is a file with ES module syntax that no package.json `type`
+    // names the system of (Node hands such an entry to this loader too): compiled as such, it is the
+    // cache entry the CLI and the ESM hooks use, and Node, finding ES module code, loads it as one
+    // (an entry through its ES module loader, a `require` as `require(esm)`), as it would the
+    // JavaScript. A `.ts` file of a `"type": "module"` package that CommonJS requires stays
+    // compiled to CommonJS.
+    const rule = formatRule(filename);
+    const out = getTranspiled(filename, source, rule === 'detect' || filename.endsWith('.mts') ? rule : 'cjs');
     enableNodeSourceMaps();
     m._compile(withInlineMap(out), filename);
   };

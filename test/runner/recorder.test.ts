@@ -718,6 +718,34 @@ for (const node of nodeVersions) {
       });
     }
 
+    test("nothing of the runner's runs after the script's first line: its own async hooks and the stacks of its async functions are as under plain Node", async () => {
+      const frames = (text: string): string[] => text.split('\n').filter((l) => /^\s+at /.test(l));
+      for (const name of ['ownAsyncHooks.js', 'firstTickError.js', 'firstTickError.mjs']) {
+        const file = runnerFixture(name);
+        const plain = spawnSync(node.path, [file], { encoding: 'utf8' });
+        const r = await runCli([...nodeArgs, file]);
+        assert.equal(r.code, plain.status, `${name}: ${r.stderr}`);
+        assert.equal(r.stdout, plain.stdout, name);
+        assert.deepEqual(frames(r.stderr), frames(plain.stderr), name);
+        assertComplete(r);
+      }
+    });
+
+    for (const [name, marker, stdout] of [
+      ['meta.ts', '// META-TIMEOUT', 'meta file:///\n'],
+      ['tla.ts', '// TLA-TIMEOUT', 'tla 5\n'],
+      ['useTla.ts', '// USE-TIMEOUT', 'v 7\n'],
+      ['plain.ts', '// PLAIN-TIMEOUT', 'plain function undefined\n'],
+    ]) {
+      test(`TypeScript with no package.json "type" (${name}): its syntax decides the module system, as Node decides for JavaScript; exact original positions`, async () => {
+        const file = runnerFixture(`tsDetect/${name}`);
+        const m = await runOk(nodeArgs, [file], stdout);
+        assertRealPositions(m, file);
+        const timer = opsOfType(m, 'Timeout').find((o) => o.stack[0]?.file === file);
+        assertAt(timer?.stack[0], file, positionOf(file, marker, 'setTimeout'), 'setTimeout source');
+      });
+    }
+
     test('a JavaScript ES module importing a .ts file: it runs, sources in the .ts file are exact', async () => {
       const shapes = runnerFixture('ts-cjs/shapes.ts');
       const m = await runOk(nodeArgs, [runnerFixture('importTs.mjs')], 'label:circle 16\n');
