@@ -406,9 +406,10 @@ for (const node of nodeVersions) {
       const jobs = poolJobs(m).filter((j) => j.type === 'PBKDF2REQUEST' || j.type === 'crypto');
       assert.equal(jobs.length, 6, JSON.stringify(poolJobs(m)));
       for (const j of jobs) assert.equal(j.inferred, false, 'crypto work is placed exactly from trace events');
-      assert.equal(new Set(jobs.map((j) => j.poolIndex)).size, 6, 'each job on a thread of its own');
-      assert.equal(queuedJobIds(jobs).size, 0);
-      assert.match(summaryOf(r.stderr), / 6 threadpool · .* 6 pool jobs \(0 queued\)/);
+      // Which thread takes which job is libuv's and the OS's choice: on a loaded machine a thread that
+      // woke late can find the queue emptied by one that finished its first job. So only the pool is asked for.
+      assert.ok(new Set(jobs.map((j) => j.poolIndex)).size >= 2, 'the jobs ran on several threads');
+      assert.match(summaryOf(r.stderr), / 6 threadpool · .* 6 pool jobs/);
     });
 
     test('fs reads are placed by the FIFO model and marked inferred; never more jobs running than threads', async () => {
