@@ -177,7 +177,8 @@ function start(): void {
   const threadId = wt.threadId;
   const now = makeClock(config.originNs);
   const t0 = now();
-  const out = new TraceWriter(config.trace, `["@",${process.pid},${threadId}]\n`);
+  // A Worker's records are queued in shared memory: see shareLeftovers.
+  const out = new TraceWriter(config.trace, `["@",${process.pid},${threadId}]\n`, !isMain);
   let internalErrors = 0;
   const runnerError = (where: string, e: unknown): void => {
     if (++internalErrors > 10) return;
@@ -205,6 +206,11 @@ function start(): void {
     process.env[PARENT_THREAD_ENV] = String(threadId);
   } catch {
     // A frozen env: Workers will say their parent is the main thread.
+  }
+  try {
+    shareLeftovers(wt, out, threadId, parentThread, config.trace);
+  } catch (e) {
+    runnerError('worker buffers', e);
   }
   const osTid = osThreadId();
   // The pool's size as libuv would read it now; the script may still change it before the pool starts.
@@ -274,11 +280,16 @@ function start(): void {
   };
   // Only the main thread: a Worker's process.env is its own copy, which libuv never reads, and Node
   // has no trace events in Workers.
+  // In a Worker: the first resource of a type made once Node has set its file (in its top level)
+  // queues the thread record naming the file, should the Worker be terminated before its top level
+  // ends (which queues it too).
   const onNewType = isMain
     ? (type: string): void => {
         if (!poolUsed && poolFamilyOfType(type) !== undefined) onPoolUse();
       }
-    : undefined;
+    : (): void => {
+        if (workerScript() !== undefined) out.queuePreamble();
+      };
   const recorder = new AsyncRecorder({ out, now, interner, loop, onError: runnerError, maxSites: config.maxSites, loaderThread: offThreadLoader, onNewType });
 
   // The runner's own async work (this timer, the tick below) is created before the hooks exist, so it is never recorded.
@@ -325,6 +336,9 @@ function start(): void {
     topLevelNamed = true;
     const file = workerScript();
     if (file !== undefined) loop.nameRun(interner.internFrame(file, 1, 1, '', true));
+    // The thread record with the Worker's file, now known: queued at once, so that it is written
+    // with the rest should the Worker be terminated before its next flush.
+    out.queuePreamble();
   };
   loop.enter(t0, isMain ? interner.internFrame(script, 1, 1, '', true) : 0);
   const endTopLevel = (): void => {
@@ -453,6 +467,58 @@ function start(): void {
   // thread), the error, signal and parent watches and the hooks included: not the script's.
   const ready = now();
   if (ready - t0 >= 1000) loop.runnerWork(t0, ready, offThreadLoader ? 'TypeScript loader' : 'preload');
+}
+
+/** Channel through which each Worker hands its trace buffer to the thread that started it. */
+const BUFFERS_CHANNEL = 'concurrency-diagram.runner.worker-buffers';
+
+/** Exits of Workers whose buffer has not come (yet) that are remembered; older ones are forgotten. */
+const MAX_EARLY_EXITS = 256;
+
+/**
+ * `worker.terminate()` stops a Worker's JS at once, so its records queued since its last flush (up
+ * to the flush interval, all of them for a Worker terminated that young) would never be written.
+ * So each Worker queues its records in shared memory (a TraceWriter made `shared`) and hands that
+ * memory over a BroadcastChannel to the thread that started it; that thread, when it sees the
+ * Worker's 'exit' event (emitted once the Worker's thread has stopped, so nothing writes the buffer
+ * any more), writes whatever is still queued there. A Worker that ended normally flushed everything
+ * itself: nothing is left. Each thread holds only the buffers of its own live Workers.
+ * The channel and the listener are made before the async hooks are enabled: never recorded.
+ */
+function shareLeftovers(wt: typeof import('node:worker_threads'), out: TraceWriter, threadId: number, parentThread: number, tracePath: string): void {
+  const Channel = wt.BroadcastChannel;
+  if (typeof Channel !== 'function') return;
+  const buffers = new Map<number, SharedArrayBuffer>();
+  // A Worker that exits before its buffer was received: written as soon as it is.
+  const earlyExits = new Set<number>();
+  const channel = new Channel(BUFFERS_CHANNEL);
+  channel.unref();
+  channel.onmessage = (e: unknown) => {
+    const m = (e as { data?: { parent?: unknown; threadId?: unknown; buffer?: unknown } }).data;
+    if (!m || m.parent !== threadId || typeof m.threadId !== 'number' || !(m.buffer instanceof SharedArrayBuffer)) return;
+    if (earlyExits.delete(m.threadId)) TraceWriter.flushShared(tracePath, m.buffer);
+    else buffers.set(m.threadId, m.buffer);
+  };
+  process.on('worker', (w: import('node:worker_threads').Worker) => {
+    // Read now: once the Worker has exited its threadId is -1.
+    const id = w.threadId;
+    // First among the 'exit' listeners: one of the script's may end the process.
+    w.prependOnceListener('exit', () => {
+      const b = buffers.get(id);
+      if (b) {
+        buffers.delete(id);
+        TraceWriter.flushShared(tracePath, b);
+        return;
+      }
+      earlyExits.add(id);
+      if (earlyExits.size > MAX_EARLY_EXITS) earlyExits.delete(earlyExits.values().next().value as number);
+    });
+  });
+  if (out.shared) {
+    const sender = new Channel(BUFFERS_CHANNEL);
+    sender.postMessage({ parent: parentThread, threadId, buffer: out.shared });
+    sender.close();
+  }
 }
 
 /** Interns the user frames of an error's stack text (`at fn (file:line:col)` lines). */

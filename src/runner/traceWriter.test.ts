@@ -64,3 +64,19 @@ test('keeps memory bounded: a full buffer is written out as whole lines', () => 
   assert.deepEqual(befores[n - 1], ['B', n - 1, (n - 1) * 3]);
   assert.equal((records.at(-1) as string[])[3].length, 600_000);
 });
+
+test('a shared writer\'s queued records can be written by another party once, never twice, never ones already flushed', () => {
+  const f = tempTrace();
+  const w = new TraceWriter(f, '["@",1,4]\n', true);
+  assert.ok(w.shared);
+  w.setPreamble(() => '["T",4,"worker","w",0,0]\n');
+  w.rec2(TagCode.Before, 1, 10);
+  w.flush();
+  w.rec2(TagCode.After, 1, 11);
+  w.queuePreamble();
+  w.write('["X",4,12]\n');
+  // The thread is gone (nothing flushed the last records): the thread that started it writes them.
+  TraceWriter.flushShared(f, w.shared);
+  TraceWriter.flushShared(f, w.shared);
+  assert.equal(readFileSync(f, 'utf8'), '["@",1,4]\n["T",4,"worker","w",0,0]\n["B",1,10]\n["@",1,4]\n["A",1,11]\n["X",4,12]\n');
+});

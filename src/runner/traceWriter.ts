@@ -10,6 +10,12 @@ import * as fs from 'node:fs';
 /** Buffer size: a full buffer is written at once, so memory stays bounded between flushes. */
 const BUFFER_BYTES = 256 * 1024;
 
+/**
+ * Bytes before the records in a shared buffer: the end of the queued records and the end of the
+ * context (two int32), so that another thread can write what is queued once this one is gone.
+ */
+const SHARED_HEADER_BYTES = 8;
+
 const QUOTE = 0x22;
 const COMMA = 0x2c;
 
@@ -22,23 +28,82 @@ export class TraceWriter {
   private failed = false;
   /** Text written once, after the context of the first chunk (e.g. the thread record, known late). */
   private preamble: (() => string) | undefined;
+  /** `[end of the queued records, end of the context]`, kept current for {@link flushShared}. */
+  private readonly state: Int32Array;
+  /**
+   * The buffer's memory when it is shared (see {@link flushShared}): a Worker can be terminated at
+   * any moment, its last records still queued; the thread that started it writes them when it exits.
+   */
+  readonly shared: SharedArrayBuffer | undefined;
 
   /**
    * @param path trace file to append to (created by the CLI).
    * @param context the context record line (`["@",pid,threadId]\n`) that starts every chunk.
+   * @param shared whether to queue records in memory other threads can read ({@link shared}).
    */
   constructor(
     private readonly path: string,
     context: string,
+    shared = false,
   ) {
-    this.buf = Buffer.allocUnsafe(BUFFER_BYTES);
+    if (shared) {
+      this.shared = new SharedArrayBuffer(SHARED_HEADER_BYTES + BUFFER_BYTES);
+      this.state = new Int32Array(this.shared, 0, 2);
+      this.buf = Buffer.from(this.shared, SHARED_HEADER_BYTES, BUFFER_BYTES);
+    } else {
+      this.state = new Int32Array(2);
+      this.buf = Buffer.allocUnsafe(BUFFER_BYTES);
+    }
     this.start = this.buf.write(context, 0, 'utf8');
     this.pos = this.start;
+    this.state[0] = this.pos;
+    this.state[1] = this.start;
+  }
+
+  /**
+   * Appends to `path` the records queued in the shared buffer of a writer whose thread is gone, and
+   * marks them written. Only for a thread that can no longer write (it exited): never two writers
+   * of one buffer at once. Never throws.
+   */
+  static flushShared(path: string, shared: SharedArrayBuffer): void {
+    try {
+      const state = new Int32Array(shared, 0, 2);
+      const end = state[0];
+      if (end <= state[1] || end > shared.byteLength - SHARED_HEADER_BYTES) return;
+      state[0] = state[1];
+      const fd = fs.openSync(path, 'a');
+      try {
+        const chunk = Buffer.from(shared, SHARED_HEADER_BYTES, end);
+        let off = 0;
+        while (off < chunk.length) off += fs.writeSync(fd, chunk, off, chunk.length - off);
+      } finally {
+        fs.closeSync(fd);
+      }
+    } catch {
+      // The trace file is gone: nothing to keep them in.
+    }
   }
 
   /** Sets a function whose text is written once, at the start of the first chunk. */
   setPreamble(fn: () => string): void {
     this.preamble = fn;
+  }
+
+  /**
+   * Queues the preamble's text now, if it was not written yet: once it can be known, so that it is
+   * among the queued records should another thread have to write them ({@link flushShared}).
+   */
+  queuePreamble(): void {
+    const p = this.preamble;
+    if (!p) return;
+    this.preamble = undefined;
+    let text = '';
+    try {
+      text = p();
+    } catch {
+      // A broken preamble is left out.
+    }
+    if (text) this.write(text);
   }
 
   /** Queues one complete line (must end with `\n`). */
@@ -47,13 +112,13 @@ export class TraceWriter {
     if (this.pos + max > this.buf.length) {
       this.flush();
       if (this.start + max > this.buf.length) {
-        // A huge record (a long error stack): give it a buffer of its own size.
-        const bigger = Buffer.allocUnsafe(this.start + max);
-        this.buf.copy(bigger, 0, 0, this.start);
-        this.buf = bigger;
+        // A huge record (a long error stack): written at once as a chunk of its own.
+        this.append(Buffer.concat([this.buf.subarray(0, this.start), Buffer.from(line, 'utf8')]));
+        return;
       }
     }
     this.pos += this.buf.write(line, this.pos, 'utf8');
+    this.state[0] = this.pos;
   }
 
   /** Queues `["T",a,b]\n` where T is a one-character tag given by its char code. */
@@ -130,6 +195,7 @@ export class TraceWriter {
   private tail(): void {
     this.buf[this.pos++] = 0x5d; // ]
     this.buf[this.pos++] = 0x0a; // \n
+    this.state[0] = this.pos;
   }
 
   /** Writes a finite number as JSON: integers digit by digit, anything else through its string form. */
@@ -187,6 +253,15 @@ export class TraceWriter {
       chunk = Buffer.concat([this.buf.subarray(0, this.start), Buffer.from(text, 'utf8'), this.buf.subarray(this.start, this.pos)]);
     }
     this.pos = this.start;
+    // Marked written before it is: a thread terminated in between loses the chunk rather than the
+    // thread that writes its leftovers writing it twice.
+    this.state[0] = this.pos;
+    this.append(chunk);
+  }
+
+  /** Appends one chunk to the file. Never throws. */
+  private append(chunk: Buffer): void {
+    if (this.failed) return;
     try {
       if (this.fd < 0) this.fd = fs.openSync(this.path, 'a');
       let off = 0;

@@ -314,24 +314,56 @@ test('job ids stay stable across calls: a live job of a resource is replaced by 
   ]);
 });
 
-test('zlib: the first job of a stream finds its ZLIB resource, later ones follow the native handle', () => {
-  const m = model([
-    ['Y', 1, 'ZLIB'],
-    ['I', 8, 1, 1, 0, 0],
-    ['I', 10, 1, 1, 1, 0],
-  ]);
-  const job = (ts: number, id: string, tid: number): NodeTraceEvent[] => [
+/** Node's events of one zlib job of handle `id` submitted at ts, run on OS thread `tid`, its `e` at ts + 6. */
+function zlibJob(ts: number, id: string, tid: number): NodeTraceEvent[] {
+  return [
     { ph: 'b', cat: ASYNC, name: 'zlib', ts, tid: PID, id },
     { ph: 'B', cat: SYNC, name: 'zlib', ts: ts + 1, tid },
     { ph: 'E', cat: SYNC, name: 'zlib', ts: ts + 5, tid },
     { ph: 'e', cat: ASYNC, name: 'zlib', ts: ts + 6, tid: PID, id },
   ];
-  const ev = [...job(2, '0xa', 201), ...job(3, '0xb', 202), ...job(20, '0xb', 201), ...job(30, '0xa', 202)];
-  const r = buildPool({ pid: PID, poolSize: 2, events: ev, model: m, endTs: 50 });
+}
+
+test('zlib: each job links to the stream whose callback follows its end, not to the stream created first', () => {
+  // Stream 8 is created first, stream 10 second; 10 writes first (handle 0xb), 8 fifty µs later (0xa).
+  const m = model([
+    ['Y', 1, 'ZLIB'],
+    ['I', 8, 1, 1, 0, 0],
+    ['I', 10, 1, 1, 1, 0],
+    ...[[10, 10], [10, 28], [8, 48], [8, 58]].flatMap(([id, ts]) => [['B', id, ts], ['A', id, ts + 1]]),
+  ]);
+  const ev = [...zlibJob(2, '0xb', 201), ...zlibJob(20, '0xb', 202), ...zlibJob(40, '0xa', 201), ...zlibJob(50, '0xa', 202)];
+  const r = buildPool({ pid: PID, poolSize: 2, events: ev, model: m, endTs: 80 });
   assert.deepEqual(r.jobs.map((j) => [j[2], j[3], j[7], j[9]]), [
-    ['ZLIB', 2, 0, 8],
-    ['ZLIB', 3, 0, 10],
+    ['ZLIB', 2, 0, 10],
     ['ZLIB', 20, 0, 10],
-    ['ZLIB', 30, 0, 8],
+    ['ZLIB', 40, 0, 8],
+    ['ZLIB', 50, 0, 8],
+  ]);
+});
+
+test('zlib: a job not followed by its stream\'s callback takes its handle\'s stream, else stays unlinked', () => {
+  const m = model([
+    ['Y', 1, 'ZLIB'],
+    ['Y', 2, 'Timeout'],
+    ['I', 8, 1, 1, 0, 0],
+    ['I', 10, 1, 1, 1, 0],
+    ['I', 12, 2, 1, 1, 0],
+    // A timer runs right after the first job's end; stream 8's callback after its second job's.
+    ['B', 12, 9],
+    ['A', 12, 10],
+    ['B', 8, 37],
+    ['A', 8, 38],
+    // One callback after the ends of two jobs: it belongs to the later one.
+    ['B', 10, 48],
+    ['A', 10, 49],
+  ]);
+  const ev = [...zlibJob(2, '0xa', 201), ...zlibJob(30, '0xa', 201), ...zlibJob(40, '0xb', 201), ...zlibJob(41, '0xc', 202)];
+  const r = buildPool({ pid: PID, poolSize: 2, events: ev, model: m, endTs: 80 });
+  assert.deepEqual(r.jobs.map((j) => [j[2], j[3], j[9]]), [
+    ['ZLIB', 2, 8],
+    ['ZLIB', 30, 8],
+    ['ZLIB', 40, -1],
+    ['ZLIB', 41, 10],
   ]);
 });

@@ -233,16 +233,13 @@ function jsThreadsByTid(model: TraceModel, pid: number): Map<number, string> {
 /**
  * Links jobs to the async resources that submitted them: the latest not yet linked resource of a
  * matching type created on the same JS thread at most {@link LINK_WINDOW_US} before the submission
- * (the resource is created in the same synchronous call that submits the work). A ZLIB resource
- * submits many jobs: the later ones are linked to it through the native handle (see below).
+ * (the resource is created in the same synchronous call that submits the work). zlib jobs are
+ * linked otherwise: see {@link linkZlib}.
  */
 const LINK_WINDOW_US = 100_000;
 
-/**
- * The resource created ≤ t, within the window, not linked yet: the latest one, or with `earliest`
- * the first one (zlib streams write on a later tick, in the order they were created).
- */
-function pickOp(list: AsyncOp[], t: number, used: Set<AsyncOp>, earliest = false): AsyncOp | undefined {
+/** The latest resource created ≤ t, within the window, not linked yet. */
+function pickOp(list: AsyncOp[], t: number, used: Set<AsyncOp>): AsyncOp | undefined {
   let lo = 0;
   let hi = list.length;
   while (lo < hi) {
@@ -250,15 +247,12 @@ function pickOp(list: AsyncOp[], t: number, used: Set<AsyncOp>, earliest = false
     if (list[mid].created <= t) lo = mid + 1;
     else hi = mid;
   }
-  let found: AsyncOp | undefined;
   for (let i = lo - 1, steps = 0; i >= 0 && steps < 64; i--, steps++) {
     const op = list[i];
     if (t - op.created > LINK_WINDOW_US) break;
-    if (used.has(op)) continue;
-    found = op;
-    if (!earliest) break;
+    if (!used.has(op)) return op;
   }
-  return found;
+  return undefined;
 }
 
 function linkOps(jobs: RawJob[], model: TraceModel, tidToThread: Map<number, string>, pid: number): Set<AsyncOp> {
@@ -270,7 +264,7 @@ function linkOps(jobs: RawJob[], model: TraceModel, tidToThread: Map<number, str
   const reported = new Set(jobs.map((j) => j.family));
   for (const op of model.ops.values()) {
     const fam = poolFamilyOfType(op.type);
-    if (!fam || !reported.has(fam) || !op.thread.startsWith(`${pid}:`)) continue;
+    if (!fam || fam === 'zlib' || !reported.has(fam) || !op.thread.startsWith(`${pid}:`)) continue;
     const k = `${op.thread}\0${fam}`;
     let list = groups.get(k);
     if (!list) groups.set(k, (list = []));
@@ -278,31 +272,115 @@ function linkOps(jobs: RawJob[], model: TraceModel, tidToThread: Map<number, str
   }
   for (const list of groups.values()) list.sort((a, b) => a.created - b.created);
   const used = new Set<AsyncOp>();
-  // A zlib stream submits all its jobs through one native handle, which the trace events name by
-  // its address: its first job finds the ZLIB resource, the later ones follow the handle.
-  const zlibHandles = new Map<string, AsyncOp>();
   const ordered = [...jobs].sort((a, b) => a.submit - b.submit);
   for (const j of ordered) {
+    // zlib streams are linked by what follows their work, not by creation order (see linkZlib).
+    if (j.family === 'zlib') continue;
     const thread = tidToThread.get(j.submitTid);
     if (!thread) continue;
-    const handleKey = j.family === 'zlib' && j.eventId !== undefined ? `${j.submitTid}\0${j.eventId}` : undefined;
-    const known = handleKey !== undefined ? zlibHandles.get(handleKey) : undefined;
-    // An address is reused only after its stream is gone.
-    if (known && (known.destroyed === undefined || known.destroyed >= j.submit)) {
-      j.op = known;
-      continue;
-    }
     const list = groups.get(`${thread}\0${j.family}`);
     if (!list) continue;
     // The latest resource created at or before the submission; both clocks are rounded to whole µs,
     // so one created 1 µs "after" it is accepted when nothing earlier fits.
-    const earliest = j.family === 'zlib';
-    j.op = pickOp(list, j.submit, used, earliest) ?? pickOp(list, j.submit + 1, used, earliest);
-    if (j.op) {
-      used.add(j.op);
-      if (handleKey !== undefined) zlibHandles.set(handleKey, j.op);
-    }
+    j.op = pickOp(list, j.submit, used) ?? pickOp(list, j.submit + 1, used);
+    if (j.op) used.add(j.op);
   }
+  for (const op of linkZlib(ordered.filter((j) => j.family === 'zlib'), model, tidToThread)) used.add(op);
+  return used;
+}
+
+/**
+ * How much earlier than a trace event the runner may stamp what followed it: both are stamped on
+ * one clock and rounded to whole µs, and the runner's offset to that clock is measured to a few µs.
+ */
+const CLOCK_SLACK_US = 5;
+
+/** One callback run on a JS thread: which resource, from when to when (end -1 while open). */
+interface CallbackRun {
+  start: number;
+  end: number;
+  op: AsyncOp;
+}
+
+/** Every callback run of every resource of one JS thread, by start. */
+function callbackRuns(model: TraceModel, thread: string): CallbackRun[] {
+  const runs: CallbackRun[] = [];
+  for (const op of model.ops.values()) {
+    if (op.thread !== thread) continue;
+    for (let i = 0; i + 1 < op.callbacks.length; i += 2) runs.push({ start: op.callbacks[i], end: op.callbacks[i + 1], op });
+  }
+  return runs.sort((a, b) => a.start - b.start);
+}
+
+/**
+ * Links zlib jobs to their streams' ZLIB resources. A stream's jobs carry no id of the resource, and
+ * streams write on their own schedule (a stream created first may write last), so creation order
+ * says nothing. What does: Node ends each job on the JS thread by emitting the job's `e` event and
+ * then, with no JS in between, calling the stream's write callback in the ZLIB resource's context.
+ * So the first callback run on that thread to start at the `e` is the stream's. A job whose `e`
+ * is followed by another resource's callback (the stream was closed during the work, so nothing was
+ * called), or by a callback a later `e` also precedes, is not linked that way.
+ * A stream submits all its jobs through one native handle, which the events name by its address:
+ * a job without such a link takes the resource of the nearest linked job of the same handle, if no
+ * job linked to another resource lies between them and the resource was alive when it was submitted
+ * (an address is reused only after its stream is gone). Any other zlib job stays unlinked.
+ */
+function linkZlib(jobs: RawJob[], model: TraceModel, tidToThread: Map<number, string>): Set<AsyncOp> {
+  const used = new Set<AsyncOp>();
+  if (jobs.length === 0) return used;
+  const runsOf = new Map<string, CallbackRun[]>();
+  // Callback run → the job whose `e` precedes it most closely.
+  const claims = new Map<CallbackRun, RawJob>();
+  const claimed = new Map<RawJob, CallbackRun>();
+  for (const j of [...jobs].sort((a, b) => a.done - b.done)) {
+    const thread = tidToThread.get(j.submitTid);
+    if (!thread || j.done < 0) continue;
+    let runs = runsOf.get(thread);
+    if (!runs) runsOf.set(thread, (runs = callbackRuns(model, thread)));
+    // First run starting at the `e` and not over by then.
+    let lo = 0;
+    let hi = runs.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (runs[mid].start < j.done - CLOCK_SLACK_US) lo = mid + 1;
+      else hi = mid;
+    }
+    while (lo < runs.length && runs[lo].end >= 0 && runs[lo].end < j.done) lo++;
+    const run = runs[lo];
+    if (!run) continue;
+    const earlier = claims.get(run);
+    if (earlier) claimed.delete(earlier);
+    claims.set(run, j);
+    claimed.set(j, run);
+  }
+  for (const [j, run] of claimed) if (run.op.type === 'ZLIB') j.op = run.op;
+  // The other jobs of each handle, in submission order.
+  const byHandle = new Map<string, RawJob[]>();
+  for (const j of jobs) {
+    if (j.eventId === undefined) continue;
+    const k = `${j.submitTid}\0${j.eventId}`;
+    let list = byHandle.get(k);
+    if (!list) byHandle.set(k, (list = []));
+    list.push(j);
+  }
+  const alive = (op: AsyncOp, t: number) => op.created <= t + 1 && (op.destroyed === undefined || op.destroyed >= t);
+  for (const list of byHandle.values()) {
+    list.sort((a, b) => a.submit - b.submit);
+    const fill: (AsyncOp | undefined)[] = list.map((j) => j.op);
+    for (let i = 0; i < list.length; i++) {
+      if (list[i].op) continue;
+      let before: AsyncOp | undefined;
+      for (let k = i - 1; k >= 0 && !before; k--) before = list[k].op;
+      let after: AsyncOp | undefined;
+      for (let k = i + 1; k < list.length && !after; k++) after = list[k].op;
+      const t = list[i].submit;
+      // Neighbours that disagree leave the job between them unlinked: the address changed streams there.
+      const candidates = [before, after].filter((op): op is AsyncOp => op !== undefined && alive(op, t));
+      if (candidates.length > 0 && (!before || !after || before === after)) fill[i] = candidates[0];
+    }
+    list.forEach((j, i) => (j.op = fill[i]));
+  }
+  for (const j of jobs) if (j.op) used.add(j.op);
   return used;
 }
 

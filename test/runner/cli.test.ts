@@ -406,9 +406,10 @@ for (const node of nodeVersions) {
       const jobs = poolJobs(m).filter((j) => j.type === 'PBKDF2REQUEST' || j.type === 'crypto');
       assert.equal(jobs.length, 6, JSON.stringify(poolJobs(m)));
       for (const j of jobs) assert.equal(j.inferred, false, 'crypto work is placed exactly from trace events');
-      assert.equal(new Set(jobs.map((j) => j.poolIndex)).size, 6, 'each job on a thread of its own');
-      assert.equal(queuedJobIds(jobs).size, 0);
-      assert.match(summaryOf(r.stderr), / 6 threadpool · .* 6 pool jobs \(0 queued\)/);
+      // Which thread takes which job is libuv's and the OS's choice: on a loaded machine a thread that
+      // woke late can find the queue emptied by one that finished its first job. So only the pool is asked for.
+      assert.ok(new Set(jobs.map((j) => j.poolIndex)).size >= 2, 'the jobs ran on several threads');
+      assert.match(summaryOf(r.stderr), / 6 threadpool · .* 6 pool jobs/);
     });
 
     test('fs reads are placed by the FIFO model and marked inferred; never more jobs running than threads', async () => {
@@ -490,6 +491,34 @@ for (const node of nodeVersions) {
       } else {
         assert.equal(exact.length, 0, 'before Node 26 every fs job is inferred');
       }
+    });
+
+    test('two gzip streams, the one made first writing last: each zlib job is linked to the stream whose work it was', async () => {
+      const file = cli('zlibStreams.js');
+      const r = await runCli(['--node', node.path, file]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout, 'both ended\n');
+      const m = r.model;
+      assert.ok(m);
+      const source = readFileSync(file, 'utf8').split('\n');
+      const lineOf = (marker: string) => source.findIndex((l) => l.includes(marker)) + 1;
+      const timer = [...m.ops.values()].find((o) => o.type === 'Timeout' && o.stack[0]?.file === file);
+      assert.ok(timer && timer.callbacks.length >= 2, 'the timer ran');
+      const jobs = poolJobs(m).filter((j) => !j.inferred && j.type === 'ZLIB');
+      const all = JSON.stringify(jobs);
+      const byLine = new Map<number, number[]>();
+      for (const j of jobs) {
+        const op = j.opKey ? m.ops.get(j.opKey) : undefined;
+        assert.ok(op && op.type === 'ZLIB' && op.stack[0]?.file === file, `job ${j.id} linked to a stream of the script: ${all}`);
+        const line = op.stack[0].line;
+        byLine.set(line, [...(byLine.get(line) ?? []), j.submit]);
+      }
+      const second = byLine.get(lineOf('// SECOND')) ?? [];
+      const first = byLine.get(lineOf('// FIRST')) ?? [];
+      assert.ok(second.length > 0 && first.length > 0, `both streams have jobs: ${all}`);
+      // The second stream wrote before the timer ran, the first one in the timer's callback and after.
+      for (const t of second) assert.ok(t < timer.callbacks[0], `second stream's job at ${t}, timer at ${timer.callbacks[0]}: ${all}`);
+      for (const t of first) assert.ok(t >= timer.callbacks[0], `first stream's job at ${t}, timer at ${timer.callbacks[0]}: ${all}`);
     });
 
     test('SIGTERM to the CLI while the script spins: killed after the escalation, trace readable with Q.stopped', async () => {

@@ -626,9 +626,23 @@ for (const node of nodeVersions) {
       const [worker] = [...m.threads.values()].filter((t) => t.kind === 'worker');
       assert.ok(worker, 'the Worker thread');
       assert.equal(worker.file, '[eval]');
-      // It ran ≥ 300 ms before it was terminated: all but the last flush interval reached the file.
+      // It ran ≥ 300 ms before it was terminated: what it did reached the file.
       const timers = [...m.ops.values()].filter((o) => o.thread === worker.key && o.type === 'Timeout');
       assert.ok(timers.length >= 10, `timers of the Worker: ${timers.length}`);
+    });
+
+    test('a Worker terminated right after its first message: its file, task, request and pool job are in the trace', async () => {
+      const m = await runOk(nodeArgs, [runnerFixture('terminatedYoungWorker.js')], 'hashed, terminated\n');
+      const child = runnerFixture('workerPbkdf2.js');
+      const [worker] = [...m.threads.values()].filter((t) => t.kind === 'worker');
+      assert.ok(worker, 'the Worker thread');
+      assert.equal(worker.file, child);
+      assert.equal([...m.tasks.values()].filter((t) => t.thread === worker.key && t.name === 'work').length, 1, 'its task');
+      const requests = [...m.ops.values()].filter((o) => o.thread === worker.key && o.type === 'PBKDF2REQUEST');
+      assert.equal(requests.length, 1, 'its pbkdf2 request');
+      assertAt(requests[0].stack[0], child, positionOf(child, '// WORKER-PBKDF2', 'pbkdf2('), 'the request');
+      const jobs = [...m.poolJobs.values()].filter((j) => j.opKey === requests[0].key);
+      assert.equal(jobs.length, 1, `the pool job of the request: ${JSON.stringify([...m.poolJobs.values()])}`);
     });
 
     test('a TypeScript ES module importing others: only its own message ports are recorded, none of the runner\'s loader', async () => {
