@@ -734,8 +734,11 @@ for (const node of nodeVersions) {
 
     test("nothing of the runner's runs after the script's first line: its own async hooks and the stacks of its async functions are as under plain Node", async () => {
       const frames = (text: string): string[] => text.split('\n').filter((l) => /^\s+at /.test(l));
-      for (const name of ['ownAsyncHooks.js', 'firstTickError.js', 'firstTickError.mjs']) {
-        const file = runnerFixture(name);
+      // The same code as an ES module entry: a copy named .mjs.
+      const esm = join(tempDir('cd-first-tick-'), 'firstTickError.mjs');
+      copyFileSync(runnerFixture('firstTickError.js'), esm);
+      for (const file of [runnerFixture('ownAsyncHooks.js'), runnerFixture('firstTickError.js'), esm]) {
+        const name = file.split(/[\\/]/).pop() as string;
         const plain = spawnSync(node.path, [file], { encoding: 'utf8' });
         const r = await runCli([...nodeArgs, file]);
         assert.equal(r.code, plain.status, `${name}: ${r.stderr}`);
