@@ -56,6 +56,7 @@ export const enum Tag {
   PoolJob = 'J',
   Error = '!',
   RunEnd = 'Q',
+  FollowStop = 'O',
 }
 
 /** `["H", {format, version, originNs, ...}]` — first line of the file. */
@@ -216,6 +217,17 @@ export type PoolJobRecord = [
   asyncId: number,
 ];
 
+/**
+ * `["O", ts, captureMs, captures]` — the recorder stopped following this thread's promises at `ts`:
+ * its stack captures had taken `captureMs` ms (`captures` of them), more than its overhead limit
+ * allows (see {@link CaptureLimit}). From `ts` on, the thread has no task records (`N`/`W`/`U`/`E`),
+ * no PROMISE operations and no stack captures; async resources are still recorded, with the source
+ * they inherit without a capture, else 0. Tasks and PROMISE operations still open at `ts` are cut
+ * there: what they did after it is unknown. Added in format 1 without a version change: older
+ * readers ignore it (and draw those tasks open to the end).
+ */
+export type FollowStopRecord = [tag: 'O', ts: number, captureMs: number, captures: number];
+
 /** `["!", kind, ts, message, stackText, stackId]` — an error seen by the runner. */
 export type ErrorRecord = [tag: '!', kind: ErrorKind, ts: number, message: string, stackText: string, stackId: number];
 
@@ -259,7 +271,8 @@ export type TraceRecord =
   | PoolThreadRecord
   | PoolJobRecord
   | ErrorRecord
-  | RunEndRecord;
+  | RunEndRecord
+  | FollowStopRecord;
 
 /** Thread id used in context records written by the CLI (not a JS thread of the script). */
 export const CLI_THREAD_ID = -1;
@@ -291,9 +304,31 @@ export interface RunnerConfig {
   parentFd?: number;
   /** Process id of the CLI: the pipe is watched only in the process whose parent it is. */
   cliPid?: number;
+  /**
+   * The overhead limit of stack captures on each thread, or null for none (`--no-overhead-limit`).
+   * Absent: {@link DEFAULT_CAPTURE_LIMIT}.
+   */
+  captureLimit?: CaptureLimit | null;
   /** Bound on the recorder's site table and classification caches (tests set it small through {@link MAX_SITES_ENV}). */
   maxSites?: number;
 }
 
 /** Environment variable (read by the CLI, for tests) that sets {@link RunnerConfig.maxSites}. */
 export const MAX_SITES_ENV = 'CONCURRENCY_DIAGRAM_MAX_SITES';
+
+/**
+ * How much time a thread's stack captures may take: `floorMs` plus `share` of the time since the
+ * recorder started on the thread. Past it, the recorder stops following promises on that thread
+ * (an `O` record): a script whose promises are each made at a new place (a loop at top level, a
+ * `for await` over many lines) would otherwise take a capture per promise and run many times slower.
+ */
+export interface CaptureLimit {
+  floorMs: number;
+  share: number;
+}
+
+/** The limit when none is given: a second of captures, then a quarter of the thread's time. */
+export const DEFAULT_CAPTURE_LIMIT: CaptureLimit = { floorMs: 1000, share: 0.25 };
+
+/** Environment variable (read by the CLI, for tests) that sets {@link CaptureLimit.floorMs}. */
+export const CAPTURE_FLOOR_ENV = 'CONCURRENCY_DIAGRAM_CAPTURE_FLOOR_MS';

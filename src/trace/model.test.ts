@@ -146,3 +146,46 @@ test('reads task segments and callbacks the same on the two-integer fast path an
   // Unknown ids are counted and skipped the same way.
   assert.equal(parseTrace(lines(['["W",99,70]', '["B",98,71]'])).lastTs, 71);
 });
+
+test('an O record cuts the thread’s open tasks and PROMISE operations, and only those', () => {
+  const m = parseTrace(
+    [
+      header,
+      '["@",10,0]',
+      '["T",0,"main","main",10,5]',
+      '["@",10,1]',
+      '["T",1,"worker","worker #1",11,6]',
+      '["N",1,0,50,0,"other"]',
+      '["@",10,0]',
+      '["Y",1,"PROMISE"]',
+      '["Y",2,"Timeout"]',
+      '["N",1,0,50,0,"ended"]',
+      '["E",1,60,0]',
+      '["N",2,0,70,0,"waits"]',
+      '["W",2,80]',
+      '["N",3,0,90,0,"runs"]',
+      '["I",1500000000,1,0,95,0]',
+      '["I",1500000001,1,0,96,0]',
+      '["B",1500000001,97]',
+      '["I",7,2,0,98,0]',
+      '["O",100,1024.5,40000]',
+      '["I",8,2,0,150,0]',
+      '["Q",400,{"exitCode":0,"signal":null}]',
+    ].join('\n') + '\n',
+  );
+  assert.deepEqual(m.threads.get('10:0')?.followStop, { ts: 100, captureMs: 1024.5, captures: 40000 });
+  assert.equal(m.threads.get('10:1')?.followStop, undefined);
+  assert.equal(m.tasks.get('10:0:1')?.cut, undefined);
+  assert.equal(m.tasks.get('10:0:1')?.end, 60);
+  const waits = m.tasks.get('10:0:2')!;
+  assert.equal(waits.cut, 100);
+  assert.equal(waits.end, undefined);
+  assert.deepEqual(waits.segments, [70, 80, SegmentState.Running, 80, 100, SegmentState.Waiting]);
+  assert.deepEqual(m.tasks.get('10:0:3')?.segments, [90, 100, SegmentState.Running]);
+  assert.equal(m.tasks.get('10:1:1')?.cut, undefined, 'another thread is still followed');
+  assert.equal(m.ops.get('10:0:1500000000')?.cut, 100);
+  assert.deepEqual(m.ops.get('10:0:1500000001')?.callbacks, [97, 100]);
+  assert.equal(m.ops.get('10:0:7')?.cut, undefined, 'resources are still recorded');
+  assert.ok(m.ops.get('10:0:8'));
+  assert.equal(m.problems.length, 0);
+});

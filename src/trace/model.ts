@@ -36,6 +36,17 @@ export interface Thread {
   file?: string;
   /** Key of the thread that started this Worker. */
   parentKey?: string;
+  /** When the recorder stopped following this thread's promises (an `O` record): no tasks after it. */
+  followStop?: FollowStop;
+}
+
+/** The recorder's stop of following a thread's promises, past its overhead limit of stack captures. */
+export interface FollowStop {
+  /** µs when it stopped. */
+  ts: number;
+  /** Time its stack captures had taken on the thread (ms), and how many there were. */
+  captureMs: number;
+  captures: number;
 }
 
 /** A libuv threadpool thread. */
@@ -68,6 +79,8 @@ export interface AsyncOp {
   destroyed?: number;
   /** First user frames, innermost first; `stack[0]` is the source. Empty when unknown. */
   stack: SourceFrame[];
+  /** µs after which it was no longer followed (a PROMISE operation open at the thread's {@link FollowStop}). */
+  cut?: number;
 }
 
 /** Segment states of a task lane. */
@@ -92,6 +105,8 @@ export interface Task {
   segments: number[];
   /** Call site and callers; `stack[0]` is the call site. */
   stack: SourceFrame[];
+  /** µs after which it was no longer followed (open at the thread's {@link FollowStop}): its last segment ends there, and `end` stays unknown. */
+  cut?: number;
 }
 
 /** A job on the libuv threadpool. */
@@ -494,6 +509,28 @@ export class TraceReader {
     }
   }
 
+  /**
+   * An `O` record: the recorder stopped following the thread's promises. Its tasks and PROMISE
+   * operations still open are cut there: their last segment or callback run ends at `ts`, and they
+   * are not drawn past it (what they did after is unknown, not "still waiting").
+   */
+  private stopFollowing(ctx: ThreadTables, ts: number, captureMs: number, captures: number): void {
+    const thread = this.model.threads.get(ctx.key);
+    if (thread) thread.followStop = { ts, captureMs, captures };
+    for (const task of ctx.tasks.values()) {
+      if (task.end !== undefined || task.cut !== undefined) continue;
+      const s = task.segments;
+      if (s.length >= 3 && s[s.length - 2] === -1) s[s.length - 2] = Math.max(ts, s[s.length - 3]);
+      task.cut = ts;
+    }
+    for (const op of ctx.ops.values()) {
+      if (op.type !== 'PROMISE' || op.destroyed !== undefined || op.cut !== undefined) continue;
+      const cb = op.callbacks;
+      if (cb.length >= 2 && cb[cb.length - 1] === -1) cb[cb.length - 1] = Math.max(ts, cb[cb.length - 2]);
+      op.cut = ts;
+    }
+  }
+
   private needCtx(): ThreadTables {
     if (!this.ctx) throw new Error('record outside of a context');
     return this.ctx;
@@ -693,6 +730,10 @@ export class TraceReader {
         this.seen(ts);
         return;
       }
+      case 'O':
+        this.stopFollowing(this.needCtx(), r[1], r[2], r[3]);
+        this.seen(r[1]);
+        return;
       case 'Q':
         m.endTs = r[1];
         m.end = r[2];
