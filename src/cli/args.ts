@@ -37,6 +37,8 @@ export interface RunCommand {
   node?: string;
   /** --node-arg ARG, in order. */
   nodeArgs: string[];
+  /** --no-overhead-limit: follow every promise however many stack captures it takes. */
+  noOverheadLimit?: boolean;
 }
 
 /** `concurrency-diagram report <trace> --html FILE | --chrome-trace FILE`. */
@@ -127,6 +129,11 @@ function parseRun(args: readonly string[]): Command {
       return cmd;
     }
     const [name, inline] = splitOption(arg);
+    if (name === '--no-overhead-limit') {
+      if (inline !== undefined) throw new UsageError('--no-overhead-limit takes no value');
+      cmd.noOverheadLimit = true;
+      continue;
+    }
     if (!RUN_VALUE_OPTIONS.has(name)) throw new UsageError(`unknown option '${name}' for 'run' (see 'concurrency-diagram run --help')`);
     const [value, next] = takeValue(name, inline, args, i);
     i = next;
@@ -190,7 +197,10 @@ export function helpText(topic?: 'run' | 'report'): string {
     --html FILE             also write a standalone HTML report
     --threadpool-size N     run the script with UV_THREADPOOL_SIZE=N (1..${MAX_THREADPOOL_SIZE})
     --node PATH             Node.js binary that runs the script (>= 20; default: the one running this CLI)
-    --node-arg ARG          runtime argument for the script's Node (repeatable), e.g. --node-arg=--no-warnings`;
+    --node-arg ARG          runtime argument for the script's Node (repeatable), e.g. --node-arg=--no-warnings
+    --no-overhead-limit     follow async tasks to the end however much it costs (by default, once a
+                            thread's stack captures take over 1 s plus a quarter of its time, the
+                            runner stops following that thread's promises: no new task lanes)`;
   const report = `concurrency-diagram report <trace> [--html FILE] [--chrome-trace FILE]
   Turns a saved trace into a standalone HTML report and/or a Chrome Trace Event Format file.`;
   const common = `Other:

@@ -9,7 +9,7 @@ import type { Socket } from 'node:net';
 import { constants, getPriority, setPriority, tmpdir } from 'node:os';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { isatty } from 'node:tty';
-import { CLI_THREAD_ID, MAX_SITES_ENV, RUNNER_CONFIG_ENV, TRACE_FORMAT_VERSION, TRACE_MAGIC, type RunnerConfig, type TraceHeader } from '../trace/format';
+import { CAPTURE_FLOOR_ENV, CLI_THREAD_ID, DEFAULT_CAPTURE_LIMIT, MAX_SITES_ENV, RUNNER_CONFIG_ENV, TRACE_FORMAT_VERSION, TRACE_MAGIC, type RunnerConfig, type TraceHeader } from '../trace/format';
 import { parseTrace, type TraceModel } from '../trace/model';
 import { buildPool, effectivePoolSize, type JobIds } from '../trace/poolModel';
 import { reportTsconfigProblems } from '../runner/tsconfig';
@@ -231,6 +231,12 @@ export async function runCommand(cmd: RunCommand, log: (line: string) => void): 
   // For tests only: a small site table, so that what happens when it fills up can be seen on a small script.
   const maxSites = Number(env[MAX_SITES_ENV]);
   if (Number.isInteger(maxSites) && maxSites > 0) config.maxSites = maxSites;
+  if (cmd.noOverheadLimit) config.captureLimit = null;
+  else {
+    // For tests: a small floor, so that a short script passes the limit.
+    const floorMs = Number(env[CAPTURE_FLOOR_ENV] || NaN);
+    if (floorMs >= 0) config.captureLimit = { ...DEFAULT_CAPTURE_LIMIT, floorMs };
+  }
   env[RUNNER_CONFIG_ENV] = JSON.stringify(config);
 
   const child: ChildProcess = spawn(node, [...cmd.nodeArgs, script, ...cmd.scriptArgs], { stdio: ['inherit', 'inherit', 'inherit', 'pipe'], env, cwd, windowsHide: false });

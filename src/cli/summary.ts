@@ -1,5 +1,5 @@
 /** The one-line summary the CLI prints to stderr at the end of a run (also shown by the extension). */
-import type { TraceModel } from '../trace/model';
+import type { Thread, TraceModel } from '../trace/model';
 import { queuedJobIds } from '../trace/poolModel';
 import type { ScanCounts } from './traceScan';
 
@@ -11,6 +11,18 @@ function plural(n: number, one: string, many = `${one}s`): string {
 export function describeEnd(exitCode: number | null, signal: string | null, stopped: boolean): string {
   const how = signal ? `signal ${signal}` : `exit ${exitCode ?? '?'}`;
   return stopped ? `stopped, ${how}` : how;
+}
+
+/**
+ * ` (followed until 2.9 s on main: …)` when the runner stopped following a thread's promises past
+ * its overhead limit, else ''. The tasks counted are those started before.
+ */
+function followStops(threads: readonly Thread[]): string {
+  const stopped = threads.filter((t) => t.followStop !== undefined);
+  if (stopped.length === 0) return '';
+  const where = stopped.map((t) => `${(t.followStop!.ts / 1e6).toFixed(1)} s on ${t.name}`).join(', ');
+  const ms = Math.max(...stopped.map((t) => t.followStop!.captureMs));
+  return ` (followed until ${where}: stack captures took ${ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`}; --no-overhead-limit follows all)`;
 }
 
 /**
@@ -31,7 +43,7 @@ export function summaryLine(model: TraceModel, tracePath: string, counts?: ScanC
     end,
     `threads: ${main} main, ${plural(workers, 'worker')}, ${pool} threadpool`,
     plural(c.ops, 'async operation'),
-    plural(c.tasks, 'task'),
+    plural(c.tasks, 'task') + followStops(threads),
     `${plural(jobs.length, 'pool job')} (${queued} queued)`,
   ];
   if (c.errors > 0) parts.push(plural(c.errors, 'error'));

@@ -133,6 +133,7 @@ export class TraceScanner {
       case 'J':
       case 'Q':
       case '!':
+      case 'O':
         return true;
       default:
         return false;

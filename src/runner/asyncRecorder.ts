@@ -14,6 +14,7 @@ import * as asyncHooks from 'node:async_hooks';
 import * as v8 from 'node:v8';
 import { AgingMap } from './agingMap';
 import { captureCallSites, type CallSite, type StackInterner } from './callSites';
+import type { CaptureLimit } from '../trace/format';
 import type { Clock } from './clock';
 import type { LoopMonitor } from './loopMonitor';
 import { makeRejectedReader, type RejectedReader } from './promiseState';
@@ -364,6 +365,8 @@ export interface AsyncRecorderOptions {
    * does any work (the preload starts Node's trace events at the first pool-backed one).
    */
   onNewType?: (type: string) => void;
+  /** The overhead limit of this thread's stack captures (see {@link CaptureLimit}); null or absent: none. */
+  captureLimit?: CaptureLimit | null;
 }
 
 /** Where Node's module loader functions are (see {@link AsyncRecorder.dropLoaderCtxs}). */
@@ -382,6 +385,22 @@ export class AsyncRecorder {
 
   private readonly typeIds = new Map<string, number>();
   private readonly onNewType: ((type: string) => void) | undefined;
+  /** Capture time allowed before any share of the thread's time (µs), and that share; floor < 0: no limit. */
+  private readonly captureFloorUs: number;
+  private readonly captureShare: number;
+  /** When the recorder started on this thread (µs), and what its stack captures took since. */
+  private startUs = 0;
+  private captureUs = 0;
+  private captures = 0;
+  /**
+   * 0: promises are followed (tasks, PROMISE operations, captures); 1: the limit was passed, and
+   * following stops at the next hook event, where no analysis is half done; 2: stopped.
+   */
+  private followState = 0;
+  /** The last {@link capture} was not taken, being over the limit: its empty answer is not to be cached. */
+  private captureSkipped = false;
+  /** When the running hook event took its first capture (µs), or -1. */
+  private analysisStart = -1;
   /** asyncId → stackId * 2 + (ends with its callback ? 1 : 0). */
   private readonly live = new Map<number, number>();
   private useDestroy = false;
@@ -467,10 +486,14 @@ export class AsyncRecorder {
     this.maxSites = o.maxSites !== undefined && o.maxSites > 0 ? o.maxSites : MAX_SITES;
     this.loaderThread = o.loaderThread === true;
     this.onNewType = o.onNewType;
+    const limit = o.captureLimit;
+    this.captureFloorUs = limit ? limit.floorMs * 1000 : -1;
+    this.captureShare = limit ? limit.share : 0;
   }
 
   /** Installs the hooks. */
   enable(withTasks: boolean): void {
+    this.startUs = this.now();
     const trackPromisesOff = supportsTrackPromisesOff();
     // The destroy hook makes Node track every promise for GC unless promises are left out (Node ≥ 24.9):
     // without it, one-shot resources end with their callback instead.
@@ -478,14 +501,17 @@ export class AsyncRecorder {
     const init = (asyncId: number, type: string, triggerId: number, resource: object): void => {
       if (type === 'PROMISE') return;
       try {
+        if (this.followState === 1) this.stopFollowing();
         this.onInit(asyncId, type, triggerId, resource, init);
       } catch (e) {
         this.fail('init', e);
       }
+      if (this.analysisStart >= 0) this.endAnalysis();
     };
     const callbacks: asyncHooks.HookCallbacks & { trackPromises?: boolean } = {
       init,
       before: (asyncId) => {
+        if (this.followState === 1) this.stopFollowing();
         const v = this.live.get(asyncId);
         if (this.heldHandle !== undefined) this.releaseHandle(this.openerSource(v));
         if (this.marks.length === 0 && this.ctxStack.length > 0) this.dropLoaderCtxs();
@@ -625,6 +651,93 @@ export class AsyncRecorder {
     if (this.errors >= 20) this.disable();
   }
 
+  /**
+   * A stack capture of `limit` frames above `skip`, timed against the overhead limit with the
+   * analysis of its frames (V8 computes a frame's position only when asked, at a cost that grows
+   * with the function's size): the time counts from the hook event's first capture to its end
+   * ({@link endAnalysis}). Past the limit, the recorder stops following promises at its next hook
+   * event ({@link stopFollowing}); after that, the sources of new resources are still captured, but
+   * only while the captures are within the limit again: beyond it, no capture is taken
+   * ({@link captureSkipped}, the answer "no user frame").
+   */
+  private capture(limit: number, skip: Function): CallSite[] {
+    const t0 = this.now();
+    if (this.followState !== 0 && this.overLimit(t0)) {
+      this.captureSkipped = true;
+      return [];
+    }
+    this.captureSkipped = false;
+    if (this.analysisStart < 0) this.analysisStart = t0;
+    this.captures++;
+    return captureCallSites(limit, skip);
+  }
+
+  /** At the end of a hook event that took captures: their time, and whether the limit is passed. */
+  private endAnalysis(): void {
+    const t = this.now();
+    this.captureUs += t - this.analysisStart;
+    this.analysisStart = -1;
+    if (this.followState === 0 && this.overLimit(t)) this.followState = 1;
+  }
+
+  /** Whether the stack captures so far took more than the limit allows at `ts`. */
+  private overLimit(ts: number): boolean {
+    return this.captureFloorUs >= 0 && this.captureUs > this.captureFloorUs + this.captureShare * (ts - this.startUs);
+  }
+
+  /**
+   * Captures `limit` frames above `skip`, and `first`, the index of the first one past Node's
+   * dispatcher of promise hooks (with several promise hooks installed, Node calls them through it,
+   * and its frames then come first). `whole`: the stack had fewer frames than were asked for, so a
+   * longer capture would read the same ones.
+   */
+  private captureAboveHooks(limit: number, skip: Function): { sites: CallSite[]; first: number; whole: boolean } {
+    let sites = this.capture(limit, skip);
+    let read = limit;
+    if (sites.length > 0 && sites[0].getFileName() === PROMISE_HOOKS_FILE) sites = this.capture((read = limit + 2), skip);
+    let first = 0;
+    while (first < sites.length && sites[first].getFileName() === PROMISE_HOOKS_FILE) first++;
+    return { sites, first, whole: sites.length < read };
+  }
+
+  /**
+   * Stops following promises, for good, once the stack captures passed the overhead limit: a script
+   * whose promises are each made at a new place (a loop at top level, a `for await` over many lines)
+   * would otherwise pay a capture per promise and run many times slower. Called at the start of a
+   * hook event, so no analysis is half done. What is pending is written first; then an `O` record
+   * tells the reader to cut the tasks and PROMISE operations still open, since what they do next is
+   * not seen. Async resources are still recorded, with the sources they inherit without a capture.
+   */
+  private stopFollowing(): void {
+    this.followState = 2;
+    if (this.endingPromise !== undefined) this.writeEnd();
+    this.writeHeldWaits();
+    const ts = this.now();
+    this.out.write(`["O",${ts},${Math.round(this.captureUs / 100) / 10},${this.captures}]\n`);
+    try {
+      // Node 20 to 24.8 have only our hooks at V8's level (installOnlyOurPromiseHooks): take them out
+      // there too. Node's own stop would install its dispatcher again, with its tracking of every promise.
+      if (!this.useDestroy) installOnlyOurPromiseHooks({});
+      this.stopPromiseHooks?.();
+    } catch (e) {
+      this.onError('stop following promises', e);
+    }
+    this.stopPromiseHooks = undefined;
+    this.ctxStack.length = 0;
+    this.marks.length = 0;
+    this.heldWaits.length = 0;
+    this.jobTag = -1;
+    this.runningOp = undefined;
+    this.pendingPromise = undefined;
+    this.pendingCtx = undefined;
+    this.combinator = undefined;
+  }
+
+  /** A promise hook event after the limit was passed: the first one stops following, and none is followed after. */
+  private leaveFollowing(): void {
+    if (this.followState === 1) this.stopFollowing();
+  }
+
   private typeId(type: string): number {
     let id = this.typeIds.get(type);
     if (id === undefined) {
@@ -638,7 +751,7 @@ export class AsyncRecorder {
 
   private onInit(asyncId: number, type: string, triggerId: number, resource: object, skip: Function): void {
     if (this.ownWork) return;
-    if (this.loaderThread && type === 'MESSAGEPORT' && captureCallSites(3, skip).some((cs) => cs.getFileName() === LOADER_HOOKS_FILE)) return;
+    if (this.loaderThread && type === 'MESSAGEPORT' && this.capture(3, skip).some((cs) => cs.getFileName() === LOADER_HOOKS_FILE)) return;
     if (this.heldHandle !== undefined) this.releaseHandle(0);
     const ts = this.now();
     const typeId = this.typeId(type);
@@ -734,7 +847,8 @@ export class AsyncRecorder {
       }
       if (cached !== undefined && cached.trusted && !recheckDue(++cached.uses)) return cached.stackId;
     }
-    const sites = captureCallSites(limit, skip);
+    const sites = this.capture(limit, skip);
+    if (this.captureSkipped) return 0;
     let stackId = thenCall && !this.userThen(sites) ? 0 : this.interner.intern(sites, 0, KEEP_FRAMES);
     // Made by Node's own async function after one of its awaits, the script's frames on the stack are
     // only those of its awaits (V8's async frames): the call that started the function is its source.
@@ -784,8 +898,10 @@ export class AsyncRecorder {
     const tag = this.cbTag as string;
     const misses = this.callbackMisses.get(tag) ?? 0;
     if (misses >= CALLBACK_MISSES) return 0;
+    this.captureSkipped = false;
     const stackId = this.sourceOf(typeId, 16, skip);
-    if (stackId === 0) {
+    // A capture not taken (over the overhead limit) tells nothing of the callback.
+    if (stackId === 0 && !this.captureSkipped) {
       if (this.callbackMisses.size >= this.maxSites) this.callbackMisses.clear();
       this.callbackMisses.set(tag, misses + 1);
     } else if (misses > 0) {
@@ -806,8 +922,8 @@ export class AsyncRecorder {
   private topLevelSource(skip: Function): number {
     const inJob = this.marks.length > 0;
     if (inJob && this.jobMissesLeft <= 0) return 0;
-    const stackId = this.interner.intern(captureCallSites(16, skip), 0, KEEP_FRAMES);
-    if (stackId === 0 && inJob) this.jobMissesLeft--;
+    const stackId = this.interner.intern(this.capture(16, skip), 0, KEEP_FRAMES);
+    if (stackId === 0 && inJob && !this.captureSkipped) this.jobMissesLeft--;
     return stackId;
   }
 
@@ -866,6 +982,7 @@ export class AsyncRecorder {
     // Made before the hooks exist: it makes promises of its own.
     this.rejected = makeRejectedReader();
     const init = (p: Promise<unknown>, parent: Promise<unknown> | undefined): void => {
+      if (this.followState !== 0) return this.leaveFollowing();
       try {
         if (this.endingPromise !== undefined) this.writeEnd();
         if (this.pendingPromise !== undefined) this.resolvePending(undefined, parent);
@@ -881,10 +998,12 @@ export class AsyncRecorder {
       } catch (e) {
         this.fail('promise init', e);
       }
+      if (this.analysisStart >= 0) this.endAnalysis();
     };
     const hooks: v8.HookCallbacks = {
       init,
       before: (p) => {
+        if (this.followState !== 0) return this.leaveFollowing();
         this.combinator = undefined;
         if (this.endingPromise !== undefined) this.writeEnd();
         if (this.pendingPromise !== undefined) this.resolvePending(undefined);
@@ -939,6 +1058,7 @@ export class AsyncRecorder {
         this.loop.enter(ts, stackId || this.runningTaskStack());
       },
       after: () => {
+        if (this.followState !== 0) return this.leaveFollowing();
         if (this.endingPromise !== undefined) this.writeEnd();
         if (this.pendingPromise !== undefined) this.resolvePending(undefined);
         this.jobTag = -1;
@@ -960,6 +1080,7 @@ export class AsyncRecorder {
         this.loop.exit(ts);
       },
       settled: (p) => {
+        if (this.followState !== 0) return this.leaveFollowing();
         if (this.endingPromise !== undefined) this.writeEnd();
         if (this.pendingPromise !== undefined) this.resolvePending(p);
         const ctx = this.taskOf.get(p);
@@ -1069,7 +1190,7 @@ export class AsyncRecorder {
    * promises with the same answer here are classified alike by {@link classify}.
    */
   private placeSig(skip: Function): string {
-    const { sites, first } = captureAboveHooks(2, skip);
+    const { sites, first } = this.captureAboveHooks(2, skip);
     const f0 = sites[first];
     if (f0 === undefined) return '';
     if (f0.getFileName() == null) return `builtin ${f0.getFunctionName()}`;
@@ -1086,7 +1207,7 @@ export class AsyncRecorder {
    */
   private classify(skip: Function, taskBefore = false): SiteInfo {
     // One frame is cheapest and usually enough.
-    const above = captureAboveHooks(taskBefore ? KEEP_FRAMES + 1 : 1, skip);
+    const above = this.captureAboveHooks(taskBefore ? KEEP_FRAMES + 1 : 1, skip);
     const first = above.first;
     let sites = above.sites;
     const f0 = sites[first];
@@ -1103,7 +1224,7 @@ export class AsyncRecorder {
     const fnPos = functionPosition(f0);
     if (!this.interner.isUserSite(f0)) return this.site(SiteKind.Internal, `${f0.getFileName()}:${line}:${f0.getColumnNumber()}`, 0, fnPos);
     // A capture is a prefix of a longer one of the same stack: the frames read already may do.
-    if (!taskBefore || (sites.length < first + KEEP_FRAMES + 1 && !above.whole)) sites = captureCallSites(first + KEEP_FRAMES + 1, skip);
+    if (!taskBefore || (sites.length < first + KEEP_FRAMES + 1 && !above.whole)) sites = this.capture(first + KEEP_FRAMES + 1, skip);
     let stackId = this.interner.intern(sites, first + 1, KEEP_FRAMES);
     // Called from outside the user's code (a callback of Node or a library): point at the function itself.
     if (stackId === 0) stackId = this.interner.intern(sites, first, 1);
@@ -1310,8 +1431,8 @@ export class AsyncRecorder {
     } else {
       // A capture costs more the more frames it reads: a function still running is nearly always
       // within the first few, so those are looked at first.
-      const near = captureCallSites(RETURN_CHECK_NEAR, skip);
-      running = hasFunction(near, top.fn) || (near.length === RETURN_CHECK_NEAR && hasFunction(captureCallSites(RETURN_CHECK_FRAMES, skip), top.fn));
+      const near = this.capture(RETURN_CHECK_NEAR, skip);
+      running = hasFunction(near, top.fn) || (near.length === RETURN_CHECK_NEAR && hasFunction(this.capture(RETURN_CHECK_FRAMES, skip), top.fn));
       if (key >= 0) learn(this.returnCache, this.maxSites, key, cached, running);
     }
     if (running) return;
@@ -1339,7 +1460,7 @@ export class AsyncRecorder {
     // A loop's later round is checked by the capture below before its first cached answer is used.
     const unchecked = top.runCheck === RunCheck.Unchecked;
     if (cached !== undefined && cached.trusted && !unchecked && !recheckDue(++cached.uses)) return cached.answer;
-    const { sites, first } = captureAboveHooks(1, skip);
+    const { sites, first } = this.captureAboveHooks(1, skip);
     const f0 = sites[first];
     // An await's promise is made by the awaiting function itself: one made by another function (an
     // async function the recorder does not follow, or one already suspended at an earlier promise
@@ -1473,21 +1594,6 @@ function numericRunKey(ctx: Ctx): number {
   const ordinal = ctx.ordinal++;
   if (ctx.siteId < KEY_SITES && ctx.resumedFrom < KEY_RESUMED && ordinal < KEY_ORDINALS) return (ctx.siteId * KEY_RESUMED + ctx.resumedFrom) * KEY_ORDINALS + ordinal;
   return -1;
-}
-
-/**
- * Captures `limit` frames above `skip`, and `first`, the index of the first one past Node's
- * dispatcher of promise hooks (with several promise hooks installed, Node calls them through it,
- * and its frames then come first). `whole`: the stack had fewer frames than were asked for, so a
- * longer capture would read the same ones.
- */
-function captureAboveHooks(limit: number, skip: Function): { sites: CallSite[]; first: number; whole: boolean } {
-  let sites = captureCallSites(limit, skip);
-  let read = limit;
-  if (sites.length > 0 && sites[0].getFileName() === PROMISE_HOOKS_FILE) sites = captureCallSites((read = limit + 2), skip);
-  let first = 0;
-  while (first < sites.length && sites[first].getFileName() === PROMISE_HOOKS_FILE) first++;
-  return { sites, first, whole: sites.length < read };
 }
 
 /**

@@ -10,7 +10,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { RUNNER_CONFIG_ENV, type RunInfo, type RunnerConfig } from '../trace/format';
+import { DEFAULT_CAPTURE_LIMIT, RUNNER_CONFIG_ENV, type RunInfo, type RunnerConfig } from '../trace/format';
 import { effectivePoolSize, poolFamilyOfType } from '../trace/poolModel';
 import { AsyncRecorder } from './asyncRecorder';
 import { StackInterner, UserFrameFilter } from './callSites';
@@ -290,7 +290,7 @@ function start(): void {
     : (): void => {
         if (workerScript() !== undefined) out.queuePreamble();
       };
-  const recorder = new AsyncRecorder({ out, now, interner, loop, onError: runnerError, maxSites: config.maxSites, loaderThread: offThreadLoader, onNewType });
+  const recorder = new AsyncRecorder({ out, now, interner, loop, onError: runnerError, maxSites: config.maxSites, loaderThread: offThreadLoader, onNewType, captureLimit: config.captureLimit === undefined ? DEFAULT_CAPTURE_LIMIT : config.captureLimit });
 
   // The runner's own async work (this timer, the tick below) is created before the hooks exist, so it is never recorded.
   const flushMs = config.flushMs && config.flushMs > 0 ? config.flushMs : 100;

@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { MAX_SITES_ENV } from '../../src/trace/format';
+import { CAPTURE_FLOOR_ENV, MAX_SITES_ENV } from '../../src/trace/format';
 import { SegmentState, type AsyncOp, type SourceFrame, type Task, type TraceModel } from '../../src/trace/model';
 import { fixture, nodeMajor, nodeVersions, runCli, tempDir, type CliResult } from './harness';
 
@@ -480,6 +480,53 @@ for (const node of nodeVersions) {
       const get = positionOf(file, '// HTTP-GET', 'get(');
       const [request] = opsOfType(m, 'HTTPCLIENTREQUEST');
       assertAt(request?.stack[0], file, get, 'the request of http.get');
+    });
+
+    test('past the overhead limit of stack captures, promises are no longer followed: open tasks are cut, resources keep their sources', async () => {
+      const file = runnerFixture('overheadLimit.js');
+      const r = await runCli([...nodeArgs, file], { env: { [CAPTURE_FLOOR_ENV]: '20' } });
+      const plain = plainRun(node.path, [file]);
+      assert.equal(r.code, plain.code);
+      assert.equal(r.stdout, plain.stdout);
+      const m = assertComplete(r);
+      const main = [...m.threads.values()].find((t) => t.kind === 'main')!;
+      const stop = main.followStop;
+      assert.ok(stop, 'an O record on the main thread');
+      assert.ok(stop.captures > 0 && stop.captureMs >= 20, `captures ${JSON.stringify(stop)}`);
+      assert.match(r.stderr, /5 tasks \(followed until \d+\.\d s on main: stack captures took \d+ ms; --no-overhead-limit follows all\)/);
+      // Before the loop: followed to their end.
+      const earlies = tasksNamed(m, 'early');
+      assert.equal(earlies.length, 3);
+      for (const t of earlies) assert.ok(t.end !== undefined && t.cut === undefined && t.end < stop.ts, 'early ended before the stop');
+      // Waiting at the stop: cut there, its end unknown.
+      const [w] = tasksNamed(m, 'waiter');
+      assert.equal(w?.cut, stop.ts);
+      assert.equal(w.end, undefined);
+      assert.deepEqual(w.segments.slice(-3), [w.segments.at(-3), stop.ts, SegmentState.Waiting]);
+      // After the stop: no task, no PROMISE operation, no record of a task.
+      assert.deepEqual(tasksNamed(m, 'late'), []);
+      for (const t of m.tasks.values()) assert.ok(t.start < stop.ts && Math.max(...t.segments.filter((_, i) => i % 3 < 2)) <= stop.ts, `${t.name} within the followed time`);
+      const promiseOps = opsOfType(m, 'PROMISE');
+      assert.ok(promiseOps.length > 0 && promiseOps.every((o) => o.created < stop.ts), 'PROMISE operations only before the stop');
+      // Resources are still recorded after it, with their sources.
+      const after = [...m.ops.values()].filter((o) => o.created > stop.ts);
+      const at = (type: string, marker: string, callee: string) => {
+        const pos = positionOf(file, marker, callee);
+        assert.ok(after.some((o) => o.type === type && o.stack[0]?.line === pos.line && o.stack[0]?.column === pos.column), `${type} at line ${pos.line} after the stop: ${after.map((o) => `${o.type}@${o.stack[0]?.line}`).join(' ')}`);
+      };
+      at('Timeout', '// AFTER-TIMER', 'setTimeout(');
+      at('FSREQCALLBACK', '// AFTER-READ', 'readFile(');
+    });
+
+    test('--no-overhead-limit follows every promise however many captures they take', async () => {
+      const file = runnerFixture('overheadLimit.js');
+      const r = await runCli([...nodeArgs, '--no-overhead-limit', file, '3000'], { env: { [CAPTURE_FLOOR_ENV]: '0' } });
+      assert.equal(r.code, 0, r.stderr);
+      const m = assertComplete(r);
+      assert.ok([...m.threads.values()].every((t) => t.followStop === undefined), 'no O record');
+      assert.equal(tasksNamed(m, 'late').length, 1);
+      assert.equal(tasksNamed(m, 'waiter')[0]?.cut, undefined);
+      assert.doesNotMatch(r.stderr, /followed until/);
     });
 
     test('calls awaiting promises that never settle are not kept alive: 500 MB of them run in a 200 MB heap, as without the runner', async () => {
