@@ -64,7 +64,7 @@ if (!nodeVersion?.startsWith('v')) {
 
 /** Why a recorder cannot run at all on this checkout, or undefined when it can. */
 function unavailable(recorder) {
-  if (recorder === 'runner' && !existsSync(builtCli)) return `not built: ${opts.cli ?? 'dist/cli.js'} is missing (node scripts/build.mjs)`;
+  if ((recorder === 'runner' || recorder === 'runner-unlimited') && !existsSync(builtCli)) return `not built: ${opts.cli ?? 'dist/cli.js'} is missing (node scripts/build.mjs)`;
   if (recorder === 'clinic') {
     if (!opts.clinic) return 'skipped (--no-clinic or --quick)';
     if (!existsSync(clinicBin)) return 'not installed: run `npm install --prefix bench`';
@@ -173,14 +173,14 @@ async function runOnce(workload, recorder, { profileDir, cliProfileDir, keep = o
   let res;
   if (recorder === 'plain') {
     res = await timed(nodeBin, [...profArgs, script], { cwd: dir, env: benchEnv(report) });
-  } else if (recorder === 'runner') {
+  } else if (recorder === 'runner' || recorder === 'runner-unlimited') {
     const nodeArg = profArgs.map((a) => `--node-arg=${a}`);
     const cliProf = cliProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cliProfileDir}`] : [];
     // The CLI runs on the Node that runs the script, as the extension starts it (`<nodePath> cli.js
     // run …`, with the script's start-up variables such as NODE_OPTIONS handed over, not applied to the
     // CLI). So the reporter, which the script gets through NODE_OPTIONS, goes on the CLI's own command
     // line: the CPU column counts the CLI too.
-    res = await timed(nodeBin, [...cliProf, '--require', rssReporter, cliPath, 'run', '--trace', trace, ...nodeArg, script], { cwd: dir, env: cliLaunchEnvironment(benchEnv(report)) });
+    res = await timed(nodeBin, [...cliProf, '--require', rssReporter, cliPath, 'run', '--trace', trace, ...(recorder === 'runner-unlimited' ? ['--no-overhead-limit'] : []), ...nodeArg, script], { cwd: dir, env: cliLaunchEnvironment(benchEnv(report)) });
   } else if (recorder === 'bare') {
     res = await timed(nodeBin, ['--require', bareRecorder, script], { cwd: dir, env: benchEnv(report, { CD_BENCH_BARE_TRACE: trace }) });
   } else if (FLOOR_MODES[recorder]) {
@@ -206,7 +206,7 @@ async function runOnce(workload, recorder, { profileDir, cliProfileDir, keep = o
   out.scriptMs = rss?.uptimeMs ?? NaN;
   // The script itself completed (even if the recorder failed afterwards, like Clinic's trace join).
   out.scriptOk = Boolean(result && rss && rss.code === 0);
-  if (recorder === 'runner' && existsSync(trace)) {
+  if ((recorder === 'runner' || recorder === 'runner-unlimited') && existsSync(trace)) {
     out.tally = await tallyTraceFile(trace);
     out.outputBytes = statSync(trace).size;
     out.trace = trace;
@@ -238,6 +238,7 @@ function countLines(file) {
 const RECORDER_NAMES = {
   plain: 'plain',
   runner: 'runner',
+  'runner-unlimited': 'runner --no-overhead-limit',
   bare: 'bare async_hooks (peer)',
   clinic: 'Clinic.js Bubbleprof',
   'floor-empty': 'floor: empty hooks',
@@ -261,7 +262,9 @@ function describeMachine() {
 
 async function benchTable() {
   const workloads = WORKLOADS.filter((w) => opts.only.includes(w.id));
-  const recorders = ['plain', 'runner', 'bare', 'clinic', ...(opts.floor ? Object.keys(FLOOR_MODES) : [])];
+  const recorders = ['plain', 'runner', 'runner-unlimited', 'bare', 'clinic', ...(opts.floor ? Object.keys(FLOOR_MODES) : [])];
+  /** Whether recorder `r` runs workload `w` at all (the runner without its limit only where the limit acts). */
+  const runs = (w, r) => r !== 'runner-unlimited' || w.unlimited === true;
   const skip = Object.fromEntries(recorders.map((r) => [r, unavailable(r)]));
   const active = recorders.filter((r) => !skip[r]);
   const samples = new Map(); // `${id}/${recorder}` -> run results
@@ -270,13 +273,13 @@ async function benchTable() {
   // One unmeasured round first (without Clinic, the slowest), so disk caches and the CLI's first
   // start do not land in the first measured run.
   console.error(`bench: warm-up (${workloads.map((w) => w.id).join(', ')})`);
-  for (const w of workloads) for (const r of active.filter((x) => x !== 'clinic')) await runOnce(w, r);
+  for (const w of workloads) for (const r of active.filter((x) => x !== 'clinic' && runs(w, x))) await runOnce(w, r);
 
   for (let i = 0; i < opts.runs; i++) {
     for (const w of workloads) {
       // Rotate the order each round so no recorder always runs right after another's disk writes.
       // Clinic joins only the first --clinic-runs rounds: one of its W1 runs takes minutes.
-      const round = active.filter((r) => r !== 'clinic' || i < opts.clinicRuns);
+      const round = active.filter((r) => runs(w, r) && (r !== 'clinic' || i < opts.clinicRuns));
       const order = round.map((_, k) => round[(k + i) % round.length]);
       for (const r of order) {
         const s = await runOnce(w, r);
@@ -301,6 +304,7 @@ async function benchTable() {
     };
     const expected = plainOk[0]?.result;
     for (const r of recorders) {
+      if (!runs(w, r)) continue;
       const name = RECORDER_NAMES[r];
       const label = `${w.id} ${w.title}`;
       if (skip[r]) {

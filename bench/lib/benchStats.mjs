@@ -9,6 +9,8 @@ export const WORKLOADS = [
   { id: 'W3', file: 'w3Threadpool.mjs', title: '64 pbkdf2 + 64 gzip 1 MB', target: 1.05 },
   { id: 'W4', file: 'w4TimersSync.mjs', title: 'timers + sync blocks', target: undefined },
   { id: 'W5', file: 'w5PromisesWork.mjs', title: '300,600 awaits + JSON work', target: undefined },
+  // Also run with `--no-overhead-limit`: what the limit saves.
+  { id: 'W6', file: 'w6NewPlaces.mjs', title: 'promises at new places (readline, loop)', target: undefined, unlimited: true },
 ];
 
 /** Median of a list of numbers; NaN for an empty list. Does not modify its input. */
@@ -179,7 +181,7 @@ and prints a Markdown table of medians.
 
 Options:
   --runs N        measured runs per workload and recorder (default 5)
-  --only W1,W2    only these workloads (W0 W1 W2 W3 W4 W5)
+  --only W1,W2    only these workloads (W0 W1 W2 W3 W4 W5 W6)
   --quick         3 runs, no Clinic: a quick look, not a result to publish
   --no-clinic     skip Clinic.js Bubbleprof
   --clinic-runs N measured Clinic runs per workload (default: --runs; Clinic takes minutes on W1)

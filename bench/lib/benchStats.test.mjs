@@ -44,7 +44,7 @@ test('formatTable pads columns and escapes pipes', () => {
 test('parseBenchArgs: defaults, options, and clear errors', () => {
   const d = parseBenchArgs([]);
   assert.equal(d.runs, 5);
-  assert.deepEqual(d.only, ['W0', 'W1', 'W2', 'W3', 'W4', 'W5']);
+  assert.deepEqual(d.only, ['W0', 'W1', 'W2', 'W3', 'W4', 'W5', 'W6']);
   assert.equal(d.clinic, true);
   assert.equal(d.floor, false);
   assert.equal(parseBenchArgs(['--floor']).floor, true);
