@@ -468,6 +468,20 @@ export class AsyncRecorder {
   private heldHandle: { asyncId: number; typeId: number; triggerId: number; ts: number } | undefined;
   /** Captures left for {@link topLevelSource} in promise jobs that find no user frame. */
   private jobMissesLeft = TOP_LEVEL_JOB_MISSES;
+  /**
+   * The top-level awaits of ES module bodies not resumed yet: the promise whose job resumes the body
+   * → the source of the await (the body's frame where it suspended). See {@link noteModuleAwait}.
+   */
+  private readonly moduleAwaits = new WeakMap<object, number>();
+  /** Entries of {@link moduleAwaits}, so that jobs look there only while there are any. */
+  private moduleAwaitsOpen = 0;
+  /** While a job resumes a module body: the length of {@link marks} in that job; -1 otherwise. */
+  private moduleRunMark = -1;
+  /** The source of the await that module body resumed from, and the promises with a parent made in its run so far. */
+  private moduleFrom = 0;
+  private moduleOrdinal = 0;
+  /** Answers of {@link noteModuleAwait} by place (the await the body resumed from, the promise's ordinal). */
+  private readonly moduleAwaitCache = new Map<string, InitSite>();
   /** Callback tag → fruitless captures of ticks and microtasks there, less fruitful ones (see {@link sourceInCallback}). */
   private readonly callbackMisses = new Map<string, number>();
   /** The task whose promise settled last, while its end record waits for the promise's state (see writeEnd). */
@@ -725,6 +739,7 @@ export class AsyncRecorder {
     this.stopPromiseHooks = undefined;
     this.ctxStack.length = 0;
     this.marks.length = 0;
+    this.moduleRunMark = -1;
     this.heldWaits.length = 0;
     this.jobTag = -1;
     this.runningOp = undefined;
@@ -1054,6 +1069,17 @@ export class AsyncRecorder {
             }
           }
           stackId = ctx.stackId;
+        } else if (this.moduleAwaitsOpen > 0) {
+          const from = this.moduleAwaits.get(p);
+          if (from !== undefined) {
+            // An ES module's body resumes after a top-level await: what runs is the body, from that await.
+            this.moduleAwaits.delete(p);
+            this.moduleAwaitsOpen--;
+            this.moduleRunMark = this.marks.length;
+            this.moduleFrom = from;
+            this.moduleOrdinal = 0;
+            stackId = from;
+          }
         }
         this.loop.enter(ts, stackId || this.runningTaskStack());
       },
@@ -1077,6 +1103,7 @@ export class AsyncRecorder {
           // Never lengthen it: the run may have suspended functions below its mark.
           if (this.ctxStack.length > len) this.ctxStack.length = len;
         }
+        if (this.moduleRunMark > this.marks.length) this.moduleRunMark = -1;
         this.loop.exit(ts);
       },
       settled: (p) => {
@@ -1312,6 +1339,7 @@ export class AsyncRecorder {
       return;
     }
     const top = this.ctxStack[this.ctxStack.length - 1];
+    this.noteModuleAwait(p, top, skip);
     if (top === undefined || !top.running) {
       this.reactionOutsideFunctions(p, skip);
       return;
@@ -1372,6 +1400,60 @@ export class AsyncRecorder {
     const topLevel = this.atTopLevel();
     const userCallback = this.cbTag !== undefined && this.marks.length === 0 && this.currentStack !== 0;
     if (topLevel || userCallback || this.runningOp !== undefined) this.recordReaction(p, skip);
+  }
+
+  /**
+   * Finds the top-level awaits of ES module bodies, so that the runs of a body after them have a
+   * source. A body with top-level await is an async function of V8's, but it is not followed as a
+   * task (see {@link classify}): Node's loader runs it, first from one of its own async functions
+   * (`ModuleJob.run` evaluating the module), then after each await in a job of that await's promise,
+   * with no frame below it. An await makes a promise with a parent while the body runs, with the
+   * body's frame on top, at the awaited expression. So a promise with a parent made while a loader
+   * function runs, or in a job resuming a body where no followed function runs, is looked at with a
+   * one-frame capture (in the latter case cached by place: a loop of awaits at top level asks once
+   * or twice); when the frame is a module body's, the promise's job will resume the body from that
+   * await. The body's first run, inside a loader job that has no source, takes the module's file at
+   * line 1, column 1, as a thread's top-level code does.
+   */
+  private noteModuleAwait(p: object, top: Ctx | undefined, skip: Function): void {
+    let key: string | undefined;
+    let cached: InitSite | undefined;
+    if (top !== undefined && top.running) {
+      if (top.id !== 0 || !top.fn.startsWith(LOADER_FUNCTIONS)) return;
+    } else {
+      if (this.moduleRunMark !== this.marks.length) return;
+      key = `${this.moduleFrom}|${this.moduleOrdinal++}`;
+      cached = this.moduleAwaitCache.get(key);
+      if (cached !== undefined && cached.trusted && !recheckDue(++cached.uses)) {
+        if (cached.stackId !== 0) this.addModuleAwait(p, cached.stackId);
+        return;
+      }
+    }
+    const { sites, first } = this.captureAboveHooks(1, skip);
+    if (this.captureSkipped) return;
+    const f0 = sites[first];
+    const body = f0 !== undefined && isModuleBody(f0) && this.interner.isUserSite(f0);
+    const stackId = body ? this.interner.intern(sites, first, 1) : 0;
+    if (key !== undefined) {
+      if (cached === undefined) {
+        if (this.moduleAwaitCache.size >= this.maxSites) this.moduleAwaitCache.clear();
+        this.moduleAwaitCache.set(key, { stackId, trusted: false, uses: 0, unstable: false });
+      } else if (cached.stackId === stackId && !cached.unstable) {
+        cached.trusted = true;
+      } else {
+        cached.unstable = true;
+        cached.trusted = false;
+      }
+    }
+    if (stackId === 0) return;
+    this.addModuleAwait(p, stackId);
+    // The body's first run: in a job of the loader, which has no source of its own.
+    if (key === undefined) this.loop.nameUnknownRun(this.interner.internFrame(f0.getFileName() as string, 1, 1, '', true));
+  }
+
+  private addModuleAwait(p: object, stackId: number): void {
+    this.moduleAwaits.set(p, stackId);
+    this.moduleAwaitsOpen++;
   }
 
   /**
@@ -1609,6 +1691,15 @@ function isAsyncEntry(f0: CallSite): boolean {
 /** `file:line:column` of a frame. */
 function positionOf(f: CallSite): string {
   return `${f.getFileName()}:${f.getLineNumber()}:${f.getColumnNumber()}`;
+}
+
+/**
+ * Whether the frame is an ES module's body: code of no function, called with no receiver, starting
+ * at line 1, column 1 of its file (the body of a module with top-level await is V8's async function).
+ */
+function isModuleBody(f: CallSite): boolean {
+  if (typeof f.getEnclosingLineNumber !== 'function' || f.getFunctionName() || !f.isToplevel()) return false;
+  return f.getEnclosingLineNumber() === 1 && f.getEnclosingColumnNumber() === 1;
 }
 
 /** Where a frame's function starts (`file:line:column`), the identity of an async function's code. */

@@ -657,6 +657,27 @@ for (const node of nodeVersions) {
       }
     });
 
+    for (const name of ['topLevelAwait.mjs', 'topLevelAwait.mts']) {
+      test(`an ES module blocking its event loop around top-level awaits (${name}): before the first, its file; after each, the await it resumed from`, async () => {
+        const file = runnerFixture(name);
+        const m = await runOk(nodeArgs, [file], /^done/);
+        const main = [...m.threads.values()].find((t) => t.kind === 'main');
+        // Runs of the module body only: on a loaded machine a timer's callback (its source is the
+        // sleep call too) can be blocked as well; such a run starts where a callback of a resource does.
+        const callbackStarts = new Set([...m.ops.values()].flatMap((o) => o.callbacks.filter((_, i) => i % 2 === 0)));
+        const runs = m.blocked.filter((b) => b.thread === main?.key && !callbackStarts.has(b.start)).sort((a, b) => a.start - b.start);
+        const at = (marker: string) => {
+          const p = positionOf(file, marker, 'sleep(');
+          return [file, p.line, p.column];
+        };
+        const loop = at('// LOOP-AWAIT');
+        assert.deepEqual(
+          runs.map((b) => (b.stack[0] ? [b.stack[0].file, b.stack[0].line, b.stack[0].column] : 'no source')),
+          [[file, 1, 1], at('// FIRST-AWAIT'), at('// SECOND-AWAIT'), loop, loop, loop, loop],
+        );
+      });
+    }
+
     test("an eval Worker's stacks hold only its own code: Node's `[worker eval]-wrapper` frame is not a user frame", async () => {
       const m = await runOk(nodeArgs, [runnerFixture('workerTopLevel.js')], 'eval worker done, file worker done\n');
       const evalWorker = [...m.threads.values()].find((t) => t.kind === 'worker' && t.file === '[eval]');
