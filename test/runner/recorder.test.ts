@@ -657,23 +657,32 @@ for (const node of nodeVersions) {
       }
     });
 
-    for (const name of ['topLevelAwait.mjs', 'topLevelAwait.mts']) {
+    /** The sources of topLevelAwait.mjs's (or .mts's) blocked stretches: its file before its first await, then each await's `sleep(` call. */
+    const topLevelAwaitSources = (file: string) => {
+      const at = (marker: string) => {
+        const p = positionOf(file, marker, 'sleep(');
+        return [file, p.line, p.column];
+      };
+      const loop = at('// LOOP-AWAIT');
+      return [[file, 1, 1], at('// FIRST-AWAIT'), at('// SECOND-AWAIT'), loop, loop, loop, loop];
+    };
+    const importer = runnerFixture('topLevelAwaitImport.mjs');
+    for (const [name, stdout, expected] of [
+      ['topLevelAwait.mjs', 'done\n', () => topLevelAwaitSources(runnerFixture('topLevelAwait.mjs'))],
+      ['topLevelAwait.mts', /^done/, () => topLevelAwaitSources(runnerFixture('topLevelAwait.mts'))],
+      // The importer's body starts in a job of V8's once the imported one's has ended; it awaits a plain value.
+      ['topLevelAwaitImport.mjs', 'done\nimporter done\n', () => [...topLevelAwaitSources(runnerFixture('topLevelAwait.mjs')), [importer, 1, 1], [importer, positionOf(importer, '// IMPORTER-AWAIT', 'await').line, 1]]],
+    ] as const) {
       test(`an ES module blocking its event loop around top-level awaits (${name}): before the first, its file; after each, the await it resumed from`, async () => {
-        const file = runnerFixture(name);
-        const m = await runOk(nodeArgs, [file], /^done/);
+        const m = await runOk(nodeArgs, [runnerFixture(name)], stdout);
         const main = [...m.threads.values()].find((t) => t.kind === 'main');
-        // Runs of the module body only: on a loaded machine a timer's callback (its source is the
+        // Runs of the module bodies only: on a loaded machine a timer's callback (its source is the
         // sleep call too) can be blocked as well; such a run starts where a callback of a resource does.
         const callbackStarts = new Set([...m.ops.values()].flatMap((o) => o.callbacks.filter((_, i) => i % 2 === 0)));
         const runs = m.blocked.filter((b) => b.thread === main?.key && !callbackStarts.has(b.start)).sort((a, b) => a.start - b.start);
-        const at = (marker: string) => {
-          const p = positionOf(file, marker, 'sleep(');
-          return [file, p.line, p.column];
-        };
-        const loop = at('// LOOP-AWAIT');
         assert.deepEqual(
           runs.map((b) => (b.stack[0] ? [b.stack[0].file, b.stack[0].line, b.stack[0].column] : 'no source')),
-          [[file, 1, 1], at('// FIRST-AWAIT'), at('// SECOND-AWAIT'), loop, loop, loop, loop],
+          expected(),
         );
       });
     }
