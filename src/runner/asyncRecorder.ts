@@ -1291,10 +1291,10 @@ export class AsyncRecorder {
     // Called from outside the user's code (a callback of Node or a library): point at the function itself.
     if (stackId === 0) stackId = this.interner.intern(sites, first, 1);
     // A module body with top-level await is an async function too, but Node runs the body later, in a
-    // job of its loader, so its runs and waits cannot be followed: its code is top level, like a script's.
+    // job of its loader, so it is not followed as a task: its code is top level, like a script's. Its
+    // awaits are found apart, for the sources of its runs (see noteFirstModuleAwait).
     const fn = f0.getFunctionName();
     if (!fn && f0.isToplevel() && line === 1 && f0.getColumnNumber() === 1) {
-      // Its runs after its top-level awaits are found apart (see noteFirstModuleAwait).
       if (this.unstartedBodies.size < MAX_UNSTARTED_BODIES) this.unstartedBodies.add(f0.getFileName() as string);
       return this.site(SiteKind.Other, '', 0);
     }
