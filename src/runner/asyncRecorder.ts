@@ -106,6 +106,25 @@ const TOP_LEVEL_JOB_MISSES = 256;
  */
 const CALLBACK_MISSES = 8;
 
+/**
+ * Promises with a parent that a module body's run after a top-level await may make, found not to be
+ * its next await by a capture each, before the rest of the run is no longer searched (see
+ * {@link AsyncRecorder.noteModuleAwait}).
+ */
+const MODULE_RUN_MISSES = 32;
+
+/** Module bodies waiting to start that are remembered at most (see {@link AsyncRecorder.unstartedBodies}). */
+const MAX_UNSTARTED_BODIES = 1024;
+
+/** Captures in jobs that may find no module body starting, before they are no longer taken (see {@link AsyncRecorder.noteStartingModuleAwait}). */
+const MODULE_START_MISSES = 256;
+
+/** Where a module body waits at a top-level await: the awaited expression, and its file at line 1, column 1 (stack ids). */
+interface ModuleAwait {
+  source: number;
+  file: number;
+}
+
 /** Frames kept per stack. */
 const KEEP_FRAMES = 4;
 
@@ -468,6 +487,33 @@ export class AsyncRecorder {
   private heldHandle: { asyncId: number; typeId: number; triggerId: number; ts: number } | undefined;
   /** Captures left for {@link topLevelSource} in promise jobs that find no user frame. */
   private jobMissesLeft = TOP_LEVEL_JOB_MISSES;
+  /**
+   * The top-level awaits of ES module bodies not resumed yet: the promise whose job resumes a body →
+   * where (see {@link noteFirstModuleAwait}, {@link noteModuleAwait}).
+   */
+  private readonly moduleAwaits = new WeakMap<object, ModuleAwait>();
+  /** Entries of {@link moduleAwaits}, so that jobs look there only while there are any. */
+  private moduleAwaitsOpen = 0;
+  /** While a job resumes a module body: the length of {@link marks} in that job; -1 otherwise. */
+  private moduleRunMark = -1;
+  /** The await that body resumed from. */
+  private moduleFrom: ModuleAwait = { source: 0, file: 0 };
+  /** Promises with a parent made at the level of that body's run so far, and captures of them that found no body. */
+  private moduleOrdinal = 0;
+  private moduleMisses = 0;
+  /** Past {@link MODULE_RUN_MISSES}: the last promise with a parent made at the level of the body's run. */
+  private moduleLast: object | undefined;
+  /**
+   * Files of module bodies with top-level await made (at their module's instantiation) that have not
+   * been seen at an await yet: one may start in a job of its own (see {@link noteStartingModuleAwait}).
+   */
+  private readonly unstartedBodies = new Set<string>();
+  /** Captures left for {@link noteStartingModuleAwait} that may find no module body. */
+  private bodyStartMissesLeft = MODULE_START_MISSES;
+  /** Answers of {@link noteModuleAwait} by place (the await the body resumed from, the promise's ordinal): a source, or 0. */
+  private readonly moduleAwaitCache = new Map<string, InitSite>();
+  /** The frame that made the promise, when the last {@link isThenCall} took a capture (null: none found); undefined when it did not. */
+  private thenFrame: CallSite | null | undefined;
   /** Callback tag → fruitless captures of ticks and microtasks there, less fruitful ones (see {@link sourceInCallback}). */
   private readonly callbackMisses = new Map<string, number>();
   /** The task whose promise settled last, while its end record waits for the promise's state (see writeEnd). */
@@ -725,6 +771,8 @@ export class AsyncRecorder {
     this.stopPromiseHooks = undefined;
     this.ctxStack.length = 0;
     this.marks.length = 0;
+    this.moduleRunMark = -1;
+    this.moduleLast = undefined;
     this.heldWaits.length = 0;
     this.jobTag = -1;
     this.runningOp = undefined;
@@ -1054,6 +1102,19 @@ export class AsyncRecorder {
             }
           }
           stackId = ctx.stackId;
+        } else if (this.moduleAwaitsOpen > 0) {
+          const from = this.moduleAwaits.get(p);
+          if (from !== undefined) {
+            // An ES module's body resumes after a top-level await: what runs is the body, from that await.
+            this.moduleAwaits.delete(p);
+            this.moduleAwaitsOpen--;
+            this.moduleRunMark = this.marks.length;
+            this.moduleFrom = from;
+            this.moduleOrdinal = 0;
+            this.moduleMisses = 0;
+            this.moduleLast = undefined;
+            stackId = from.source;
+          }
         }
         this.loop.enter(ts, stackId || this.runningTaskStack());
       },
@@ -1077,6 +1138,7 @@ export class AsyncRecorder {
           // Never lengthen it: the run may have suspended functions below its mark.
           if (this.ctxStack.length > len) this.ctxStack.length = len;
         }
+        if (this.moduleRunMark > this.marks.length) this.endModuleRun();
         this.loop.exit(ts);
       },
       settled: (p) => {
@@ -1229,9 +1291,13 @@ export class AsyncRecorder {
     // Called from outside the user's code (a callback of Node or a library): point at the function itself.
     if (stackId === 0) stackId = this.interner.intern(sites, first, 1);
     // A module body with top-level await is an async function too, but Node runs the body later, in a
-    // job of its loader, so its runs and waits cannot be followed: its code is top level, like a script's.
+    // job of its loader, so it is not followed as a task: its code is top level, like a script's. Its
+    // awaits are found apart, for the sources of its runs (see noteFirstModuleAwait).
     const fn = f0.getFunctionName();
-    if (!fn && f0.isToplevel() && line === 1 && f0.getColumnNumber() === 1) return this.site(SiteKind.Other, '', 0);
+    if (!fn && f0.isToplevel() && line === 1 && f0.getColumnNumber() === 1) {
+      if (this.unstartedBodies.size < MAX_UNSTARTED_BODIES) this.unstartedBodies.add(f0.getFileName() as string);
+      return this.site(SiteKind.Other, '', 0);
+    }
     const name = fn || '<anonymous>';
     return this.site(SiteKind.Task, name, stackId, fnPos);
   }
@@ -1313,12 +1379,18 @@ export class AsyncRecorder {
     }
     const top = this.ctxStack[this.ctxStack.length - 1];
     if (top === undefined || !top.running) {
+      if (this.awaitOfWrapper(p, parent)) {
+        // Found with the promise wrapping the value it awaits.
+      } else if (this.moduleRunMark === this.marks.length) this.noteModuleAwait(p, parent, skip);
+      else if (this.unstartedBodies.size > 0 && this.marks.length > 0) this.noteStartingModuleAwait(p, parent, skip);
       this.reactionOutsideFunctions(p, skip);
       return;
     }
     // `x.then(…)` (also `catch`, `finally`, a combinator) made inside a running function gives the same
     // init as `await x`, but the function goes on running: it must not be suspended.
     let isThen = this.isThenCall(top, skip);
+    // An await of a module body evaluated by the loader is, to the loader's function, a promise made by another function.
+    if (isThen && top.id === 0 && top.fn.startsWith(LOADER_FUNCTIONS) && !this.awaitOfWrapper(p, parent)) this.noteFirstModuleAwait(p, parent, this.thenFrame, skip);
     let cur: Ctx = top;
     const owner = this.taskOf.get(parent);
     if (owner !== undefined && owner.running) {
@@ -1372,6 +1444,117 @@ export class AsyncRecorder {
     const topLevel = this.atTopLevel();
     const userCallback = this.cbTag !== undefined && this.marks.length === 0 && this.currentStack !== 0;
     if (topLevel || userCallback || this.runningOp !== undefined) this.recordReaction(p, skip);
+  }
+
+  /**
+   * Top-level awaits of ES module bodies, so that the runs of a body after them have a source. A body
+   * with top-level await is an async function of V8's, but not followed as a task (see
+   * {@link classify}): Node's loader runs it, first from one of its own async functions (the job
+   * evaluating the module), then after each await in a job of that await's promise, with no frame
+   * below it. An await makes a promise with a parent, with the body's frame on top, at the awaited
+   * expression (the promise that wraps an awaited plain value too). In the first run, the loader's
+   * function is the one running, and {@link isThenCall} has most often taken that frame already
+   * (`f0`: a promise the loader's function did not make; undefined: not taken). The body's first
+   * run, in a job with no source of its own, takes the module's file at line 1, column 1, as a
+   * thread's top-level code does. Returns whether `p` is such an await.
+   */
+  private noteFirstModuleAwait(p: object, parent: object, f0: CallSite | null | undefined, skip: Function): boolean {
+    if (f0 === undefined) {
+      const { sites, first } = this.captureAboveHooks(1, skip);
+      f0 = sites[first] ?? null;
+    }
+    if (f0 === null || !isModuleBody(f0)) return false;
+    const where = this.moduleAwaitAt(f0);
+    if (where === undefined) return false;
+    this.addModuleAwait(p, parent, where);
+    this.loop.nameUnknownRun(where.file);
+    return true;
+  }
+
+  /**
+   * A promise with a parent made in a job where no followed function runs, while a module body has
+   * not started: a body whose imports have top-level awaits starts in a job of V8's once they are
+   * done, with no frame of the loader's. Such jobs are searched until {@link MODULE_START_MISSES}
+   * captures have found no body (a module whose top-level await is never reached stays unstarted).
+   */
+  private noteStartingModuleAwait(p: object, parent: object, skip: Function): void {
+    if (this.bodyStartMissesLeft <= 0) return;
+    if (!this.noteFirstModuleAwait(p, parent, undefined, skip) && !this.captureSkipped) this.bodyStartMissesLeft--;
+  }
+
+  /** The await of a module body whose frame is `f0`, and the body's file; undefined when not the user's. */
+  private moduleAwaitAt(f0: CallSite): ModuleAwait | undefined {
+    const source = this.interner.intern([f0], 0, 1);
+    if (source === 0) return undefined;
+    const name = f0.getFileName() as string;
+    this.unstartedBodies.delete(name);
+    return { source, file: this.interner.internFrame(name, 1, 1, '', true) };
+  }
+
+  /**
+   * A promise with a parent made in a job resuming a module body, where no followed function runs:
+   * made by the body itself or by code it calls. One frame tells whether it is the body's next await
+   * (see {@link noteFirstModuleAwait}), cached by place (the await the run resumed from, the
+   * promise's ordinal in the run), so a loop of awaits at top level asks once or twice. A run making
+   * many such promises (a loop of `.then`s) is searched only until {@link MODULE_RUN_MISSES} of them
+   * have not been the await; after that, the last one made is taken for the await when the run ends
+   * (an await is the last thing a body's run does), with the module's file for its source.
+   */
+  private noteModuleAwait(p: object, parent: object, skip: Function): void {
+    if (this.moduleMisses >= MODULE_RUN_MISSES) {
+      this.moduleLast = p;
+      return;
+    }
+    const key = `${this.moduleFrom.source}|${this.moduleOrdinal++}`;
+    const cached = this.moduleAwaitCache.get(key);
+    if (cached !== undefined && cached.trusted && !recheckDue(++cached.uses)) {
+      if (cached.stackId !== 0) this.addModuleAwait(p, parent, { source: cached.stackId, file: this.moduleFrom.file });
+      return;
+    }
+    const { sites, first } = this.captureAboveHooks(1, skip);
+    if (this.captureSkipped) return;
+    const f0 = sites[first];
+    const where = f0 !== undefined && isModuleBody(f0) ? this.moduleAwaitAt(f0) : undefined;
+    const stackId = where === undefined ? 0 : where.source;
+    if (cached === undefined) {
+      if (this.moduleAwaitCache.size >= this.maxSites) this.moduleAwaitCache.clear();
+      this.moduleAwaitCache.set(key, { stackId, trusted: false, uses: 0, unstable: false });
+    } else if (cached.stackId === stackId && !cached.unstable) {
+      cached.trusted = true;
+    } else {
+      cached.unstable = true;
+      cached.trusted = false;
+    }
+    if (where === undefined) this.moduleMisses++;
+    else this.addModuleAwait(p, parent, where);
+  }
+
+  /** The job that resumed a module body ends. */
+  private endModuleRun(): void {
+    this.moduleRunMark = -1;
+    if (this.moduleLast === undefined) return;
+    this.addModuleAwait(this.moduleLast, undefined, { source: this.moduleFrom.file, file: this.moduleFrom.file });
+    this.moduleLast = undefined;
+  }
+
+  /**
+   * Whether `p` is the promise of a module body's await whose value `parent` wraps (an await of a
+   * plain value or a thenable makes the wrapper first, with the body's frame on top too): `p`'s job
+   * resumes the body from the same await.
+   */
+  private awaitOfWrapper(p: object, parent: object): boolean {
+    if (this.moduleAwaitsOpen === 0) return false;
+    const where = this.moduleAwaits.get(parent);
+    if (where === undefined) return false;
+    this.addModuleAwait(p, parent, where);
+    return true;
+  }
+
+  /** `p`'s job will resume a module body from `where`; an await of a plain value first made `parent`, which has no job. */
+  private addModuleAwait(p: object, parent: object | undefined, where: ModuleAwait): void {
+    if (parent !== undefined && this.moduleAwaits.delete(parent)) this.moduleAwaitsOpen--;
+    this.moduleAwaits.set(p, where);
+    this.moduleAwaitsOpen++;
   }
 
   /**
@@ -1459,9 +1642,11 @@ export class AsyncRecorder {
     this.lastThenKey = key;
     // A loop's later round is checked by the capture below before its first cached answer is used.
     const unchecked = top.runCheck === RunCheck.Unchecked;
+    this.thenFrame = undefined;
     if (cached !== undefined && cached.trusted && !unchecked && !recheckDue(++cached.uses)) return cached.answer;
     const { sites, first } = this.captureAboveHooks(1, skip);
     const f0 = sites[first];
+    this.thenFrame = f0 ?? null;
     // An await's promise is made by the awaiting function itself: one made by another function (an
     // async function the recorder does not follow, or one already suspended at an earlier promise
     // of the same await) does not suspend `top` either.
@@ -1609,6 +1794,15 @@ function isAsyncEntry(f0: CallSite): boolean {
 /** `file:line:column` of a frame. */
 function positionOf(f: CallSite): string {
   return `${f.getFileName()}:${f.getLineNumber()}:${f.getColumnNumber()}`;
+}
+
+/**
+ * Whether the frame is an ES module's body: code of no function, called with no receiver, starting
+ * at line 1, column 1 of its file (the body of a module with top-level await is V8's async function).
+ */
+function isModuleBody(f: CallSite): boolean {
+  if (typeof f.getEnclosingLineNumber !== 'function' || f.getFunctionName() || !f.isToplevel()) return false;
+  return f.getEnclosingLineNumber() === 1 && f.getEnclosingColumnNumber() === 1;
 }
 
 /** Where a frame's function starts (`file:line:column`), the identity of an async function's code. */

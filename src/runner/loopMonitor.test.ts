@@ -51,6 +51,28 @@ test('flags one run longer than the threshold with its source, and a run still g
   ]);
 });
 
+test('a run entered without a source takes the first one named in it; a run with one keeps it', () => {
+  const { out, records } = recordingWriter();
+  const m = new LoopMonitor(out, 10_000);
+  m.enter(0, 0);
+  m.enter(1_000, 0); // nested: the outermost run is named
+  m.nameUnknownRun(5);
+  m.exit(2_000);
+  m.nameUnknownRun(6);
+  m.exit(20_000);
+  m.enter(30_000, 8);
+  m.nameUnknownRun(5);
+  m.exit(50_000);
+  m.nameUnknownRun(7); // no run in progress: nothing to name
+  m.finish(60_000);
+  assert.deepEqual(records, [
+    [Z, 0, 20_000, 5],
+    [L, 0, 20_000],
+    [Z, 30_000, 50_000, 8],
+    [L, 30_000, 50_000],
+  ]);
+});
+
 test('the runner\'s work inside a run is an S record, cut out of the busy stretch and of the blocking check', () => {
   const { out, records } = recordingWriter();
   const m = new LoopMonitor(out, 10_000);

@@ -47,6 +47,14 @@ export class LoopMonitor {
     if (this.depth > 0) this.runStack = stackId;
   }
 
+  /**
+   * Names the source of the outermost run in progress if it has none yet: code found running inside
+   * a run that was entered without one (an ES module's body inside a job of Node's loader).
+   */
+  nameUnknownRun(stackId: number): void {
+    if (this.depth > 0 && this.runStack === 0) this.runStack = stackId;
+  }
+
   /** The callback that started last ended at `ts`. */
   exit(ts: number): void {
     if (this.depth === 0) return;

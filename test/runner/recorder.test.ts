@@ -657,6 +657,42 @@ for (const node of nodeVersions) {
       }
     });
 
+    /** The sources of topLevelAwait.mjs's (or .mts's) blocked stretches: its file before its first await, then each await's `sleep(` call. */
+    const topLevelAwaitSources = (file: string) => {
+      const at = (marker: string) => {
+        const p = positionOf(file, marker, 'sleep(');
+        return [file, p.line, p.column];
+      };
+      const loop = at('// LOOP-AWAIT');
+      return [[file, 1, 1], at('// FIRST-AWAIT'), at('// SECOND-AWAIT'), loop, loop, loop, loop];
+    };
+    const importer = runnerFixture('topLevelAwaitImport.mjs');
+    for (const [name, stdout, expected] of [
+      ['topLevelAwait.mjs', 'done\n', () => topLevelAwaitSources(runnerFixture('topLevelAwait.mjs'))],
+      ['topLevelAwait.mts', /^done/, () => topLevelAwaitSources(runnerFixture('topLevelAwait.mts'))],
+      // The importer's body starts in a job of V8's once the imported one's has ended; it awaits a plain
+      // value; the run that made 40 `.then`s before its await is not searched to its end: its await is
+      // the last promise it made, with the module's file for the source.
+      ['topLevelAwaitImport.mjs', 'done\nimporter done 780\n', () => [...topLevelAwaitSources(runnerFixture('topLevelAwait.mjs')), [importer, 1, 1], [importer, positionOf(importer, '// IMPORTER-AWAIT', 'await').line, 1], [importer, 1, 1]]],
+    ] as const) {
+      test(`an ES module blocking its event loop around top-level awaits (${name}): before the first, its file; after each, the await it resumed from`, async () => {
+        const m = await runOk(nodeArgs, [runnerFixture(name)], stdout);
+        const main = [...m.threads.values()].find((t) => t.kind === 'main');
+        assert.ok(main);
+        // Runs of the module bodies only. On a loaded machine others can be blocked as well: a timer's
+        // callback (its source is the sleep call too), which starts where a callback of a resource
+        // does; the thread's top-level run, Node starting its ES module loader before any body runs
+        // (its source is the entry's first line too), which starts with the thread or where the
+        // runner's start-up ended.
+        const otherStarts = new Set([main.start, ...m.busy.filter((b) => b.runner !== undefined).map((b) => b.end), ...[...m.ops.values()].flatMap((o) => o.callbacks.filter((_, i) => i % 2 === 0))]);
+        const runs = m.blocked.filter((b) => b.thread === main.key && !otherStarts.has(b.start)).sort((a, b) => a.start - b.start);
+        assert.deepEqual(
+          runs.map((b) => (b.stack[0] ? [b.stack[0].file, b.stack[0].line, b.stack[0].column] : 'no source')),
+          expected(),
+        );
+      });
+    }
+
     test("an eval Worker's stacks hold only its own code: Node's `[worker eval]-wrapper` frame is not a user frame", async () => {
       const m = await runOk(nodeArgs, [runnerFixture('workerTopLevel.js')], 'eval worker done, file worker done\n');
       const evalWorker = [...m.threads.values()].find((t) => t.kind === 'worker' && t.file === '[eval]');
