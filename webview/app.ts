@@ -1032,6 +1032,15 @@ export class DiagramApp {
     };
   }
 
+  /** For tests: the canvas point (client coordinates) at time `us` on lane `laneId` (e.g. a lane mark). */
+  pointAtTime(laneId: string, us: number): { x: number; y: number } | undefined {
+    const row = this.timeline.currentRows.findIndex((r) => r.kind === 'lane' && r.lane.id === laneId);
+    if (row < 0) return undefined;
+    const c = this.timeline.chart;
+    const rect = this.canvas.getBoundingClientRect();
+    return { x: rect.left + c.scales.x.getPixelForValue(us / 1000), y: rect.top + c.scales.y.getPixelForValue(row) };
+  }
+
   /** For tests: the canvas point (client coordinates) at the middle of span `index` of lane `laneId`. */
   pointOf(laneId: string, index: number): { x: number; y: number } | undefined {
     const rows = this.timeline.currentRows;

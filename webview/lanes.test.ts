@@ -174,7 +174,7 @@ test('cut bars, marks and the notice say where and why the runner stopped follow
   assert.equal(markNote(m, waits.marks![0]), note);
   assert.match(markNote(m, lanes.find((l) => l.id === 'thread:10:0')!.marks![0]), /^At 0\.1 ms the runner stopped following the promises of main: its 40,000 stack captures had taken 1,025 ms/);
   const notice = followStopNotice(m) ?? '';
-  assert.match(notice, /^Promises not followed on main after 0\.1 ms \(its 40,000 stack captures took 1,025 ms/);
+  assert.match(notice, /^Promises of main not followed after 0\.1 ms: its 40,000 stack captures took 1,025 ms, over the runner's limit; open tasks end at a zigzag\./);
   assert.match(notice, /concurrencyDiagram\.overheadLimit/);
   assert.match(notice, /--no-overhead-limit/);
   assert.equal(followStopNotice(fixture('fetchLocalhost.cdtrace')), undefined);

@@ -55,7 +55,7 @@ export function markNote(model: TraceModel, mark: LaneMark): string {
 }
 
 /** How to get every promise followed, for the notices (the extension's setting or the CLI option). */
-export const FOLLOW_EVERYTHING = 'to follow every promise, turn off the setting concurrencyDiagram.overheadLimit or run the CLI with --no-overhead-limit (such a script runs slower)';
+export const FOLLOW_EVERYTHING = 'To follow all: turn off the setting concurrencyDiagram.overheadLimit (CLI: --no-overhead-limit)';
 
 /**
  * The one-line notice of a trace in which the recorder stopped following the promises of some
@@ -66,10 +66,10 @@ export function followStopNotice(model: TraceModel): string | undefined {
   for (const t of model.threads.values()) {
     const s = t.followStop;
     if (!s) continue;
-    stops.push(`${threadLabel(model, t.key)} after ${ms(s.ts / 1000)} (its ${s.captures.toLocaleString('en-US')} stack captures took ${ms(s.captureMs)}, past the runner's overhead limit)`);
+    stops.push(`Promises of ${threadLabel(model, t.key)} not followed after ${ms(s.ts / 1000)}: its ${s.captures.toLocaleString('en-US')} stack captures took ${ms(s.captureMs)}, over the runner's limit`);
   }
   if (stops.length === 0) return undefined;
-  return `Promises not followed on ${stops.join('; ')}: tasks still open then end at a zigzag; ${FOLLOW_EVERYTHING}.`;
+  return `${stops.join('; ')}; open tasks end at a zigzag. ${FOLLOW_EVERYTHING}.`;
 }
 
 /** Human label of a JS thread key (`pid:threadId`), given the model. */
