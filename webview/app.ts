@@ -465,7 +465,13 @@ export class DiagramApp {
     const m = this.model;
     const parts: string[] = [];
     const follow = followStopNotice(m);
-    if ((this.followEl.textContent || undefined) !== follow) this.followEl.textContent = follow ?? '';
+    if ((this.followEl.textContent || undefined) !== follow) {
+      clear(this.followEl);
+      // The setting and the option as code, never broken at their hyphens.
+      for (const part of (follow ?? '').split(/(concurrencyDiagram\.overheadLimit|--no-overhead-limit)/)) {
+        this.followEl.append(/^(concurrencyDiagram|--)/.test(part) ? h('code', {}, part) : part);
+      }
+    }
     this.followEl.hidden = !follow;
     if (this.fatal) {
       this.statusEl.textContent = this.fatal;

@@ -472,30 +472,35 @@ export class Timeline {
    * end there, it stopped being followed. The thread's stop is a line across its row with a flag.
    */
   private drawMarks(ctx: CanvasRenderingContext2D, points: number[], rowPx: number): void {
-    ctx.strokeStyle = this.theme.mark;
-    ctx.fillStyle = this.theme.mark;
-    ctx.lineWidth = 2;
-    ctx.setLineDash([]);
     const half = rowPx / 2 - 1;
-    for (let i = 0; i < points.length; i += 3) {
-      const x = Math.round(points[i]) + 0.5;
-      const y = points[i + 1];
-      ctx.beginPath();
-      if (points[i + 2] === MarkKind.Cut) {
-        const tooth = Math.max(2, half / 3);
-        ctx.moveTo(x, y - half);
-        for (let k = 1, yy = y - half + tooth; yy <= y + half + 0.01; k++, yy += tooth) ctx.lineTo(k % 2 ? x + 3 : x - 1, yy);
-        ctx.stroke();
-      } else {
-        ctx.moveTo(x, y - half);
-        ctx.lineTo(x, y + half);
-        ctx.stroke();
+    ctx.setLineDash([]);
+    ctx.lineJoin = 'round';
+    // Twice: a halo in the background colour first, so the mark stays visible over any bar colour.
+    for (const [colour, width] of [[this.theme.background, 4], [this.theme.mark, 2]] as const) {
+      ctx.strokeStyle = colour;
+      ctx.fillStyle = colour;
+      ctx.lineWidth = width;
+      for (let i = 0; i < points.length; i += 3) {
+        const x = Math.round(points[i]) + 0.5;
+        const y = points[i + 1];
         ctx.beginPath();
-        ctx.moveTo(x, y - half);
-        ctx.lineTo(x + 7, y - half + 3.5);
-        ctx.lineTo(x, y - half + 7);
-        ctx.closePath();
-        ctx.fill();
+        if (points[i + 2] === MarkKind.Cut) {
+          const tooth = Math.max(2, half / 3);
+          ctx.moveTo(x, y - half);
+          for (let k = 1, yy = y - half + tooth; yy <= y + half + 0.01; k++, yy += tooth) ctx.lineTo(k % 2 ? x + 3 : x - 1, yy);
+          ctx.stroke();
+        } else {
+          ctx.moveTo(x, y - half);
+          ctx.lineTo(x, y + half);
+          ctx.stroke();
+          ctx.beginPath();
+          ctx.moveTo(x, y - half);
+          ctx.lineTo(x + 8, y - half + 4);
+          ctx.lineTo(x, y - half + 8);
+          ctx.closePath();
+          ctx.fill();
+          ctx.stroke();
+        }
       }
     }
   }
