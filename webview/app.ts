@@ -79,6 +79,8 @@ export class DiagramApp {
   private readonly noticeEl = h('div', { className: 'cd-notice', role: 'status', 'aria-live': 'polite' });
   /** Says that (and where) the runner stopped following some thread's promises: bars end there unfinished. */
   private readonly followEl = h('div', { className: 'cd-follow-stop', role: 'status', hidden: true });
+  /** The text {@link followEl} shows, so it is rebuilt only when it changes. */
+  private followText: string | undefined;
   private readonly labelsInner = h('div', { className: 'cd-labels-inner' });
   private readonly labelsEl = h('div', { className: 'cd-labels', role: 'tree', 'aria-label': 'Lanes' }, h('div', { className: 'cd-labels-clip' }, this.labelsInner));
   private labelEls = new Map<number, HTMLElement>();
@@ -465,11 +467,16 @@ export class DiagramApp {
     const m = this.model;
     const parts: string[] = [];
     const follow = followStopNotice(m);
-    if ((this.followEl.textContent || undefined) !== follow) {
+    if (this.followText !== follow) {
+      this.followText = follow;
       clear(this.followEl);
       // The setting and the option as code, never broken at their hyphens.
       for (const part of (follow ?? '').split(/(concurrencyDiagram\.overheadLimit|--no-overhead-limit)/)) {
         this.followEl.append(/^(concurrencyDiagram|--)/.test(part) ? h('code', {}, part) : part);
+      }
+      // In VS Code the setting is a click away (the standalone report has no settings to open).
+      if (follow && !this.host.standalone) {
+        this.followEl.append(' ', h('button', { className: 'cd-link', title: 'Open the setting concurrencyDiagram.overheadLimit', onclick: () => this.host.post({ type: 'openOverheadSetting' }) }, 'Open setting'));
       }
     }
     this.followEl.hidden = !follow;
