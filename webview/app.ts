@@ -7,10 +7,10 @@ import { TraceReader, TraceFormatError, formatFrame, type SourceFrame, type Trac
 import { assertNever, type ToWebviewMessage } from '../src/trace/protocol';
 import { h, clear, append } from './dom';
 import type { HostAdapter } from './host';
-import { defaultFilter, firstOverlapping, layoutLanes, spanAt, STATE_NAMES, GROUP_TITLES, baseName, type Lane, type LaneFilter, type LaneGroup, type Layout, type Row } from './lanes';
+import { defaultFilter, firstOverlapping, layoutLanes, spanAt, STATE_NAMES, GROUP_TITLES, baseName, type Lane, type LaneFilter, type LaneMark, type LaneGroup, type Layout, type Row } from './lanes';
 import { computeStats, type Stats } from './stats';
 import { searchLanes, type SearchResult } from './search';
-import { CausalIndex, describeSpan, findSpansByKey, formatDuration, type ChainItem, type SpanInfo } from './spanInfo';
+import { CausalIndex, describeSpan, findSpansByKey, followStopNotice, formatDuration, markNote, type ChainItem, type SpanInfo } from './spanInfo';
 import { readTheme } from './theme';
 import { Timeline, ROW_PX, type Hit } from './timeline';
 import { button, checkbox, registerToolkit, textField } from './ui/toolkit';
@@ -77,6 +77,10 @@ export class DiagramApp {
   // Elements.
   private readonly statusEl = h('div', { className: 'cd-status', role: 'status', 'aria-live': 'polite' });
   private readonly noticeEl = h('div', { className: 'cd-notice', role: 'status', 'aria-live': 'polite' });
+  /** Says that (and where) the runner stopped following some thread's promises: bars end there unfinished. */
+  private readonly followEl = h('div', { className: 'cd-follow-stop', role: 'status', hidden: true });
+  /** The text {@link followEl} shows, so it is rebuilt only when it changes. */
+  private followText: string | undefined;
   private readonly labelsInner = h('div', { className: 'cd-labels-inner' });
   private readonly labelsEl = h('div', { className: 'cd-labels', role: 'tree', 'aria-label': 'Lanes' }, h('div', { className: 'cd-labels-clip' }, this.labelsInner));
   private labelEls = new Map<number, HTMLElement>();
@@ -121,7 +125,7 @@ export class DiagramApp {
     this.buildDom();
     const ctx = this.canvas.getContext('2d')!;
     this.timeline = new Timeline(this.canvas, readTheme(document.body, ctx), {
-      hover: (hit, x, y) => this.showTooltip(hit, x, y),
+      hover: (hit, x, y, mark) => this.showTooltip(hit, x, y, mark),
       click: (hit, e) => {
         this.canvas.focus();
         if (!hit) return this.select(undefined);
@@ -364,7 +368,7 @@ export class DiagramApp {
       this.saveState();
     });
     const footer = h('footer', { className: 'cd-footer' }, h('div', { className: 'cd-filters-row' }, h('span', { className: 'cd-muted' }, 'Resource types:'), this.typesEl), this.legendEl, this.statsDetails);
-    append(this.root, toolbar, h('div', { className: 'cd-statusbar' }, this.statusEl, this.noticeEl), body, footer, this.tooltipEl, this.srSummary, this.srAnnounce);
+    append(this.root, toolbar, h('div', { className: 'cd-statusbar' }, this.statusEl, this.noticeEl), this.followEl, body, footer, this.tooltipEl, this.srSummary, this.srAnnounce);
     const w = this.restored?.labelWidth;
     this.setupResizer(typeof w === 'number' && Number.isFinite(w) ? w : undefined);
     this.renderLegend();
@@ -462,6 +466,20 @@ export class DiagramApp {
   private renderStatus(): void {
     const m = this.model;
     const parts: string[] = [];
+    const follow = followStopNotice(m);
+    if (this.followText !== follow) {
+      this.followText = follow;
+      clear(this.followEl);
+      // The setting and the option as code, never broken at their hyphens.
+      for (const part of (follow ?? '').split(/(concurrencyDiagram\.overheadLimit|--no-overhead-limit)/)) {
+        this.followEl.append(/^(concurrencyDiagram|--)/.test(part) ? h('code', {}, part) : part);
+      }
+      // In VS Code the setting is a click away (the standalone report has no settings to open).
+      if (follow && !this.host.standalone) {
+        this.followEl.append(' ', h('button', { className: 'cd-link', title: 'Open the setting concurrencyDiagram.overheadLimit', onclick: () => this.host.post({ type: 'openOverheadSetting' }) }, 'Open setting'));
+      }
+    }
+    this.followEl.hidden = !follow;
     if (this.fatal) {
       this.statusEl.textContent = this.fatal;
       this.statusEl.classList.add('cd-error');
@@ -648,14 +666,28 @@ export class DiagramApp {
     this.timeline.reveal(row, first.lane.spans.start[first.index], first.lane.spans.end[first.index]);
   }
 
-  private showTooltip(hit: Hit | undefined, x: number, y: number): void {
+  private showTooltip(hit: Hit | undefined, x: number, y: number, mark?: LaneMark): void {
     const tip = this.tooltipEl;
-    if (!hit) {
+    if (!hit && !mark) {
       tip.hidden = true;
       return;
     }
-    const i = describeSpan(this.model, hit.lane, hit.index);
     clear(tip);
+    // A lane mark (where the runner stopped following promises) is told first: it explains the bar ending there.
+    if (mark) append(tip, h('div', { className: 'cd-tip-mark' }, markNote(this.model, mark)));
+    if (hit) this.appendSpanTip(tip, describeSpan(this.model, hit.lane, hit.index), !!mark);
+    tip.hidden = false;
+    const pad = 14;
+    const w = tip.offsetWidth;
+    const hgt = tip.offsetHeight;
+    const left = x + pad + w > window.innerWidth ? Math.max(0, x - pad - w) : x + pad;
+    const top = y + pad + hgt > window.innerHeight ? Math.max(0, y - pad - hgt) : y + pad;
+    tip.style.left = `${left}px`;
+    tip.style.top = `${top}px`;
+  }
+
+  /** The facts of one span in the tooltip (`marked`: a mark's note is already there, not repeated). */
+  private appendSpanTip(tip: HTMLElement, i: SpanInfo, marked: boolean): void {
     append(
       tip,
       h('div', { className: 'cd-tip-title' }, i.label === i.type ? i.type : `${i.type} · ${i.label}`),
@@ -665,15 +697,8 @@ export class DiagramApp {
       h('div', {}, `thread ${i.thread}`),
       i.stack[0] ? h('div', { className: 'cd-tip-source' }, `source ${formatFrame(i.stack[0])}`) : h('div', { className: 'cd-muted' }, 'no user source recorded'),
       ...i.stack.slice(0, 4).map((f) => h('div', { className: 'cd-tip-frame' }, `at ${f.fn || '(anonymous)'} ${baseName(f.file)}:${f.line}:${f.column}`)),
+      i.cut && !marked ? h('div', { className: 'cd-tip-mark' }, i.cut) : null,
     );
-    tip.hidden = false;
-    const pad = 14;
-    const w = tip.offsetWidth;
-    const hgt = tip.offsetHeight;
-    const left = x + pad + w > window.innerWidth ? Math.max(0, x - pad - w) : x + pad;
-    const top = y + pad + hgt > window.innerHeight ? Math.max(0, y - pad - hgt) : y + pad;
-    tip.style.left = `${left}px`;
-    tip.style.top = `${top}px`;
   }
 
   private frameButton(f: SourceFrame): HTMLElement {
@@ -732,6 +757,7 @@ export class DiagramApp {
       d,
       h('h2', {}, info.label),
       h('dl', {}, ...facts.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)])),
+      info.cut ? h('p', { className: 'cd-cut-note' }, `${info.cut[0].toUpperCase()}${info.cut.slice(1)}.`) : null,
       h('section', {}, h('h3', {}, 'Stack'), info.stack.length ? h('ol', { className: 'cd-list' }, ...info.stack.map((f) => h('li', {}, this.frameButton(f)))) : h('p', { className: 'cd-muted' }, 'No user frames were recorded for this operation.')),
       this.chainList('Caused by', this.causal.causes(info.key)),
       this.chainList('Caused', this.causal.effects(info.key)),
@@ -918,7 +944,8 @@ export class DiagramApp {
       `Concurrency diagram${this.title ? ` of ${this.title}` : ''}: ${js.length} JavaScript thread(s) (${js.filter((t) => t.kind === 'worker').length} worker(s)), ` +
       `${pool} threadpool thread(s), ${count('tasks')} async task lane(s), ${m.ops.size} async resource(s), ${m.poolJobs.size} threadpool job(s), ` +
       `over ${formatDuration(l.end - l.start)}. ${this.ended ? this.ended.text + '.' : this.live ? 'Still running.' : ''}` +
-      (m.blocked.length ? ` The event loop was blocked ${m.blocked.length} time(s).` : '');
+      (m.blocked.length ? ` The event loop was blocked ${m.blocked.length} time(s).` : '') +
+      (followStopNotice(m) ? ` ${followStopNotice(m)}` : '');
     this.srSummary.textContent = text;
     this.canvas.setAttribute('aria-label', `Timeline: ${l.rows.length} rows. ${text}`);
   }
@@ -1016,6 +1043,15 @@ export class DiagramApp {
       matches: this.search.matches.length,
       selected: this.selected ? `${this.selected.lane.id}#${this.selected.index}` : undefined,
     };
+  }
+
+  /** For tests: the canvas point (client coordinates) at time `us` on lane `laneId` (e.g. a lane mark). */
+  pointAtTime(laneId: string, us: number): { x: number; y: number } | undefined {
+    const row = this.timeline.currentRows.findIndex((r) => r.kind === 'lane' && r.lane.id === laneId);
+    if (row < 0) return undefined;
+    const c = this.timeline.chart;
+    const rect = this.canvas.getBoundingClientRect();
+    return { x: rect.left + c.scales.x.getPixelForValue(us / 1000), y: rect.top + c.scales.y.getPixelForValue(row) };
   }
 
   /** For tests: the canvas point (client coordinates) at the middle of span `index` of lane `laneId`. */

@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { parseTrace, TraceReader } from '../src/trace/model';
-import { layoutLanes, defaultFilter, spanAt, sourceAt, SpanState, type Lane } from './lanes';
+import { layoutLanes, defaultFilter, markAt, MarkKind, spanAt, sourceAt, SpanState, type Lane } from './lanes';
+import { describeSpan, followStopNotice, markNote } from './spanInfo';
 import { computeStats } from './stats';
 
 const fixture = (name: string) => parseTrace(readFileSync(new URL(`../test/fixtures/traces/${name}`, import.meta.url), 'utf8'));
@@ -116,4 +117,65 @@ test("the runner's own start-up (S records) has a state of its own, not counted 
   const l0 = layoutLanes(without, defaultFilter());
   const busy = (ls: Lane[], s: number, e: number) => computeStats(m, ls, s, e).lanes.find((x) => x.label === 'main')!.busyShare * (e - s);
   assert.equal(busy(lanes, start, end), busy(l0.lanes, start, end));
+});
+
+/** A main thread whose promises the recorder stopped following at 100 µs (O record), run end at 400. */
+const followStopTrace = () =>
+  parseTrace(
+    [
+      '["H",{"format":"concurrency-diagram-trace","version":1,"originNs":"0","originWallMs":0,"writer":"test"}]',
+      '["@",10,0]',
+      '["T",0,"main","main",10,5]',
+      '["Y",1,"PROMISE"]',
+      '["Y",2,"Timeout"]',
+      '["N",1,0,50,0,"ended"]',
+      '["E",1,60,0]',
+      '["N",2,0,70,0,"waits"]',
+      '["W",2,80]',
+      '["I",1500000000,1,0,95,0]',
+      '["I",1500000001,1,0,96,0]',
+      '["B",1500000001,97]',
+      '["I",7,2,0,98,0]',
+      '["O",100,1024.5,40000]',
+      '["Q",400,{"exitCode":0,"signal":null}]',
+    ].join('\n') + '\n',
+  );
+
+test('a cut task or PROMISE operation ends at its cut, with a cut mark; the thread lane marks the stop', () => {
+  const m = followStopTrace();
+  const { lanes, end } = layoutLanes(m, { ...defaultFilter(), hiddenTypes: new Set() });
+  assert.equal(end, 400, 'the run still ends at its end');
+  const spans = (l: Lane) => [...l.spans.start].map((s, i) => [s, l.spans.end[i], l.spans.state[i]]);
+  const waits = lanes.find((l) => l.label.startsWith('waits'))!;
+  assert.deepEqual(spans(waits), [[70, 80, SpanState.Running], [80, 100, SpanState.Waiting]]);
+  assert.deepEqual(waits.marks, [{ time: 100, kind: MarkKind.Cut, thread: '10:0' }]);
+  assert.equal(lanes.find((l) => l.label.startsWith('ended'))!.marks, undefined, 'a task that ended is not marked');
+  const promises = lanes.find((l) => l.id === 'type:PROMISE')!;
+  assert.deepEqual(spans(promises), [[95, 100, SpanState.Waiting], [96, 100, SpanState.Waiting], [97, 100, SpanState.Running]]);
+  assert.deepEqual(promises.marks, [{ time: 100, kind: MarkKind.Cut, thread: '10:0' }], 'one mark for every bar cut at the stop');
+  const timeouts = lanes.find((l) => l.id === 'type:Timeout')!;
+  assert.deepEqual(spans(timeouts), [[98, 400, SpanState.Waiting]], 'resources still recorded are not cut');
+  assert.equal(timeouts.marks, undefined);
+  const main = lanes.find((l) => l.id === 'thread:10:0')!;
+  assert.deepEqual(main.marks, [{ time: 100, kind: MarkKind.FollowStop, thread: '10:0' }]);
+  assert.equal(markAt(main.marks!, 103, 5), main.marks![0]);
+  assert.equal(markAt(main.marks!, 110, 5), undefined);
+});
+
+test('cut bars, marks and the notice say where and why the runner stopped following, and how to follow everything', () => {
+  const m = followStopTrace();
+  const { lanes } = layoutLanes(m, { ...defaultFilter(), hiddenTypes: new Set() });
+  const waits = lanes.find((l) => l.label.startsWith('waits'))!;
+  const note = 'not followed after 0.1 ms: the runner stopped following this thread\'s promises (its stack captures took 1,025 ms)';
+  assert.equal(describeSpan(m, waits, 1).cut, note);
+  assert.equal(describeSpan(m, lanes.find((l) => l.label.startsWith('ended'))!, 0).cut, undefined);
+  const promises = lanes.find((l) => l.id === 'type:PROMISE')!;
+  assert.equal(describeSpan(m, promises, 0).cut, note);
+  assert.equal(markNote(m, waits.marks![0]), note);
+  assert.match(markNote(m, lanes.find((l) => l.id === 'thread:10:0')!.marks![0]), /^At 0\.1 ms the runner stopped following the promises of main: its 40,000 stack captures had taken 1,025 ms/);
+  const notice = followStopNotice(m) ?? '';
+  assert.match(notice, /^Promises of main not followed after 0\.1 ms: its 40,000 stack captures took 1,025 ms, over the runner's limit; open tasks end at a zigzag\./);
+  assert.match(notice, /concurrencyDiagram\.overheadLimit/);
+  assert.match(notice, /--no-overhead-limit/);
+  assert.equal(followStopNotice(fixture('fetchLocalhost.cdtrace')), undefined);
 });

@@ -102,6 +102,23 @@ export interface SpanTable {
   src: Int32Array;
 }
 
+/** Kinds of {@link LaneMark}. */
+export const enum MarkKind {
+  /** A bar of the lane ends here because the recorder stopped following it (`cut`), not because it ended. */
+  Cut = 0,
+  /** The recorder stopped following this thread's promises here (the thread's `followStop`). */
+  FollowStop = 1,
+}
+
+/** A mark drawn on a lane at one time, over its bars. */
+export interface LaneMark {
+  /** µs since the run origin. */
+  time: number;
+  kind: MarkKind;
+  /** Key of the JS thread whose stop it shows (`pid:threadId`): the tooltip names its cost. */
+  thread: string;
+}
+
 /** One row of the diagram. */
 export interface Lane {
   /** Stable id (survives re-layouts while a trace grows), e.g. `thread:123:0`, `pool:2`, `task:123:0:7`. */
@@ -124,6 +141,12 @@ export interface Lane {
   source?: SourceFrame;
   /** The trace's async resources by key, on pool lanes: where {@link sourceAt} finds the resource behind a job. */
   ops?: ReadonlyMap<string, AsyncOp>;
+  /**
+   * Times to mark on the lane, sorted: where the recorder stopped following a thread's promises,
+   * and where bars end because of it. Few per lane (one per thread that stopped), whatever the
+   * number of bars cut, so they are drawn apart from the level-of-detail merge of the bars.
+   */
+  marks?: LaneMark[];
 }
 
 /** What to show. */
@@ -334,6 +357,19 @@ export function taskLabel(t: Task): string {
 const closeAt = (end: number | undefined, now: number): number => (end === undefined || end < 0 ? now : end);
 
 /**
+ * The end to draw for an async resource: its destruction, else where the recorder stopped
+ * following it (a PROMISE operation open then: what it did after is unknown, so it is not drawn
+ * as pending to the end of the run), else `now`.
+ */
+const opEnd = (op: AsyncOp, now: number): number => (op.destroyed !== undefined ? op.destroyed : op.cut !== undefined ? op.cut : now);
+
+/** The cut marks of a lane, one per distinct time (every bar cut on a thread ends at its one stop time). */
+function cutMarks(cuts: Map<number, string>): LaneMark[] | undefined {
+  if (cuts.size === 0) return undefined;
+  return [...cuts].sort((a, b) => a[0] - b[0]).map(([time, thread]) => ({ time, kind: MarkKind.Cut, thread }));
+}
+
+/**
  * Lays the model out into lanes. `now` closes spans still open (the newest timestamp of a live
  * trace). Cheap enough to re-run on every filter change and live increment.
  */
@@ -379,14 +415,15 @@ export function layoutLanes(model: TraceModel, filter: LaneFilter, now = model.e
     if (cb.length === 0) continue;
     const b = threadFor(op.thread);
     const src = b.addSource(SourceKind.Callback, op);
-    for (let i = 0; i + 1 < cb.length; i += 2) b.add(cb[i], closeAt(cb[i + 1], now), SpanState.Running, src);
+    for (let i = 0; i + 1 < cb.length; i += 2) b.add(cb[i], closeAt(cb[i + 1], op.cut ?? now), SpanState.Running, src);
   }
   const seenThreads = new Set<string>();
   for (const t of threads) {
     seenThreads.add(t.key);
     const b = threadFor(t.key);
     const label = t.kind === 'main' ? (t.name || 'main') : t.name || `worker #${t.threadId}${t.file ? ' ' + baseName(t.file) : ''}`;
-    lanes.push({ id: `thread:${t.key}`, group: 'threads', label, depth: 0, hasChildren: false, refs: b.refs, kinds: b.sourceKinds(), spans: b.build(), source: t.file ? { file: t.file, line: 1, column: 1, fn: '' } : undefined });
+    const marks = t.followStop ? [{ time: t.followStop.ts, kind: MarkKind.FollowStop, thread: t.key }] : undefined;
+    lanes.push({ id: `thread:${t.key}`, group: 'threads', label, depth: 0, hasChildren: false, refs: b.refs, kinds: b.sourceKinds(), spans: b.build(), source: t.file ? { file: t.file, line: 1, column: 1, fn: '' } : undefined, marks });
   }
   for (const [key, b] of threadBuilders) {
     if (seenThreads.has(key) || b.size === 0) continue;
@@ -435,10 +472,12 @@ export function layoutLanes(model: TraceModel, filter: LaneFilter, now = model.e
     const s = t.segments;
     const b = new SpanBuilder(s.length / 3);
     const src = b.addSource(SourceKind.Task, t);
-    b.addSegments(s, now, src);
+    // A cut task's last segment already ends at its cut (the reader closes it there).
+    b.addSegments(s, t.cut ?? now, src);
     const kids = children.get(t.key);
     const id = `task:${t.key}`;
-    lanes.push({ id, group: 'tasks', label: taskLabel(t), depth, parentId, hasChildren: !!kids, refs: b.refs, kinds: b.sourceKinds(), spans: b.build(), source: t.stack[0] });
+    const marks = t.cut !== undefined ? [{ time: t.cut, kind: MarkKind.Cut, thread: t.thread }] : undefined;
+    lanes.push({ id, group: 'tasks', label: taskLabel(t), depth, parentId, hasChildren: !!kids, refs: b.refs, kinds: b.sourceKinds(), spans: b.build(), source: t.stack[0], marks });
     if (kids) for (const k of kids.sort(byStart)) visit(k, depth + 1, id);
   };
   for (const t of roots.sort(byStart)) visit(t, 0, undefined);
@@ -447,15 +486,18 @@ export function layoutLanes(model: TraceModel, filter: LaneFilter, now = model.e
   // callbacks drawn as running on top.
   for (const type of [...opsByType.keys()].sort()) {
     const b = new SpanBuilder();
+    const cuts = new Map<number, string>();
     for (const op of opsByType.get(type)!) {
       const src = b.addSource(SourceKind.OpLife, op);
       const cb = op.callbacks;
-      const lastCb = cb.length ? closeAt(cb[cb.length - 1], now) : op.created;
-      const end = Math.max(closeAt(op.destroyed, now), lastCb);
+      const open = opEnd(op, now);
+      const lastCb = cb.length ? closeAt(cb[cb.length - 1], open) : op.created;
+      const end = Math.max(open, lastCb);
       b.add(op.created, end, SpanState.Waiting, src);
-      for (let i = 0; i + 1 < cb.length; i += 2) b.add(cb[i], closeAt(cb[i + 1], now), SpanState.Running, src);
+      for (let i = 0; i + 1 < cb.length; i += 2) b.add(cb[i], closeAt(cb[i + 1], open), SpanState.Running, src);
+      if (op.cut !== undefined && op.destroyed === undefined) cuts.set(op.cut, op.thread);
     }
-    lanes.push({ id: `type:${type}`, group: 'ops', label: type, depth: 0, hasChildren: false, refs: b.refs, kinds: b.sourceKinds(), spans: b.build() });
+    lanes.push({ id: `type:${type}`, group: 'ops', label: type, depth: 0, hasChildren: false, refs: b.refs, kinds: b.sourceKinds(), spans: b.build(), marks: cutMarks(cuts) });
   }
 
   // ---- Rows: group headers, then lanes not folded under a collapsed group or ancestor.
@@ -492,6 +534,13 @@ export function layoutLanes(model: TraceModel, filter: LaneFilter, now = model.e
   const runStart = model.run?.ts ?? start;
   end = Math.max(end, now, start);
   return { lanes: kept, rows, types: [...typeSet].sort(), start: Math.min(start, runStart, 0), end, spanCount };
+}
+
+/** The mark of `marks` nearest to `time` within `tolerance` µs, if any (marks are few per lane). */
+export function markAt(marks: readonly LaneMark[], time: number, tolerance: number): LaneMark | undefined {
+  let best: LaneMark | undefined;
+  for (const m of marks) if (Math.abs(m.time - time) <= tolerance && (!best || Math.abs(m.time - time) < Math.abs(best.time - time))) best = m;
+  return best;
 }
 
 /** Index of the first span that may overlap time `t` (its end ≥ t), by binary search on maxEnd. */

@@ -3,7 +3,7 @@
  * causal chain of the operation behind it. Pure code over the trace model.
  */
 import type { AsyncOp, SourceFrame, Task, TraceModel } from '../src/trace/model';
-import { STATE_NAMES, sourceAt, type Lane, type SpanSource, SpanState } from './lanes';
+import { MarkKind, STATE_NAMES, sourceAt, type Lane, type LaneMark, type SpanSource, SpanState } from './lanes';
 
 /** Facts about one span. Every string comes from the trace and must be inserted as text. */
 export interface SpanInfo {
@@ -27,6 +27,49 @@ export interface SpanInfo {
   stack: SourceFrame[];
   /** Key for selection and the causal chain: an op key, task key or `job:<id>`. */
   key: string;
+  /** Why the bar ends where it does when the recorder stopped following it (see {@link cutNote}). */
+  cut?: string;
+}
+
+/** Milliseconds for the notes below: whole ms from 100 ms on, tenths below. */
+function ms(value: number): string {
+  return value >= 100 ? `${Math.round(value).toLocaleString('en-US')} ms` : `${value.toFixed(1)} ms`;
+}
+
+/**
+ * What a bar of a task or PROMISE operation cut at `cut` µs says: it is not known to have ended
+ * there, the runner stopped looking, and at what cost of its stack captures on that thread.
+ */
+export function cutNote(model: TraceModel, thread: string, cut: number): string {
+  const stop = model.threads.get(thread)?.followStop;
+  const cost = stop ? ` (its stack captures took ${ms(stop.captureMs)})` : '';
+  return `not followed after ${ms(cut / 1000)}: the runner stopped following this thread's promises${cost}`;
+}
+
+/** What the tooltip of a lane mark says: the thread's stop and its cost, or the cut of a bar. */
+export function markNote(model: TraceModel, mark: LaneMark): string {
+  if (mark.kind === MarkKind.Cut) return cutNote(model, mark.thread, mark.time);
+  const stop = model.threads.get(mark.thread)?.followStop;
+  const cost = stop ? `: its ${stop.captures.toLocaleString('en-US')} stack captures had taken ${ms(stop.captureMs)}, past its overhead limit` : '';
+  return `At ${ms(mark.time / 1000)} the runner stopped following the promises of ${threadLabel(model, mark.thread)}${cost}`;
+}
+
+/** How to get every promise followed, for the notices (the extension's setting or the CLI option). */
+export const FOLLOW_EVERYTHING = 'To follow all: turn off the setting concurrencyDiagram.overheadLimit (CLI: --no-overhead-limit)';
+
+/**
+ * The one-line notice of a trace in which the recorder stopped following the promises of some
+ * thread(s), or undefined: names each thread, when, and what its stack captures had cost.
+ */
+export function followStopNotice(model: TraceModel): string | undefined {
+  const stops: string[] = [];
+  for (const t of model.threads.values()) {
+    const s = t.followStop;
+    if (!s) continue;
+    stops.push(`Promises of ${threadLabel(model, t.key)} not followed after ${ms(s.ts / 1000)}: its ${s.captures.toLocaleString('en-US')} stack captures took ${ms(s.captureMs)}, over the runner's limit`);
+  }
+  if (stops.length === 0) return undefined;
+  return `${stops.join('; ')}; open tasks end at a zigzag. ${FOLLOW_EVERYTHING}.`;
 }
 
 /** Human label of a JS thread key (`pid:threadId`), given the model. */
@@ -73,7 +116,8 @@ export function describeSpan(model: TraceModel, lane: Lane, i: number): SpanInfo
           }
         }
       }
-      return { ...base, type: op.type, label: op.stack[0]?.fn || op.type, wait, thread: threadLabel(model, op.thread), stack: op.stack, key: op.key };
+      const cut = op.cut !== undefined && op.destroyed === undefined ? cutNote(model, op.thread, op.cut) : undefined;
+      return { ...base, type: op.type, label: op.stack[0]?.fn || op.type, wait, thread: threadLabel(model, op.thread), stack: op.stack, key: op.key, cut };
     }
     case 'job':
     case 'queued': {
@@ -97,7 +141,8 @@ export function describeSpan(model: TraceModel, lane: Lane, i: number): SpanInfo
       for (let k = 3; k + 2 < s.length; k += 3) {
         if (s[k] === start && state === SpanState.Running && s[k - 1] === SpanState.Waiting) wait = s[k - 2] >= 0 ? s[k - 2] - s[k - 3] : undefined;
       }
-      return { ...base, type: task.failed ? 'async task (rejected)' : 'async task', label: task.name || '(anonymous)', wait, thread: threadLabel(model, task.thread), stack: task.stack, key: task.key };
+      const cut = task.cut !== undefined ? cutNote(model, task.thread, task.cut) : undefined;
+      return { ...base, type: task.failed ? 'async task (rejected)' : 'async task', label: task.name || '(anonymous)', wait, thread: threadLabel(model, task.thread), stack: task.stack, key: task.key, cut };
     }
     case 'busy':
       // The runner's own work on the thread (S records) is told apart from the script's.

@@ -67,3 +67,15 @@ test('a task whose promise rejected is marked ✗ in its lane label and its deta
   const other = tasks.find((x) => !x.label.startsWith('✗ '))!;
   assert.equal(describeSpan(m, other, 0).type, 'async task');
 });
+
+test('longest waits leave out the await a task was in when the runner stopped following it: it never ended there', () => {
+  const m = fixture('followStop.cdtrace');
+  const l = layoutLanes(m, defaultFilter());
+  const awaits = computeStats(m, l.lanes, l.start, l.end).longestWaits.filter((w) => w.label.startsWith('await in'));
+  // fetchOne #1 and #2 and main's first await ended; main's second await and fetchOne #3 and #4 were cut at 1.3 s.
+  assert.deepEqual(awaits.map((w) => [w.key, w.wait]).sort(), [
+    ['4242:0:1', 550000],
+    ['4242:0:2', 830000],
+    ['4242:0:3', 770000],
+  ]);
+});

@@ -160,6 +160,8 @@ export function computeStats(model: TraceModel, lanes: readonly Lane[], start: n
     const s = t.segments;
     for (let k = 0; k + 2 < s.length; k += 3) {
       if (s[k + 2] !== SegmentState.Waiting || s[k + 1] < 0) continue;
+      // The await a cut task was in ends at the cut only because the runner stopped following it.
+      if (t.cut !== undefined && k + 3 >= s.length) continue;
       const f = t.stack[0];
       top.add({ wait: s[k + 1] - s[k], label: `await in ${t.name || '(anonymous)'}${f ? ` ${shortFile(f.file)}:${f.line}` : ''}`, key: t.key, at: s[k + 1] });
     }

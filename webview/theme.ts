@@ -19,6 +19,8 @@ export interface Theme {
   background: string;
   selection: string;
   highlight: string;
+  /** Marks where the runner stopped following a thread's promises (and bars cut there). */
+  mark: string;
   /** The base colour per state (for the legend swatches). */
   base: string[];
   /** True for high-contrast themes: outlines on every bar. */
@@ -82,6 +84,7 @@ export function readTheme(root: HTMLElement, ctx: CanvasRenderingContext2D): The
     background,
     selection: v('--cd-selection', '#ffffff'),
     highlight: v('--cd-highlight', '#f2cc60'),
+    mark: v('--cd-mark', '#b180d7'),
     base: [running, waiting, queued, blocked, inferred, runner],
     highContrast,
   };

@@ -9,7 +9,7 @@
  */
 import { Chart, LinearScale, ScatterController, PointElement, type ChartConfiguration } from 'chart.js';
 import zoomPlugin from 'chartjs-plugin-zoom';
-import { SPAN_STATE_COUNT, SpanState, spanAt, type Lane, type Row } from './lanes';
+import { MarkKind, SPAN_STATE_COUNT, SpanState, markAt, spanAt, type Lane, type LaneMark, type Row } from './lanes';
 import { LodPyramid, NO_FG, createRectBuffer, mergeSpans, type RectBuffer } from './lod';
 import type { Theme } from './theme';
 
@@ -32,8 +32,8 @@ export interface Hit {
 
 /** What the timeline reports to the page. */
 export interface TimelineEvents {
-  /** Pointer moved over the chart (hit undefined over empty space or outside). */
-  hover(hit: Hit | undefined, clientX: number, clientY: number): void;
+  /** Pointer moved over the chart (hit undefined over empty space or outside; `mark` when near a lane mark). */
+  hover(hit: Hit | undefined, clientX: number, clientY: number, mark?: LaneMark): void;
   /** A click on the chart (not the end of a pan or drag-zoom). */
   click(hit: Hit | undefined, e: MouseEvent): void;
   /** The visible range changed; `byUser` when from a gesture or key (stops live follow). */
@@ -151,7 +151,9 @@ export class Timeline {
     canvas.addEventListener('mousemove', (e) => {
       if (e.buttons !== 0) return this.events.hover(undefined, e.clientX, e.clientY);
       const r = canvas.getBoundingClientRect();
-      this.events.hover(this.hitAt(e.clientX - r.left, e.clientY - r.top), e.clientX, e.clientY);
+      const x = e.clientX - r.left;
+      const y = e.clientY - r.top;
+      this.events.hover(this.hitAt(x, y), e.clientX, e.clientY, this.markAtPixel(x, y));
     });
     canvas.addEventListener('mouseleave', (e) => this.events.hover(undefined, e.clientX, e.clientY));
     canvas.addEventListener('dblclick', () => this.resetZoom());
@@ -306,6 +308,17 @@ export class Timeline {
     return index < 0 ? undefined : { row, lane: r.lane, index };
   }
 
+  /** The lane mark under a point in canvas pixels (4 px tolerance), for its tooltip. */
+  markAtPixel(x: number, y: number): LaneMark | undefined {
+    const a = this.chart.chartArea;
+    if (!a || x < a.left || x > a.right || y < a.top || y > a.bottom) return undefined;
+    const s = this.chart.scales;
+    const r = this.rows[Math.round(s.y.getValueForPixel(y) ?? -1)];
+    if (!r || r.kind !== 'lane' || !r.lane.marks) return undefined;
+    const usPerPx = ((s.x.max - s.x.min) * 1000) / a.width;
+    return markAt(r.lane.marks, (s.x.getValueForPixel(x) ?? 0) * 1000, usPerPx * 4);
+  }
+
   /** Pixel geometry of rows, for the label column: y of row 0's centre, and pixels per row. */
   rowGeometry(): { top: number; bottom: number; y0: number; rowPx: number } {
     const a = this.chart.chartArea;
@@ -371,6 +384,8 @@ export class Timeline {
     const last = Math.min(this.rows.length - 1, Math.ceil(ys.max - 0.5));
     this.batchN.fill(0);
     const highlightRects: number[] = [];
+    // x, row centre and kind of each visible lane mark, drawn over the bars.
+    const markPoints: number[] = [];
     let selRect: number[] | undefined;
     ctx.save();
     ctx.beginPath();
@@ -410,6 +425,9 @@ export class Timeline {
           }
         }
       }
+      if (lane.marks) {
+        for (const m of lane.marks) if (m.time >= t0 && m.time <= t1) markPoints.push(xs.getPixelForValue(m.time / 1000), yc, m.kind);
+      }
       const sel = this.selection;
       if (sel && sel.laneId === lane.id) {
         const x0 = Math.max(a.left - 2, xs.getPixelForValue(sel.start / 1000));
@@ -431,6 +449,7 @@ export class Timeline {
         ctx.stroke();
       }
     }
+    if (markPoints.length) this.drawMarks(ctx, markPoints, rowPx);
     if (highlightRects.length) {
       ctx.beginPath();
       for (let i = 0; i < highlightRects.length; i += 4) ctx.rect(highlightRects[i], highlightRects[i + 1], highlightRects[i + 2], highlightRects[i + 3]);
@@ -446,6 +465,44 @@ export class Timeline {
     }
     ctx.restore();
     this.lastDrawMs = performance.now() - t0p;
+  }
+
+  /**
+   * Draws lane marks (x, y, kind triples). A cut bar ends in a zigzag, like a torn edge: it did not
+   * end there, it stopped being followed. The thread's stop is a line across its row with a flag.
+   */
+  private drawMarks(ctx: CanvasRenderingContext2D, points: number[], rowPx: number): void {
+    const half = rowPx / 2 - 1;
+    ctx.setLineDash([]);
+    ctx.lineJoin = 'round';
+    // Twice: a halo in the background colour first, so the mark stays visible over any bar colour.
+    for (const [colour, width] of [[this.theme.background, 4], [this.theme.mark, 2]] as const) {
+      ctx.strokeStyle = colour;
+      ctx.fillStyle = colour;
+      ctx.lineWidth = width;
+      for (let i = 0; i < points.length; i += 3) {
+        const x = Math.round(points[i]) + 0.5;
+        const y = points[i + 1];
+        ctx.beginPath();
+        if (points[i + 2] === MarkKind.Cut) {
+          const tooth = Math.max(2, half / 3);
+          ctx.moveTo(x, y - half);
+          for (let k = 1, yy = y - half + tooth; yy <= y + half + 0.01; k++, yy += tooth) ctx.lineTo(k % 2 ? x + 3 : x - 1, yy);
+          ctx.stroke();
+        } else {
+          ctx.moveTo(x, y - half);
+          ctx.lineTo(x, y + half);
+          ctx.stroke();
+          ctx.beginPath();
+          ctx.moveTo(x, y - half);
+          ctx.lineTo(x + 8, y - half + 4);
+          ctx.lineTo(x, y - half + 8);
+          ctx.closePath();
+          ctx.fill();
+          ctx.stroke();
+        }
+      }
+    }
   }
 
   /** Frees the chart. */

@@ -207,6 +207,9 @@ export class DiagramPanel {
       case 'copyText':
         void vscode.env.clipboard.writeText(m.text);
         return;
+      case 'openOverheadSetting':
+        void vscode.commands.executeCommand('workbench.action.openSettings', 'concurrencyDiagram.overheadLimit');
+        return;
     }
   }
 

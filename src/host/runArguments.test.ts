@@ -38,6 +38,16 @@ test('CLI argv: trace, pool size, node args, then -- and the script with its arg
   assert.deepEqual(argv, ['/ext/dist/cli.js', 'run', '--trace', '/tmp/t.cdtrace', '--threadpool-size', '2', '--node-arg=--expose-gc', '--', '/w/a.ts', '--x', 'y']);
 });
 
+test('CLI argv: the overheadLimit setting off lifts the limit with --no-overhead-limit; on or absent keeps it', () => {
+  const spec = { script: '/w/a.ts', args: [], cwd: '/w', nodePath: 'node', runtimeArgs: [], env: {} };
+  assert.deepEqual(cliArguments('/c.js', '/t', { ...spec, overheadLimit: false }), ['/c.js', 'run', '--trace', '/t', '--no-overhead-limit', '--', '/w/a.ts']);
+  assert.ok(!cliArguments('/c.js', '/t', { ...spec, overheadLimit: true }).includes('--no-overhead-limit'));
+  assert.ok(!cliArguments('/c.js', '/t', spec).includes('--no-overhead-limit'));
+  assert.equal(specFromSettings({ overheadLimit: false }, '/w/a.ts', '/w').overheadLimit, false);
+  assert.equal(specFromSettings({}, '/w/a.ts', '/w').overheadLimit, true);
+  assert.throws(() => specFromSettings({ overheadLimit: 'no' }, '/a.ts', undefined), /concurrencyDiagram\.overheadLimit must be true or false/);
+});
+
 test('environment: adds strings, removes nulls, leaves the base alone', () => {
   const base = { A: '1', B: '2' };
   assert.deepEqual(mergeEnvironment(base, { B: null, C: '3' }), { A: '1', C: '3' });
@@ -62,7 +72,7 @@ test('cwd: empty = workspace folder (or the script folder), variables expanded, 
 
 test('settings become a run spec; "Run with Arguments" replaces the args setting', () => {
   const spec = specFromSettings({ nodePath: ' node ', args: ['a'], env: { X: '1', Y: null }, runtimeArgs: ['--expose-gc'], threadpoolSize: 2 }, '/w/a.ts', '/w', ['b', 'c']);
-  assert.deepEqual(spec, { script: '/w/a.ts', args: ['b', 'c'], cwd: '/w', nodePath: 'node', runtimeArgs: ['--expose-gc'], threadpoolSize: 2, env: { X: '1', Y: null } });
+  assert.deepEqual(spec, { script: '/w/a.ts', args: ['b', 'c'], cwd: '/w', nodePath: 'node', runtimeArgs: ['--expose-gc'], threadpoolSize: 2, overheadLimit: true, env: { X: '1', Y: null } });
   assert.deepEqual(specFromSettings({}, '/w/a.ts', undefined).args, []);
 });
 

@@ -79,14 +79,20 @@ export interface RunSpec {
   runtimeArgs: string[];
   /** UV_THREADPOOL_SIZE for the script, or undefined for Node's default. */
   threadpoolSize?: number;
+  /**
+   * False to follow every promise however much the stack captures cost (`--no-overhead-limit`);
+   * true or absent keeps the runner's overhead limit.
+   */
+  overheadLimit?: boolean;
   /** Variables to add (string) or remove (null) in the script's environment. */
   env: Record<string, string | null>;
 }
 
-/** The argv after the Node executable: `<cli.js> run --trace F [--threadpool-size N] [--node-arg A]... script args...`. */
+/** The argv after the Node executable: `<cli.js> run --trace F [--threadpool-size N] [--no-overhead-limit] [--node-arg A]... script args...`. */
 export function cliArguments(cliPath: string, traceFile: string, spec: RunSpec): string[] {
   const argv = [cliPath, 'run', '--trace', traceFile];
   if (spec.threadpoolSize !== undefined) argv.push('--threadpool-size', String(spec.threadpoolSize));
+  if (spec.overheadLimit === false) argv.push('--no-overhead-limit');
   // `--node-arg=X` keeps an option that itself starts with `--` from being read as one of ours.
   for (const a of spec.runtimeArgs) argv.push(`--node-arg=${a}`);
   // `--` ends our options, so a script named like an option still runs.
@@ -124,6 +130,7 @@ export interface RawRunSettings {
   env?: unknown;
   runtimeArgs?: unknown;
   threadpoolSize?: unknown;
+  overheadLimit?: unknown;
 }
 
 /**
@@ -158,6 +165,8 @@ export function specFromSettings(raw: RawRunSettings, script: string, workspaceF
   }
   const poolError = checkThreadpoolSize(raw.threadpoolSize);
   if (poolError) throw new SettingsError(poolError);
+  const overheadLimit = raw.overheadLimit ?? true;
+  if (typeof overheadLimit !== 'boolean') throw new SettingsError(`concurrencyDiagram.overheadLimit must be true or false, not ${JSON.stringify(overheadLimit)}`);
   return {
     script,
     args: [...args],
@@ -165,6 +174,7 @@ export function specFromSettings(raw: RawRunSettings, script: string, workspaceF
     nodePath: nodePath.trim(),
     runtimeArgs: [...runtimeArgs],
     threadpoolSize: typeof raw.threadpoolSize === 'number' ? raw.threadpoolSize : undefined,
+    overheadLimit,
     env: { ...(env as Record<string, string | null>) },
   };
 }

@@ -464,6 +464,7 @@ export class RunController implements PanelHost, vscode.Disposable {
         env: cfg.get('env'),
         runtimeArgs: cfg.get('runtimeArgs'),
         threadpoolSize: cfg.get('threadpoolSize'),
+        overheadLimit: cfg.get('overheadLimit'),
       },
       script.fsPath,
       folder,

@@ -91,3 +91,29 @@ test('blocked stretches on a lane of their own; the run end as an instant', () =
   assert.ok(!ct.traceEvents.some((e) => e.tid === 0 && e.ph !== 'M'), 'no event on a tid without a name');
   assert.equal(JSON.parse(JSON.stringify(ct)).traceEvents.length, ct.traceEvents.length);
 });
+
+test('a stop of following promises: an instant on its thread, cut tasks and PROMISE operations end there with args.cut', () => {
+  const cutLines = [
+    ...lines.slice(0, 4),
+    ['Y', 2, 'PROMISE'],
+    ['N', 1, 0, 5, 0, 'loop'],
+    ['W', 1, 8],
+    ['I', 1500000000, 2, 0, 9, 0],
+    ['B', 1500000000, 20],
+    ['N', 2, 0, 21, 0, 'done'],
+    ['E', 2, 22, 0],
+    ['O', 30, 1024.5, 40000],
+    ['Q', 95, { exitCode: 0, signal: null }],
+  ];
+  const c = toChromeTrace(parseTrace(cutLines.map((l) => JSON.stringify(l)).join('\n') + '\n'));
+  const [stop] = c.traceEvents.filter((e) => e.name === 'runner stopped following promises');
+  assert.deepEqual(stop, { ph: 'I', s: 't', name: 'runner stopped following promises', cat: 'runner', pid: PID, tid: PID, ts: 30, args: { captureMs: 1024.5, captures: 40000 } });
+  const tasks = c.traceEvents.filter((e) => e.ph === 'X' && e.cat?.startsWith('task'));
+  assert.deepEqual(tasks.map((e) => [e.name, e.ts, e.dur, e.args?.cut]), [
+    ['loop', 5, 3, true],
+    ['loop (waiting)', 8, 22, true],
+    ['done', 21, 1, undefined],
+  ]);
+  const [promise] = c.traceEvents.filter((e) => e.ph === 'X' && e.name === 'PROMISE');
+  assert.deepEqual([promise.ts, promise.dur, promise.args?.cut], [20, 10, true]);
+});

@@ -12,7 +12,9 @@
  *   time in the queue (submitted, no thread yet) an async slice (`b`/`e`) named `queued <type>`;
  * - each task segment is an `X` on the task's lane, `args.state` = `running` | `waiting`;
  * - blocked event-loop stretches go to a lane of their own per JS thread, errors are instant events;
- * - the runner's own work on a JS thread (S records) is an `X` named `runner start-up (…)`, cat `runner`.
+ * - the runner's own work on a JS thread (S records) is an `X` named `runner start-up (…)`, cat `runner`;
+ * - tasks and PROMISE operations the recorder stopped following (`cut`) end there, with `args.cut`,
+ *   and the stop itself is an instant on its thread's lane (`runner stopped following promises`).
  */
 import { formatFrame, SegmentState, type SourceFrame, type Thread, type TraceModel } from './model';
 
@@ -131,9 +133,11 @@ export function toChromeTrace(model: TraceModel): ChromeTrace {
     const src = source(op.stack);
     if (src) args.source = src;
     if (op.triggerKey) args.trigger = op.triggerKey;
+    // Not followed past its cut: a run still open then ends there (the reader already closes it).
+    if (op.cut !== undefined) args.cut = true;
     for (let i = 0; i + 1 < op.callbacks.length; i += 2) {
       const start = op.callbacks[i];
-      const end = op.callbacks[i + 1] < 0 ? model.lastTs : op.callbacks[i + 1];
+      const end = op.callbacks[i + 1] < 0 ? (op.cut ?? model.lastTs) : op.callbacks[i + 1];
       ev.push({ ph: 'X', name: op.type, cat: 'async', pid: l.pid, tid: l.tid, ts: start, dur: Math.max(0, end - start), args });
     }
   }
@@ -189,11 +193,13 @@ export function toChromeTrace(model: TraceModel): ChromeTrace {
     const s = t.segments;
     for (let i = 0; i + 2 < s.length; i += 3) {
       const start = s[i];
-      const end = s[i + 1] < 0 ? (t.end ?? model.lastTs) : s[i + 1];
+      const end = s[i + 1] < 0 ? (t.end ?? t.cut ?? model.lastTs) : s[i + 1];
       const state = s[i + 2] === SegmentState.Running ? 'running' : 'waiting';
       const args: Record<string, unknown> = { state, task: t.key, thread: tidOfThread.get(t.thread)?.name ?? t.thread };
       if (src) args.source = src;
       if (t.failed) args.failed = true;
+      // What the task did after the recorder stopped following its thread is unknown, not "done".
+      if (t.cut !== undefined) args.cut = true;
       ev.push({ ph: 'X', name: state === 'running' ? t.name || '(anonymous)' : `${t.name || '(anonymous)'} (waiting)`, cat: `task,${state}`, pid, tid, ts: start, dur: Math.max(0, end - start), args });
     }
   }
@@ -231,6 +237,14 @@ export function toChromeTrace(model: TraceModel): ChromeTrace {
     const src = source(e.stack);
     if (src) args.source = src;
     ev.push({ ph: 'I', s: 't', name: e.kind, cat: 'error', pid: l.pid, tid: l.tid, ts: e.ts, args });
+  }
+  // Where the recorder stopped following a thread's promises (past its overhead limit of stack
+  // captures): without it the task lanes that end there would read as tasks that finished.
+  for (const t of model.threads.values()) {
+    const stop = t.followStop;
+    if (!stop) continue;
+    const l = threadLane(t.key);
+    ev.push({ ph: 'I', s: 't', name: 'runner stopped following promises', cat: 'runner', pid: l.pid, tid: l.tid, ts: stop.ts, args: { captureMs: stop.captureMs, captures: stop.captures } });
   }
   if (model.end && model.endTs !== undefined) {
     const l = mainLane();

@@ -25,6 +25,7 @@ export const enum FromWebviewType {
   Rerun = 'rerun',
   Export = 'export',
   CopyText = 'copyText',
+  OpenOverheadSetting = 'openOverheadSetting',
 }
 
 /** Start showing a (new) trace: drop what is shown. */
@@ -114,8 +115,16 @@ export interface CopyTextMessage {
   text: string;
 }
 
+/**
+ * Open the setting `concurrencyDiagram.overheadLimit` (from the notice that the runner stopped
+ * following a thread's promises). It names no setting: the page can open this one only.
+ */
+export interface OpenOverheadSettingMessage {
+  type: 'openOverheadSetting';
+}
+
 /** Every message the webview sends to the host. */
-export type FromWebviewMessage = ReadyMessage | RevealSourceMessage | StopMessage | RerunMessage | ExportMessage | CopyTextMessage;
+export type FromWebviewMessage = ReadyMessage | RevealSourceMessage | StopMessage | RerunMessage | ExportMessage | CopyTextMessage | OpenOverheadSettingMessage;
 
 /** For exhaustive switches over message unions. */
 export function assertNever(x: never): never {
@@ -135,6 +144,7 @@ export function parseFromWebview(v: unknown): FromWebviewMessage | undefined {
     case 'ready':
     case 'stop':
     case 'rerun':
+    case 'openOverheadSetting':
       return { type: v.type };
     case 'revealSource':
       if (typeof v.file !== 'string' || v.file.length === 0 || v.file.length > 4096) return undefined;

@@ -345,6 +345,37 @@ test('themes: bars and text take the VS Code theme colours (dark, light, high co
   await page.close();
 });
 
+test('promises no longer followed: a notice names the thread, time and cost; cut bars and the stop mark explain themselves', async () => {
+  const page = await panelWith('followStop.cdtrace');
+  const notice = page.locator('.cd-follow-stop');
+  await notice.waitFor({ state: 'visible' });
+  assert.equal(
+    await notice.textContent(),
+    "Promises of main not followed after 1,300 ms: its 41,230 stack captures took 1,025 ms, over the runner's limit; open tasks end at a zigzag. " +
+      'To follow all: turn off the setting concurrencyDiagram.overheadLimit (CLI: --no-overhead-limit). Open setting',
+  );
+  await notice.getByRole('button', { name: 'Open setting' }).click();
+  assert.deepEqual((await posted(page)).filter((m) => m.type === 'openOverheadSetting'), [{ type: 'openOverheadSetting' }]);
+  const tip = page.locator('.cd-tooltip');
+  // The waiting bar of a task open at the stop ends there and says why.
+  const p = await pointOf(page, 'task:4242:0:5', 1);
+  await page.mouse.move(p.x, p.y);
+  await tip.waitFor({ state: 'visible' });
+  assert.match(await tip.innerText(), /not followed after 1,300 ms: the runner stopped following this thread's promises \(its stack captures took 1,025 ms\)/);
+  // The stop's mark on the thread lane.
+  const stop = await page.evaluate(() => (globalThis as any).cdApp.pointAtTime('thread:4242:0', 1_300_000));
+  await page.mouse.move(stop.x + 1, stop.y);
+  await page.waitForFunction(() => /stopped following the promises of main/.test((globalThis as any).document.querySelector('.cd-tooltip')?.textContent ?? ''));
+  assert.match(await tip.innerText(), /^At 1,300 ms the runner stopped following the promises of main: its 41,230 stack captures had taken 1,025 ms/);
+  await page.screenshot({ path: `${OUTPUT}/follow-stop-dark.png` });
+  // A trace without an O record has no notice.
+  const other = await panelWith('pbkdf2Queue.cdtrace');
+  assert.equal(await other.locator('.cd-follow-stop').isHidden(), true);
+  await clean(page);
+  await page.close();
+  await other.close();
+});
+
 test('a trace that is not a trace gets a clear message', async () => {
   const page = await openPanel(browser, { theme: 'dark' });
   await sendTrace(page, '{"traceEvents":[]}\n');

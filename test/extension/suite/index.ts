@@ -100,6 +100,7 @@ test('settings have their defaults', () => {
   assert.deepEqual(cfg.get('env'), {});
   assert.deepEqual(cfg.get('runtimeArgs'), []);
   assert.equal(cfg.get('threadpoolSize'), null);
+  assert.equal(cfg.get('overheadLimit'), true);
   assert.equal(cfg.get('output'), 'outputChannel');
   assert.equal(cfg.get('reusePanel'), true);
   assert.equal(cfg.get('codeLens'), true);
@@ -111,6 +112,8 @@ test('webview messages: malformed ones are rejected by the protocol parser', () 
   assert.equal(parseFromWebview({ type: 'runScript', file: sourceFile }), undefined);
   assert.equal(parseFromWebview('revealSource'), undefined);
   assert.deepEqual(parseFromWebview({ type: 'revealSource', file: sourceFile, line: 3, column: 5 }), { type: 'revealSource', file: sourceFile, line: 3, column: 5, toSide: false });
+  // The page can open one setting only: a setting id it sends along is dropped.
+  assert.deepEqual(parseFromWebview({ type: 'openOverheadSetting', id: 'terminal.integrated.shell' }), { type: 'openOverheadSetting' });
 });
 
 test('opening a saved trace shows a panel beside the editor with the trace model', async () => {
