@@ -72,6 +72,8 @@ export const TAG_NAMES = {
   E: 'task end',
   L: 'loop busy',
   Z: 'loop blocked',
+  S: 'runner busy',
+  O: 'follow stop',
   P: 'pool thread',
   J: 'pool job',
   '!': 'error',
