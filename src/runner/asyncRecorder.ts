@@ -1,6 +1,7 @@
 /**
- * Records async operations (async_hooks: I/B/A/D records) and async function calls as task lanes
- * (v8.promiseHooks: N/W/U/E records) of one JS thread, and feeds the loop monitor.
+ * Records async operations (async_hooks: I/B/A/D records) and async function calls and async
+ * generator objects as task lanes (v8.promiseHooks: N/W/U/E records) of one JS thread, and feeds
+ * the loop monitor.
  *
  * Cost model (see the benchmark): promises are never given a stack capture each. A parentless
  * promise is either an async function's own promise (created at its call, with the function itself
@@ -1006,7 +1007,7 @@ export class AsyncRecorder {
   /**
    * Whether a promise with a parent comes from a `then` (also behind `catch` and `finally`) that the
    * script's own code called. Node's and libraries' code calls `then` too (inside `fetch`, a
-   * stream's async iterator), and the awaits of async generators, which are not followed, make such
+   * stream's async iterator), and the awaits of Node's async generators make such
    * promises as well: none of these is a `.then` of the script's.
    */
   private userThen(sites: CallSite[]): boolean {
@@ -1841,7 +1842,8 @@ export class AsyncRecorder {
     const gen = ctx.gen;
     if (gen !== undefined) {
       // Awaiting the request it just made to another generator: a `yield*` (or the like).
-      gen.delegate = awaited !== undefined && awaited === gen.lastRequest ? (owner === undefined ? OTHER_GEN.gen : owner.gen) : undefined;
+      // A generator not followed (Node's, known as such once its body ran) is never taken for done.
+      gen.delegate = awaited !== undefined && awaited === gen.lastRequest ? (owner === undefined || owner.id === 0 ? OTHER_GEN.gen : owner.gen) : undefined;
       gen.silent = gen.unwrapNext;
       gen.unwrapNext = false;
     }
@@ -1960,7 +1962,12 @@ export class AsyncRecorder {
       this.genCtxs.set(g, ctx);
     }
     const gen = ctx.gen as GenState;
-    if (gen.phase === GenPhase.Done) return undefined;
+    if (gen.phase === GenPhase.Done) {
+      // Found not to be the script's when its body first ran.
+      if (ctx.id !== 0) return undefined;
+      this.pendingGen = OTHER_GEN;
+      return OTHER_GEN;
+    }
     // `return(value)` on a parked generator awaits the value first: that await is part of the return.
     if (kind === 1 && gen.phase === GenPhase.Parked) gen.unwrapNext = true;
     this.pendingGen = ctx;
@@ -2084,8 +2091,12 @@ export class AsyncRecorder {
     }
     const ts = this.now();
     if (!inBody || (gen.delegate !== undefined && gen.delegate.phase !== GenPhase.Done)) {
-      // A value was handed over; with a request queued, the body goes on with it at once.
-      if (gen.queued > 0) return;
+      // A value was handed over; with a request queued, the body goes on with it at once (the wait
+      // for the yield's operand, not written yet, was part of handing it over).
+      if (gen.queued > 0) {
+        gen.heldFrom = -1;
+        return;
+      }
       gen.phase = GenPhase.Parked;
       // The runs after a park have cache keys of their own, after the await the value came from.
       ctx.awaitedFrom = PLAIN_AWAIT + KEY_ORDINALS + (ctx.awaitedFrom % 4096);
