@@ -255,7 +255,8 @@ class SpanBuilder {
       last = a;
       s[n] = a;
       e[n] = b;
-      st[n] = seg[i + 2] === SegmentState.Waiting ? SpanState.Waiting : SpanState.Running;
+      // An async generator parked at a `yield` is drawn as waiting; its span info tells which.
+      st[n] = seg[i + 2] === SegmentState.Running ? SpanState.Running : SpanState.Waiting;
       sr[n] = src;
       n++;
     }

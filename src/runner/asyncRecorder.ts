@@ -1,6 +1,7 @@
 /**
- * Records async operations (async_hooks: I/B/A/D records) and async function calls as task lanes
- * (v8.promiseHooks: N/W/U/E records) of one JS thread, and feeds the loop monitor.
+ * Records async operations (async_hooks: I/B/A/D records) and async function calls and async
+ * generator objects as task lanes (v8.promiseHooks: N/W/U/E records) of one JS thread, and feeds
+ * the loop monitor.
  *
  * Cost model (see the benchmark): promises are never given a stack capture each. A parentless
  * promise is either an async function's own promise (created at its call, with the function itself
@@ -128,6 +129,18 @@ interface ModuleAwait {
 /** Frames kept per stack. */
 const KEEP_FRAMES = 4;
 
+/** Frames searched for an async generator's body below the hook (see {@link AsyncRecorder.nameGen}). */
+const GEN_NAME_FRAMES = 32;
+
+/** An async generator function: its name and position (see {@link functionPosition}). */
+interface GenFunction {
+  name: string;
+  fn: string;
+}
+
+/** This file: the wrappers of the async generator methods run here (see {@link AsyncRecorder.nameGen}). */
+const RECORDER_FILE = typeof __filename === 'string' ? __filename : '';
+
 /** A running or suspended async function call (a task lane when `id` > 0, an internal one when 0). */
 interface Ctx {
   id: number;
@@ -186,7 +199,68 @@ interface Ctx {
    * nested under that task.
    */
   task: number;
+  /** For an async generator object's lane: its state (undefined for an async function call). */
+  gen: GenState | undefined;
 }
+
+/** Where an async generator object is (see {@link GenState}). */
+const enum GenPhase {
+  /** Made, never asked for a value. */
+  New = 0,
+  /** Its body runs, or waits at an `await`. */
+  Active = 1,
+  /** Suspended at a `yield` until the consumer asks for the next value. */
+  Parked = 2,
+  /** Returned or threw (or not followed). */
+  Done = 3,
+}
+
+/**
+ * The lane of an async generator object. V8's promise hooks see the promise of each request
+ * (`next`, `return`, `throw`) and the awaits of the body, but not which generator object they
+ * belong to: the recorder wraps the three methods of `AsyncGenerator.prototype` for that (see
+ * {@link AsyncRecorder.wrapGenerators}). Its id is -1 until its function's name is known.
+ */
+interface GenState {
+  phase: GenPhase;
+  /** Requests made and not settled yet (the consumer may ask again before a value came). */
+  queued: number;
+  /** Its generator function's `prototype` (the prototype of its objects): names the function. */
+  proto: object;
+  /** When it was first asked for a value, and the task running then (for its N record). */
+  startTs: number;
+  parentTask: number;
+  /** The last request to another async generator made in its current run (what a `yield*` awaits). */
+  lastRequest: object | undefined;
+  /** Its current run resumed from an await of that request: the other generator's state. */
+  delegate: GenState | undefined;
+  /** Its held wait is a park at a `yield`. */
+  yielded: boolean;
+  /**
+   * It resumed (at {@link resumedAt}) from a wait held since `heldFrom` whose records are not written
+   * yet (-1 when none): a `yield` awaits its operand first, and when the run turns out to be the
+   * one that hands the value over, that wait is part of the park.
+   */
+  heldFrom: number;
+  resumedAt: number;
+  /** Resumed by `return(value)`: its next await is the one of that value, part of the return. */
+  unwrapNext: boolean;
+  /** Its current wait is such an await: left out when it ends before a macrotask. */
+  silent: boolean;
+}
+
+/** A new lane for an async generator object of the function whose `prototype` is `proto`; not started. */
+function newGenCtx(proto: object): Ctx {
+  const gen: GenState = { phase: GenPhase.New, queued: 0, proto, startTs: 0, parentTask: 0, lastRequest: undefined, delegate: undefined, yielded: false, heldFrom: -1, resumedAt: 0, unwrapNext: false, silent: false };
+  return { id: -1, promise: proto, running: false, stackId: 0, siteId: 0, fn: '', thenMade: false, thenKey: -1, waitTs: -1, held: false, resumedFrom: 0, awaitedFrom: 0, resumes: 0, ordinal: 0, lastSite: 0, initOrdinal: 0, placeKey: -1, runCheck: RunCheck.Confirmed, origin: 0, task: 0, gen };
+}
+
+/**
+ * The requests to async generators that are not followed (Node's own, as the async iterator of a
+ * stream): never done, so that a `yield*` over one is told from a return (see {@link AsyncRecorder.onGenSettled}).
+ */
+const OTHER_GEN: Ctx = newGenCtx({});
+(OTHER_GEN.gen as GenState).phase = GenPhase.Parked;
 
 /**
  * A loop's rounds after the first {@link KEY_RUNS} - 1 share their cache keys, and so does the run
@@ -216,6 +290,8 @@ const enum SiteKind {
   Task = 1,
   Internal = 2,
   Combinator = 3,
+  /** A request to an async generator (its `next`, `return` or `throw`): the stack id is the call's. */
+  Request = 4,
 }
 
 /** The classification of a parentless promise, interned. */
@@ -522,6 +598,18 @@ export class AsyncRecorder {
   private endingTs = 0;
   /** Whether a task's settled promise was rejected (1), fulfilled (0) or cannot be told (-1). */
   private rejected: RejectedReader = () => -1;
+  /** `AsyncGenerator.prototype` (the prototype of every async generator function's `prototype`). */
+  private asyncGenProto: object | undefined;
+  /** The lanes of async generator objects, by object. */
+  private readonly genCtxs = new WeakMap<object, Ctx>();
+  /** Async generator functions by their `prototype`: name and position, or null when not the script's. */
+  private readonly genFunctions = new WeakMap<object, GenFunction | null>();
+  /** The generator whose request promise is about to be made (its wrapped method runs), or {@link OTHER_GEN}. */
+  private pendingGen: Ctx | undefined;
+  /** The call site of the last request classified (see {@link requestSite}). */
+  private requestStack = 0;
+  /** Answers by place of a run: did a generator's request settle with its body on the stack (a return or throw)? */
+  private readonly genEndCache = new Map<number, CachedAnswer>();
 
   constructor(o: AsyncRecorderOptions) {
     this.out = o.out;
@@ -779,6 +867,7 @@ export class AsyncRecorder {
     this.pendingPromise = undefined;
     this.pendingCtx = undefined;
     this.combinator = undefined;
+    this.pendingGen = undefined;
   }
 
   /** A promise hook event after the limit was passed: the first one stops following, and none is followed after. */
@@ -918,7 +1007,7 @@ export class AsyncRecorder {
   /**
    * Whether a promise with a parent comes from a `then` (also behind `catch` and `finally`) that the
    * script's own code called. Node's and libraries' code calls `then` too (inside `fetch`, a
-   * stream's async iterator), and the awaits of async generators, which are not followed, make such
+   * stream's async iterator), and the awaits of Node's async generators make such
    * promises as well: none of these is a `.then` of the script's.
    */
   private userThen(sites: CallSite[]): boolean {
@@ -1035,10 +1124,14 @@ export class AsyncRecorder {
         if (this.endingPromise !== undefined) this.writeEnd();
         if (this.pendingPromise !== undefined) this.resolvePending(undefined, parent);
         const top = this.ctxStack[this.ctxStack.length - 1];
-        if (top !== undefined && top.thenMade) this.returnedAfterThen(top, init);
+        if (top !== undefined) {
+          if (top.thenMade) this.returnedAfterThen(top, init);
+          if (top.gen !== undefined && top.running) this.genEvent(top, init);
+        }
         if (parent === undefined) {
           this.combinator = undefined;
-          this.onParentless(p, init);
+          if (this.pendingGen !== undefined) this.onGenRequest(p, init);
+          else this.onParentless(p, init);
         } else if (this.combinator === undefined || parent === this.combinator) {
           this.combinator = undefined;
           this.onChild(p, parent, init);
@@ -1047,6 +1140,36 @@ export class AsyncRecorder {
         this.fail('promise init', e);
       }
       if (this.analysisStart >= 0) this.endAnalysis();
+    };
+    const settled = (p: Promise<unknown>): void => {
+      if (this.followState !== 0) return this.leaveFollowing();
+      if (this.endingPromise !== undefined) this.writeEnd();
+      if (this.pendingPromise !== undefined) this.resolvePending(p);
+      const ctx = this.taskOf.get(p);
+      if (ctx === undefined) return;
+      this.taskOf.delete(p);
+      if (ctx.gen !== undefined) {
+        try {
+          this.onGenSettled(ctx, p, settled);
+        } catch (e) {
+          this.fail('generator settled', e);
+        }
+        if (this.analysisStart >= 0) this.endAnalysis();
+        return;
+      }
+      this.remove(ctx);
+      ctx.running = false;
+      if (ctx.id !== 0) {
+        const ts = this.now();
+        if (ctx.waitTs >= 0) {
+          if (ts - ctx.waitTs > SHORT_WAIT_US) this.writeWait(ctx);
+          ctx.waitTs = -1;
+        }
+        // V8 runs this hook before the promise takes its state: the end is written at the next hook.
+        this.endingTask = ctx.id;
+        this.endingPromise = p;
+        this.endingTs = ts;
+      }
     };
     const hooks: v8.HookCallbacks = {
       init,
@@ -1082,25 +1205,7 @@ export class AsyncRecorder {
         }
         if (ctx !== undefined) {
           this.awaitOf.delete(p);
-          ctx.running = true;
-          ctx.resumes++;
-          ctx.resumedFrom = ctx.awaitedFrom * KEY_RUNS + Math.min(ctx.resumes, KEY_RUNS - 1);
-          const checked = ctx.resumes >= KEY_RUNS - 1 || (ctx.siteId < KEY_SITES && this.checkedSites[ctx.siteId] === 1);
-          ctx.runCheck = checked ? RunCheck.Unchecked : RunCheck.Confirmed;
-          ctx.ordinal = 0;
-          ctx.lastSite = 0;
-          ctx.initOrdinal = 0;
-          ctx.thenMade = false;
-          this.ctxStack.push(ctx);
-          if (ctx.id !== 0) {
-            if (ctx.waitTs < 0) this.out.rec2(TagCode.TaskResume, ctx.id, ts);
-            else if (ts - ctx.waitTs <= SHORT_WAIT_US) ctx.waitTs = -1;
-            else {
-              this.out.rec2(TagCode.TaskAwait, ctx.id, ctx.waitTs);
-              ctx.waitTs = -1;
-              this.out.rec2(TagCode.TaskResume, ctx.id, ts);
-            }
-          }
+          this.resume(ctx, ts);
           stackId = ctx.stackId;
         } else if (this.moduleAwaitsOpen > 0) {
           const from = this.moduleAwaits.get(p);
@@ -1141,30 +1246,49 @@ export class AsyncRecorder {
         if (this.moduleRunMark > this.marks.length) this.endModuleRun();
         this.loop.exit(ts);
       },
-      settled: (p) => {
-        if (this.followState !== 0) return this.leaveFollowing();
-        if (this.endingPromise !== undefined) this.writeEnd();
-        if (this.pendingPromise !== undefined) this.resolvePending(p);
-        const ctx = this.taskOf.get(p);
-        if (ctx === undefined) return;
-        this.taskOf.delete(p);
-        this.remove(ctx);
-        ctx.running = false;
-        if (ctx.id !== 0) {
-          const ts = this.now();
-          if (ctx.waitTs >= 0) {
-            if (ts - ctx.waitTs > SHORT_WAIT_US) this.out.rec2(TagCode.TaskAwait, ctx.id, ctx.waitTs);
-            ctx.waitTs = -1;
-          }
-          // V8 runs this hook before the promise takes its state: the end is written at the next hook.
-          this.endingTask = ctx.id;
-          this.endingPromise = p;
-          this.endingTs = ts;
-        }
-      },
+      settled,
     };
     this.stopPromiseHooks = <() => void>v8.promiseHooks.createHook(hooks);
     if (!this.useDestroy) installOnlyOurPromiseHooks(hooks);
+    this.wrapGenerators();
+  }
+
+  /** A function's run resumes (`ts`): after an await (a promise job), or a generator's after its `yield` (a request). */
+  private resume(ctx: Ctx, ts: number): void {
+    ctx.running = true;
+    ctx.resumes++;
+    ctx.resumedFrom = ctx.awaitedFrom * KEY_RUNS + Math.min(ctx.resumes, KEY_RUNS - 1);
+    const checked = ctx.resumes >= KEY_RUNS - 1 || (ctx.siteId < KEY_SITES && this.checkedSites[ctx.siteId] === 1);
+    ctx.runCheck = checked ? RunCheck.Unchecked : RunCheck.Confirmed;
+    ctx.ordinal = 0;
+    ctx.lastSite = 0;
+    ctx.initOrdinal = 0;
+    ctx.thenMade = false;
+    this.ctxStack.push(ctx);
+    if (ctx.id <= 0) return;
+    const gen = ctx.gen;
+    if (gen !== undefined && ctx.waitTs >= 0 && !gen.yielded) {
+      // Held back until the run shows whether it hands a value over (see GenState.heldFrom).
+      gen.heldFrom = ctx.waitTs;
+      gen.resumedAt = ts;
+      ctx.waitTs = -1;
+      return;
+    }
+    if (ctx.waitTs < 0) this.out.rec2(TagCode.TaskResume, ctx.id, ts);
+    else if (ts - ctx.waitTs <= SHORT_WAIT_US) ctx.waitTs = -1;
+    else {
+      this.writeWait(ctx);
+      ctx.waitTs = -1;
+      this.out.rec2(TagCode.TaskResume, ctx.id, ts);
+    }
+    if (gen !== undefined) gen.yielded = false;
+  }
+
+  /** A promise is made while the generator `ctx` runs: it gets its name first, and writes its held resumption. */
+  private genEvent(ctx: Ctx, skip: Function): void {
+    if (ctx.id < 0) this.nameGen(ctx, skip);
+    const gen = ctx.gen as GenState;
+    if (gen.heldFrom >= 0 && ctx.id > 0) this.writeResume(ctx);
   }
 
   /**
@@ -1277,6 +1401,7 @@ export class AsyncRecorder {
     if (f0.getFileName() == null) {
       // A builtin made it: for a combinator, the `then`s it attaches to its elements are not awaits.
       const fn = f0.getFunctionName();
+      if (fn === 'next' || fn === 'return' || fn === 'throw') return this.requestSite(skip, first);
       const combinator = fn === 'all' || fn === 'allSettled' || fn === 'race' || fn === 'any';
       return this.site(combinator ? SiteKind.Combinator : SiteKind.Other, '', 0);
     }
@@ -1300,6 +1425,18 @@ export class AsyncRecorder {
     }
     const name = fn || '<anonymous>';
     return this.site(SiteKind.Task, name, stackId, fnPos);
+  }
+
+  /**
+   * A request to an async generator (made by the builtin `next`, `return` or `throw`, called through
+   * the recorder's wrapper): its call site is the first user frame below them, the `for await` or
+   * the script's own call. Also Node's iterators (an async-from-sync iterator's `next`) make their
+   * promises in a builtin `next`: they get the same answer, which nothing but a generator's first
+   * request uses.
+   */
+  private requestSite(skip: Function, first: number): SiteInfo {
+    const sites = this.capture(first + KEEP_FRAMES + 2, skip);
+    return this.site(SiteKind.Request, '', this.interner.intern(sites, first + 1, KEEP_FRAMES));
   }
 
   /** The one SiteInfo per distinct answer, so answers compare by id. */
@@ -1328,6 +1465,10 @@ export class AsyncRecorder {
       this.combinator = p;
       return;
     }
+    if (site.kind === SiteKind.Request) {
+      this.requestStack = site.stackId;
+      return;
+    }
     if (site.kind === SiteKind.Other) return;
     let id = 0;
     if (site.kind === SiteKind.Task) {
@@ -1347,7 +1488,7 @@ export class AsyncRecorder {
     const called = id === 0 && caller !== undefined && caller.running;
     const origin = called && caller.id === 0 ? caller.origin : 0;
     const task = called ? caller.id || caller.task : 0;
-    const ctx: Ctx = { id, promise: p, running: true, stackId: site.stackId, siteId: site.id, fn: site.fn, thenMade: false, thenKey: -1, waitTs: -1, held: false, resumedFrom: 0, awaitedFrom: 0, resumes: 0, ordinal: 0, lastSite: 0, initOrdinal: 0, placeKey, runCheck: RunCheck.Confirmed, origin, task };
+    const ctx: Ctx = { id, promise: p, running: true, stackId: site.stackId, siteId: site.id, fn: site.fn, thenMade: false, thenKey: -1, waitTs: -1, held: false, resumedFrom: 0, awaitedFrom: 0, resumes: 0, ordinal: 0, lastSite: 0, initOrdinal: 0, placeKey, runCheck: RunCheck.Confirmed, origin, task, gen: undefined };
     this.taskOf.set(p, ctx);
     this.ctxStack.push(ctx);
   }
@@ -1372,7 +1513,7 @@ export class AsyncRecorder {
   private onChild(p: Promise<unknown>, parent: Promise<unknown>, skip: Function): void {
     // The second promise of `await <non-promise>`: the wrapper was seen first and suspended the function.
     const suspended = this.awaitOf.get(parent);
-    if (suspended !== undefined && !suspended.running && this.taskOf.has(suspended.promise)) {
+    if (suspended !== undefined && !suspended.running && (suspended.gen !== undefined ? suspended.gen.phase !== GenPhase.Done : this.taskOf.has(suspended.promise))) {
       this.awaitOf.delete(parent);
       this.awaitOf.set(p, suspended);
       return;
@@ -1384,6 +1525,13 @@ export class AsyncRecorder {
       } else if (this.moduleRunMark === this.marks.length) this.noteModuleAwait(p, parent, skip);
       else if (this.unstartedBodies.size > 0 && this.marks.length > 0) this.noteStartingModuleAwait(p, parent, skip);
       this.reactionOutsideFunctions(p, skip);
+      return;
+    }
+    // Chained to the running generator's own request: only V8 does that, for an await of a value that
+    // is not a native promise (a `yield` awaits its operand too). The body never sees its request.
+    if (top.gen !== undefined && this.taskOf.get(parent) === top) {
+      this.pendingPromise = p;
+      this.pendingCtx = top;
       return;
     }
     // `x.then(…)` (also `catch`, `finally`, a combinator) made inside a running function gives the same
@@ -1404,7 +1552,8 @@ export class AsyncRecorder {
       }
       // The promise of a function deeper in the stack is used: that function has returned, and so
       // has everything it called (still above it only because they returned promises without awaiting).
-      const i = this.ctxStack.lastIndexOf(owner);
+      // (A generator's request is never returned by its body.)
+      const i = owner.gen === undefined ? this.ctxStack.lastIndexOf(owner) : -1;
       if (i >= 0) {
         const ts = this.now();
         for (let j = this.ctxStack.length - 1; j >= i; j--) this.suspend(this.ctxStack[j], ts);
@@ -1670,7 +1819,8 @@ export class AsyncRecorder {
     const ctx = this.pendingCtx as Ctx;
     this.pendingPromise = undefined;
     this.pendingCtx = undefined;
-    if (settled === p || parent === p) {
+    // A generator's request is never returned by its body: the wrapper of an awaited value.
+    if (settled === p || parent === p || ctx.gen !== undefined) {
       this.awaitBy(ctx, p);
       return;
     }
@@ -1689,6 +1839,14 @@ export class AsyncRecorder {
     // Site ids at or above PLAIN_AWAIT are moved past the plain awaits' range (and out of numeric keys).
     ctx.awaitedFrom =
       owner === undefined ? PLAIN_AWAIT + Math.min(ctx.ordinal, KEY_ORDINALS - 1) : owner.siteId < PLAIN_AWAIT ? owner.siteId : owner.siteId + PLAIN_AWAIT;
+    const gen = ctx.gen;
+    if (gen !== undefined) {
+      // Awaiting the request it just made to another generator: a `yield*` (or the like).
+      // A generator not followed (Node's, known as such once its body ran) is never taken for done.
+      gen.delegate = awaited !== undefined && awaited === gen.lastRequest ? (owner === undefined || owner.id === 0 ? OTHER_GEN.gen : owner.gen) : undefined;
+      gen.silent = gen.unwrapNext;
+      gen.unwrapNext = false;
+    }
     this.remove(ctx);
     this.awaitOf.set(p, ctx);
     this.suspend(ctx, this.now());
@@ -1697,7 +1855,8 @@ export class AsyncRecorder {
   private suspend(ctx: Ctx, ts: number): void {
     if (!ctx.running) return;
     ctx.running = false;
-    if (ctx.id === 0) return;
+    if (ctx.id <= 0) return;
+    if (ctx.gen !== undefined && ctx.gen.heldFrom >= 0) this.writeResume(ctx);
     ctx.waitTs = ts;
     if (!ctx.held) {
       if (this.heldWaits.length >= MAX_HELD_WAITS) this.writeHeldWaits();
@@ -1715,7 +1874,7 @@ export class AsyncRecorder {
       const ctx = h[i];
       ctx.held = false;
       if (ctx.waitTs >= 0) {
-        this.out.rec2(TagCode.TaskAwait, ctx.id, ctx.waitTs);
+        this.writeWait(ctx);
         ctx.waitTs = -1;
       }
     }
@@ -1744,6 +1903,243 @@ export class AsyncRecorder {
         return;
       }
     }
+  }
+
+  // ---- async generators ----------------------------------------------------------------------
+
+  /**
+   * Wraps `next`, `return` and `throw` of `AsyncGenerator.prototype`: the only place where the
+   * generator object of a request is known. Each call still goes to V8's method, unchanged (a
+   * `for await` and `yield*` look the method up on the object, so they call the wrapper too). The
+   * wrapper is one more frame on the stack while the body runs within the call (in error stacks too).
+   */
+  private wrapGenerators(): void {
+    const proto = getPrototypeOf((async function* () {}).prototype) as Record<string, unknown> | null;
+    if (proto === null) return;
+    this.asyncGenProto = proto;
+    const names = ['next', 'return', 'throw'] as const;
+    for (let kind = 0; kind < names.length; kind++) {
+      const name = names[kind];
+      const original = proto[name];
+      if (typeof original !== 'function') continue;
+      // Bound now: the script may change Function.prototype.call later.
+      const call = Function.prototype.call.bind(original) as (self: unknown, value: unknown) => unknown;
+      // eslint-disable-next-line @typescript-eslint/no-this-alias
+      const rec = this;
+      const methods = {
+        [name](this: unknown, value: unknown): unknown {
+          const ctx = rec.genCall(this, kind);
+          if (ctx === undefined) return call(this, value);
+          try {
+            return call(this, value);
+          } finally {
+            rec.genReturned(ctx);
+          }
+        },
+      };
+      proto[name] = lookLike(methods[name], original);
+    }
+  }
+
+  /**
+   * A request to the async generator `g` (`kind` 0 `next`, 1 `return`, 2 `throw`) starts: returns
+   * its lane, which the request's promise (made first thing by V8's method) is then given to, or
+   * undefined when it is not followed.
+   */
+  private genCall(g: unknown, kind: number): Ctx | undefined {
+    if (this.followState !== 0 || this.hook === undefined || typeof g !== 'object' || g === null) return undefined;
+    let ctx = this.genCtxs.get(g);
+    if (ctx === undefined) {
+      const proto = getPrototypeOf(g) as object | null;
+      if (proto === null || getPrototypeOf(proto) !== this.asyncGenProto) return undefined;
+      if (this.genFunctions.get(proto) === null) {
+        this.pendingGen = OTHER_GEN;
+        return OTHER_GEN;
+      }
+      ctx = newGenCtx(proto);
+      // Closed before it ever ran: it does nothing, no lane.
+      if (kind !== 0) (ctx.gen as GenState).phase = GenPhase.Done;
+      this.genCtxs.set(g, ctx);
+    }
+    const gen = ctx.gen as GenState;
+    if (gen.phase === GenPhase.Done) {
+      // Found not to be the script's when its body first ran.
+      if (ctx.id !== 0) return undefined;
+      this.pendingGen = OTHER_GEN;
+      return OTHER_GEN;
+    }
+    // `return(value)` on a parked generator awaits the value first: that await is part of the return.
+    if (kind === 1 && gen.phase === GenPhase.Parked) gen.unwrapNext = true;
+    this.pendingGen = ctx;
+    return ctx;
+  }
+
+  /** The wrapped method returned: the body, if it ran, is suspended or done by now. */
+  private genReturned(ctx: Ctx): void {
+    this.pendingGen = undefined;
+    if (ctx === OTHER_GEN || !ctx.running) return;
+    // Not seen suspending (its name was never found): taken as waiting, like a function that returned a promise.
+    this.remove(ctx);
+    this.suspend(ctx, this.now());
+  }
+
+  /** The promise of a request to the generator {@link pendingGen}: its lane starts, or resumes from its `yield`. */
+  private onGenRequest(p: Promise<unknown>, skip: Function): void {
+    const ctx = this.pendingGen as Ctx;
+    this.pendingGen = undefined;
+    const top = this.ctxStack[this.ctxStack.length - 1];
+    if (top !== undefined && top.running && top.gen !== undefined) top.gen.lastRequest = p;
+    if (ctx === OTHER_GEN) {
+      this.onParentless(p, skip);
+      return;
+    }
+    const gen = ctx.gen as GenState;
+    this.taskOf.set(p, ctx);
+    gen.queued++;
+    const ts = this.now();
+    if (gen.phase === GenPhase.New) {
+      // Its call site: the request's, classified by place like any promise made there.
+      this.requestStack = 0;
+      this.onParentless(p, skip);
+      ctx.stackId = this.requestStack || this.runningOrigin();
+      gen.startTs = ts;
+      gen.parentTask = this.runningTaskId();
+      gen.phase = GenPhase.Active;
+      const fn = this.genFunctions.get(gen.proto);
+      if (fn) this.startGenTask(ctx, fn);
+      ctx.running = true;
+      this.ctxStack.push(ctx);
+      return;
+    }
+    // Asked again while it runs or waits: the request is queued, the body goes on with it later.
+    if (gen.phase !== GenPhase.Parked || gen.queued > 1) return;
+    gen.phase = GenPhase.Active;
+    gen.delegate = undefined;
+    gen.lastRequest = undefined;
+    this.resume(ctx, ts);
+  }
+
+  /** Writes the N record of a generator's lane, once its function is known. */
+  private startGenTask(ctx: Ctx, fn: GenFunction): void {
+    const gen = ctx.gen as GenState;
+    const site = this.site(SiteKind.Task, fn.name, ctx.stackId, fn.fn);
+    ctx.id = this.nextTaskId++;
+    ctx.siteId = site.id;
+    ctx.fn = fn.fn;
+    ctx.placeKey = 0;
+    this.out.rec4s(TagCode.TaskStart, ctx.id, gen.parentTask, gen.startTs, ctx.stackId, site.nameJson);
+  }
+
+  /**
+   * The first generator object of a function runs its body before the recorder knows the function:
+   * at the body's first promise, one capture finds it, right above the wrapper of the request that
+   * runs it. A function of Node's or a library's is not followed.
+   */
+  private nameGen(ctx: Ctx, skip: Function): void {
+    const gen = ctx.gen as GenState;
+    let fn = this.genFunctions.get(gen.proto);
+    if (fn === undefined) {
+      fn = null;
+      const sites = this.capture(GEN_NAME_FRAMES, skip);
+      // The wrapper of a request being made to another generator (from the body) has only V8's method above it.
+      for (let i = 1, prev = -1; i < sites.length; i++) {
+        if (sites[i].getFileName() !== RECORDER_FILE) continue;
+        let b = i - 1;
+        while (b > prev && sites[b].getFileName() == null) b--;
+        if (b === prev) {
+          prev = i;
+          continue;
+        }
+        if (this.interner.isUserSite(sites[b])) fn = { name: sites[b].getFunctionName() || '<anonymous>', fn: functionPosition(sites[b]) };
+        break;
+      }
+      if (this.captureSkipped) return;
+      this.genFunctions.set(gen.proto, fn);
+    }
+    if (fn !== null) {
+      this.startGenTask(ctx, fn);
+      return;
+    }
+    gen.phase = GenPhase.Done;
+    ctx.id = 0;
+    ctx.running = false;
+    this.remove(ctx);
+  }
+
+  /**
+   * A request of the generator `ctx` settled. With no frame of the script on the stack, a value was
+   * handed over: the job that resumed the body after its `yield`'s await settles the request, and
+   * the generator parks until the next request. A return or a throw settles it from the body itself,
+   * and so does a `yield*` handing over its inner generator's value (told apart by what the run
+   * resumed from: that generator's request, while that generator is not done). Cached by place.
+   */
+  private onGenSettled(ctx: Ctx, p: Promise<unknown>, skip: Function): void {
+    const gen = ctx.gen as GenState;
+    gen.queued--;
+    if (gen.phase === GenPhase.Done || !ctx.running) return;
+    const key = ctx.runCheck === RunCheck.Diverged ? -1 : numericRunKey(ctx);
+    const cached = key >= 0 ? this.genEndCache.get(key) : undefined;
+    let inBody: boolean;
+    if (cached !== undefined && cached.trusted && !recheckDue(++cached.uses)) {
+      inBody = cached.answer;
+    } else {
+      const { sites, first } = this.captureAboveHooks(1, skip);
+      const f0 = sites[first];
+      // Microtasks run by Node's JavaScript (between timers) have Node's frames below them: not the body's.
+      inBody = f0 !== undefined && f0.getFileName() != null && functionPosition(f0) === ctx.fn;
+      if (key >= 0) learn(this.genEndCache, this.maxSites, key, cached, inBody);
+    }
+    const ts = this.now();
+    if (!inBody || (gen.delegate !== undefined && gen.delegate.phase !== GenPhase.Done)) {
+      // A value was handed over; with a request queued, the body goes on with it at once (the wait
+      // for the yield's operand, not written yet, was part of handing it over).
+      if (gen.queued > 0) {
+        gen.heldFrom = -1;
+        return;
+      }
+      gen.phase = GenPhase.Parked;
+      // The runs after a park have cache keys of their own, after the await the value came from.
+      ctx.awaitedFrom = PLAIN_AWAIT + KEY_ORDINALS + (ctx.awaitedFrom % 4096);
+      this.remove(ctx);
+      // The wait for the yield's operand, not written yet, is part of the park.
+      const from = gen.heldFrom;
+      gen.heldFrom = -1;
+      this.suspend(ctx, from >= 0 ? from : ts);
+      gen.yielded = true;
+      return;
+    }
+    gen.phase = GenPhase.Done;
+    if (gen.heldFrom >= 0) this.writeResume(ctx);
+    this.remove(ctx);
+    ctx.running = false;
+    if (ctx.id <= 0) return;
+    if (ctx.waitTs >= 0) {
+      if (ts - ctx.waitTs > SHORT_WAIT_US) this.writeWait(ctx);
+      ctx.waitTs = -1;
+    }
+    this.endingTask = ctx.id;
+    this.endingPromise = p;
+    this.endingTs = ts;
+  }
+
+  /**
+   * Writes the records of a generator's resumption held back (see {@link GenState.heldFrom}): the
+   * run did something else than hand a value over. A wait of {@link SHORT_WAIT_US} or less, and the
+   * await of `return(value)`'s value, are left out.
+   */
+  private writeResume(ctx: Ctx): void {
+    const gen = ctx.gen as GenState;
+    const from = gen.heldFrom;
+    gen.heldFrom = -1;
+    if (gen.silent || gen.resumedAt - from <= SHORT_WAIT_US) return;
+    this.out.rec2(TagCode.TaskAwait, ctx.id, from);
+    this.out.rec2(TagCode.TaskResume, ctx.id, gen.resumedAt);
+  }
+
+  /** Writes the wait record of `ctx` held since {@link Ctx.waitTs}: a park at a `yield` carries a 1. */
+  private writeWait(ctx: Ctx): void {
+    if (ctx.gen !== undefined && ctx.gen.yielded) this.out.rec3(TagCode.TaskAwait, ctx.id, ctx.waitTs, 1);
+    else this.out.rec2(TagCode.TaskAwait, ctx.id, ctx.waitTs);
   }
 
   /** The innermost running task, or the one that called the internal function running above it (see {@link Ctx.task}). */

@@ -117,3 +117,20 @@ test('a stop of following promises: an instant on its thread, cut tasks and PROM
   const [promise] = c.traceEvents.filter((e) => e.ph === 'X' && e.name === 'PROMISE');
   assert.deepEqual([promise.ts, promise.dur, promise.args?.cut], [20, 10, true]);
 });
+
+test("an async generator's park at a yield is a segment of its lane with args.state yielded", () => {
+  const gen = parseTrace(
+    [...lines.slice(0, 6), ['N', 2, 0, 5, 1, 'numbers'], ['W', 2, 8, 1], ['U', 2, 30], ['W', 2, 40], ['U', 2, 60], ['E', 2, 70, 0], lines[lines.length - 1]].map((l) => JSON.stringify(l)).join('\n') + '\n',
+  );
+  const events = toChromeTrace(gen).traceEvents.filter((e) => e.ph === 'X' && e.args?.task === `${PID}:0:2`);
+  assert.deepEqual(
+    events.map((e) => [e.name, e.args?.state, e.ts, e.dur]),
+    [
+      ['numbers', 'running', 5, 3],
+      ['numbers (yielded)', 'yielded', 8, 22],
+      ['numbers', 'running', 30, 10],
+      ['numbers (waiting)', 'waiting', 40, 20],
+      ['numbers', 'running', 60, 10],
+    ],
+  );
+});

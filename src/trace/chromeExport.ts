@@ -194,13 +194,13 @@ export function toChromeTrace(model: TraceModel): ChromeTrace {
     for (let i = 0; i + 2 < s.length; i += 3) {
       const start = s[i];
       const end = s[i + 1] < 0 ? (t.end ?? t.cut ?? model.lastTs) : s[i + 1];
-      const state = s[i + 2] === SegmentState.Running ? 'running' : 'waiting';
+      const state = s[i + 2] === SegmentState.Running ? 'running' : s[i + 2] === SegmentState.Yielded ? 'yielded' : 'waiting';
       const args: Record<string, unknown> = { state, task: t.key, thread: tidOfThread.get(t.thread)?.name ?? t.thread };
       if (src) args.source = src;
       if (t.failed) args.failed = true;
       // What the task did after the recorder stopped following its thread is unknown, not "done".
       if (t.cut !== undefined) args.cut = true;
-      ev.push({ ph: 'X', name: state === 'running' ? t.name || '(anonymous)' : `${t.name || '(anonymous)'} (waiting)`, cat: `task,${state}`, pid, tid, ts: start, dur: Math.max(0, end - start), args });
+      ev.push({ ph: 'X', name: state === 'running' ? t.name || '(anonymous)' : `${t.name || '(anonymous)'} (${state})`, cat: `task,${state}`, pid, tid, ts: start, dur: Math.max(0, end - start), args });
     }
   }
 

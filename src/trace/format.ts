@@ -169,8 +169,12 @@ export type DestroyRecord = [tag: 'D', asyncId: number, ts: number];
  */
 export type TaskStartRecord = [tag: 'N', taskId: number, parentTaskId: number, ts: number, stackId: number, name: string];
 
-/** `["W", taskId, ts]` — the task suspended at an `await` (waiting). */
-export type TaskAwaitRecord = [tag: 'W', taskId: number, ts: number];
+/**
+ * `["W", taskId, ts]` — the task suspended at an `await` (waiting); `["W", taskId, ts, 1]` — an async
+ * generator's task suspended at a `yield` until its consumer asks for the next value (older readers
+ * take it for a wait).
+ */
+export type TaskAwaitRecord = [tag: 'W', taskId: number, ts: number, yielded?: 1];
 
 /** `["U", taskId, ts]` — the task resumed after an `await` (running). */
 export type TaskResumeRecord = [tag: 'U', taskId: number, ts: number];

@@ -189,3 +189,10 @@ test('an O record cuts the thread’s open tasks and PROMISE operations, and onl
   assert.ok(m.ops.get('10:0:8'));
   assert.equal(m.problems.length, 0);
 });
+
+test("an async generator's park at a yield (a W with a trailing 1) is a segment of its own; a plain W is still a wait", () => {
+  const lines = (recs: string[]) => [header, '["@",10,0]', '["N",4,0,50,0,"numbers"]', ...recs].join('\n') + '\n';
+  const m = parseTrace(lines(['["W",4,60]', '["U",4,100]', '["W",4,110,1]', '["U",4,200]', '["E",4,210,0]']));
+  assert.deepEqual(m.tasks.get('10:0:4')!.segments, [50, 60, SegmentState.Running, 60, 100, SegmentState.Waiting, 100, 110, SegmentState.Running, 110, 200, SegmentState.Yielded, 200, 210, SegmentState.Running]);
+  assert.deepEqual(m.problems, []);
+});

@@ -87,6 +87,8 @@ export interface AsyncOp {
 export const enum SegmentState {
   Running = 0,
   Waiting = 1,
+  /** An async generator suspended at a `yield`, until its consumer asks for the next value (`["W",id,ts,1]`). */
+  Yielded = 2,
 }
 
 /** One async function call, drawn as a task lane. */
@@ -686,7 +688,7 @@ export class TraceReader {
           // 1 rejected, 0 fulfilled, -1 (or absent) when the recorder could not tell.
           if (r[3] === 1 || r[3] === 0) task.failed = r[3] === 1;
         } else {
-          s.push(ts, -1, r[0] === 'W' ? SegmentState.Waiting : SegmentState.Running);
+          s.push(ts, -1, r[0] === 'W' ? (r[3] === 1 ? SegmentState.Yielded : SegmentState.Waiting) : SegmentState.Running);
         }
         return;
       }

@@ -571,6 +571,58 @@ for (const node of nodeVersions) {
       assert.deepEqual(opsOfType(m, 'PROMISE').map((o) => o.stack[0]), []);
     });
 
+    test('async generator objects are task lanes: running, waiting at awaits, parked at yields, ended by return, throw or break', async () => {
+      const file = runnerFixture('asyncGenerators.js');
+      const m = await runOk(nodeArgs, [file], '3 abtrue true generator failed xyz a2,a1 b2,b1\n');
+      const letters = ['R', 'W', 'Y'];
+      const statesOf = (t: Task) => t.segments.filter((_, i) => i % 3 === 2).map((st) => letters[st] ?? String(st)).join('');
+      const parentName = (t: Task) => [...m.tasks.values()].find((x) => x.key === t.parentKey)?.name;
+      // R running, W waiting at an await, Y parked at a yield until the consumer asks again.
+      const expected: Record<string, { parent: string; states: string; at: [string, string] }> = {
+        // Three values, each after a timer; done when asked a fourth time.
+        ticks: { parent: 'forAwait', states: 'RWRYRWRYRWRYR', at: ['// FOR-AWAIT', 'v of'] },
+        // A value at once, one after a timer, then done.
+        pair: { parent: 'manual', states: 'RYRWRYR', at: ['// FIRST-NEXT', 'next('] },
+        // Left after two values: return() resumes it into its finally block, which waits for a timer.
+        endless: { parent: 'early', states: 'RWRYRWRYRWR', at: ['// EARLY', 'v of'] },
+        failing: { parent: 'catches', states: 'RYRWR', at: ['// FAILING', '_ of'] },
+        // Parked while yield* hands over inner's values, then a value of its own.
+        outer: { parent: 'delegates', states: 'RWRYRWRYRWRWRYR', at: ['// OUTER', 'v of'] },
+        inner: { parent: 'outer', states: 'RWRYRWRYRWR', at: ['// DELEGATE', 'inner('] },
+      };
+      for (const [name, e] of Object.entries(expected)) {
+        const ts = tasksNamed(m, name);
+        assert.equal(ts.length, 1, `one lane for ${name}`);
+        const [t] = ts;
+        assert.equal(parentName(t), e.parent, `${name} under ${e.parent}`);
+        assert.equal(statesOf(t), e.states, `${name}: segments`);
+        assert.equal(typeof t.end, 'number', `${name} ended`);
+        const at = positionOf(file, e.at[0], e.at[1]);
+        assert.equal(t.stack[0]?.file, file);
+        assert.equal(t.stack[0]?.line, at.line, `${name}: call site on the line of its first request`);
+      }
+      // Its request rejected, where the recorder can tell.
+      const [failing] = tasksNamed(m, 'failing');
+      if (nodeMajor(m) < 24) assert.equal(failing.failed, true, 'failing rejected');
+      for (const n of ['ticks', 'pair', 'endless', 'outer', 'inner']) if (nodeMajor(m) < 24) assert.equal(tasksNamed(m, n)[0].failed, false, `${n} fulfilled`);
+      // Two objects of one function consumed at once: a lane each, under its own consumer.
+      const drains = tasksNamed(m, 'drain');
+      const countdowns = tasksNamed(m, 'countdown');
+      assert.equal(drains.length, 2);
+      assert.equal(countdowns.length, 2);
+      assert.deepEqual(countdowns.map((t) => t.parentKey).sort(), drains.map((t) => t.key).sort(), 'one countdown under each drain');
+      for (const t of countdowns) {
+        assert.equal(statesOf(t), 'RWRYRWRYR', 'countdown: two values after a timer each, then done');
+        assert.equal(typeof t.end, 'number');
+        assert.equal(t.stack[0]?.line, positionOf(file, '// DRAIN', 'v of').line);
+      }
+      // They overlapped in time.
+      const [c1, c2] = countdowns;
+      assert.ok(c1.start < (c2.end as number) && c2.start < (c1.end as number), 'consumed at the same time');
+      // The generators' own awaits are not taken for `.then` calls.
+      assert.deepEqual(opsOfType(m, 'PROMISE').map((o) => o.stack[0]), []);
+    });
+
     test('loops awaiting async functions that await fetch: every call nested under its loop, waits and resumes alternate', async () => {
       const file = runnerFixture('fetchLoop.mjs');
       const m = await runOk(nodeArgs, [file], 'okokok\nOKOKOK OKOKOK OKOKOK OKOKOK\n');
