@@ -499,7 +499,8 @@ export class DiagramApp {
     clear(this.legendEl);
     const items: [string, string, string][] = [
       ['running', 'Running: code on the thread (callback, task, pool job)', 'running'],
-      ['waiting', 'Waiting: suspended at an await (or an async generator at a yield), or a resource pending', 'waiting'],
+      ['waiting', 'Waiting: suspended at an await, or a resource pending', 'waiting'],
+      ['parked', 'Parked: an async generator suspended at a yield, until its consumer asks for the next value', 'parked'],
       ['queued', 'Queued: submitted to the threadpool, no thread yet', 'queued'],
       ['blocked', 'Blocked event loop: synchronous code over the threshold', 'blocked'],
       ['inferred', 'Pool thread inferred: Node does not say which thread ran it; placed by a model of libuv\u2019s FIFO queue', 'inferred'],

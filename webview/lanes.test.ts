@@ -180,12 +180,12 @@ test('cut bars, marks and the notice say where and why the runner stopped follow
   assert.equal(followStopNotice(fixture('fetchLocalhost.cdtrace')), undefined);
 });
 
-test("an async generator's park at a yield is drawn as waiting and described as a park", () => {
+test("an async generator's park at a yield is a state of its own, told from a wait", () => {
   const header = JSON.stringify(['H', { format: 'concurrency-diagram-trace', version: 1, originNs: '1', originWallMs: 0, writer: 't' }]);
   const m = parseTrace([header, '["@",10,0]', '["T",0,"main","main",10,5]', '["N",4,0,50,0,"numbers"]', '["W",4,60,1]', '["U",4,100]', '["W",4,110]', '["U",4,200]', '["E",4,210,0]'].join('\n') + '\n');
   const { lanes } = layoutLanes(m, defaultFilter());
   const lane = lanes.find((l) => l.group === 'tasks')!;
-  assert.deepEqual([...lane.spans.state.slice(0, lane.spans.n)], [SpanState.Running, SpanState.Waiting, SpanState.Running, SpanState.Waiting, SpanState.Running]);
+  assert.deepEqual([...lane.spans.state.slice(0, lane.spans.n)], [SpanState.Running, SpanState.Parked, SpanState.Running, SpanState.Waiting, SpanState.Running]);
   assert.equal(describeSpan(m, lane, 1).state, 'parked at a yield (until the consumer asks for the next value)');
   assert.equal(describeSpan(m, lane, 3).state, 'waiting');
   assert.equal(describeSpan(m, lane, 4).wait, 90, 'the run after an await tells how long it waited');

@@ -22,13 +22,15 @@ export const enum SpanState {
   Inferred = 4,
   /** The runner's own work on a thread (its start-up, a TypeScript compile): not the script's. */
   Runner = 5,
+  /** An async generator suspended at a `yield` until its consumer asks for the next value. */
+  Parked = 6,
 }
 
 /** Number of {@link SpanState} values (for per-state arrays). */
-export const SPAN_STATE_COUNT = 6;
+export const SPAN_STATE_COUNT = 7;
 
 /** Human names of the states, indexed by {@link SpanState}. */
-export const STATE_NAMES = ['running', 'waiting', 'queued', 'blocked event loop', 'running (placement inferred)', 'runner start-up'];
+export const STATE_NAMES = ['running', 'waiting', 'queued', 'blocked event loop', 'running (placement inferred)', 'runner start-up', 'parked at a yield (until the consumer asks for the next value)'];
 
 /** Lane groups, in display order. */
 export type LaneGroup = 'threads' | 'tasks' | 'ops';
@@ -255,8 +257,8 @@ class SpanBuilder {
       last = a;
       s[n] = a;
       e[n] = b;
-      // An async generator parked at a `yield` is drawn as waiting; its span info tells which.
-      st[n] = seg[i + 2] === SegmentState.Running ? SpanState.Running : SpanState.Waiting;
+      const state = seg[i + 2];
+      st[n] = state === SegmentState.Running ? SpanState.Running : state === SegmentState.Yielded ? SpanState.Parked : SpanState.Waiting;
       sr[n] = src;
       n++;
     }

@@ -15,7 +15,7 @@ export const NO_FG = 255;
  * state over it at a height proportional to its share of the time, so "20 % running" stays
  * visible instead of vanishing into the dominant state.
  */
-const FOREGROUND = [true, false, false, true, true];
+const FOREGROUND = [true, false, false, true, true, false, false];
 
 /** Output buffer of {@link mergeSpans}: rectangles in pixels relative to the range start. */
 export interface RectBuffer {

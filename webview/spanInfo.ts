@@ -138,14 +138,10 @@ export function describeSpan(model: TraceModel, lane: Lane, i: number): SpanInfo
       const task = src.task;
       let wait: number | undefined;
       const s = task.segments;
-      let parked = false;
-      for (let k = 0; k + 2 < s.length; k += 3) {
-        if (s[k] !== start) continue;
-        if (k >= 3 && state === SpanState.Running && s[k - 1] === SegmentState.Waiting) wait = s[k - 2] >= 0 ? s[k - 2] - s[k - 3] : undefined;
-        if (s[k + 2] === SegmentState.Yielded) parked = true;
+      for (let k = 3; k + 2 < s.length; k += 3) {
+        if (s[k] === start && state === SpanState.Running && s[k - 1] === SegmentState.Waiting) wait = s[k - 2] >= 0 ? s[k - 2] - s[k - 3] : undefined;
       }
       const cut = task.cut !== undefined ? cutNote(model, task.thread, task.cut) : undefined;
-      if (parked) base.state = 'parked at a yield (until the consumer asks for the next value)';
       return { ...base, type: task.failed ? 'async task (rejected)' : 'async task', label: task.name || '(anonymous)', wait, thread: threadLabel(model, task.thread), stack: task.stack, key: task.key, cut };
     }
     case 'busy':

@@ -11,7 +11,7 @@ export interface Theme {
   fill: (string | CanvasPattern)[];
   /** Outline per state, or '' for none. */
   stroke: string[];
-  /** Bar height as a share of the row height, per state (waiting bars are thinner). */
+  /** Bar height as a share of the row height, per state (waiting and parked bars are thinner). */
   height: number[];
   foreground: string;
   muted: string;
@@ -73,7 +73,10 @@ export function readTheme(root: HTMLElement, ctx: CanvasRenderingContext2D): The
   fill[SpanState.Inferred] = hatch(ctx, inferred, background);
   stroke[SpanState.Inferred] = inferred;
   fill[SpanState.Runner] = runner;
-  const height = [0.72, 0.34, 0.5, 0.86, 0.72, 0.5];
+  // Parked at a yield: as thin as a wait, hollow (nothing pending, the consumer has not asked yet).
+  fill[SpanState.Parked] = background;
+  stroke[SpanState.Parked] = waiting;
+  const height = [0.72, 0.34, 0.5, 0.86, 0.72, 0.5, 0.34];
   return {
     fill,
     stroke,
@@ -85,7 +88,7 @@ export function readTheme(root: HTMLElement, ctx: CanvasRenderingContext2D): The
     selection: v('--cd-selection', '#ffffff'),
     highlight: v('--cd-highlight', '#f2cc60'),
     mark: v('--cd-mark', '#b180d7'),
-    base: [running, waiting, queued, blocked, inferred, runner],
+    base: [running, waiting, queued, blocked, inferred, runner, waiting],
     highContrast,
   };
 }

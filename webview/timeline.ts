@@ -16,7 +16,7 @@ import type { Theme } from './theme';
 Chart.register(LinearScale, ScatterController, PointElement, zoomPlugin);
 
 /** States behind (waiting, queued) first, so the foreground share of merged bars stays on top. */
-const DRAW_ORDER = [SpanState.Waiting, SpanState.Queued, SpanState.Runner, SpanState.Running, SpanState.Inferred, SpanState.Blocked];
+const DRAW_ORDER = [SpanState.Parked, SpanState.Waiting, SpanState.Queued, SpanState.Runner, SpanState.Running, SpanState.Inferred, SpanState.Blocked];
 
 /** Pixels per row. */
 export const ROW_PX = 22;
