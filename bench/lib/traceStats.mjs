@@ -74,6 +74,7 @@ export const TAG_NAMES = {
   Z: 'loop blocked',
   S: 'runner busy',
   O: 'follow stop',
+  G: 'hook calls out of stack',
   P: 'pool thread',
   J: 'pool job',
   '!': 'error',

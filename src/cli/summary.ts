@@ -26,6 +26,28 @@ function followStops(threads: readonly Thread[]): string {
 }
 
 /**
+ * `5 recorder hook calls out of stack (2 async operations not recorded)` when the script made
+ * async work a few frames from the stack limit, where the recorder's hooks could not do theirs;
+ * '' when none did.
+ */
+function stackCuts(threads: readonly Thread[]): string {
+  let cut = 0;
+  let lost = 0;
+  let unsourced = 0;
+  let dropped = 0;
+  for (const t of threads) {
+    if (!t.stackCuts) continue;
+    cut += t.stackCuts.cut;
+    lost += t.stackCuts.lost;
+    unsourced += t.stackCuts.unsourced;
+    dropped += t.stackCuts.dropped;
+  }
+  if (cut === 0 && dropped === 0) return '';
+  const what = [lost > 0 ? `${plural(lost, 'async operation')} not recorded` : '', unsourced > 0 ? `${unsourced} without their own source` : '', dropped > 0 ? `${plural(dropped, 'record')} dropped` : ''].filter(Boolean);
+  return `${plural(cut, 'recorder hook call')} out of stack${what.length > 0 ? ` (${what.join(', ')})` : ''}`;
+}
+
+/**
  * `counts` (from a scan) replace the model's own async operation, task and error counts.
  * `concurrency-diagram: exit 0 · threads: 1 main, 2 workers, 4 threadpool · 120 async operations ·
  * 3 tasks · 6 pool jobs (4 queued) · trace: /tmp/x.cdtrace`
@@ -47,6 +69,8 @@ export function summaryLine(model: TraceModel, tracePath: string, counts?: ScanC
     `${plural(jobs.length, 'pool job')} (${queued} queued)`,
   ];
   if (c.errors > 0) parts.push(plural(c.errors, 'error'));
+  const cuts = stackCuts(threads);
+  if (cuts) parts.push(cuts);
   parts.push(`trace: ${tracePath}`);
   return `concurrency-diagram: ${parts.join(' · ')}`;
 }

@@ -134,6 +134,7 @@ export class TraceScanner {
       case 'Q':
       case '!':
       case 'O':
+      case 'G':
         return true;
       default:
         return false;

@@ -344,6 +344,11 @@ export function isSubclassPromise(p: object): boolean {
   return answer;
 }
 
+/** Whether `e` is V8's RangeError for a full stack (`Maximum call stack size exceeded`). */
+function isStackOverflow(e: unknown): boolean {
+  return e instanceof RangeError && e.message.includes('call stack');
+}
+
 /** Gives a wrapper the name and length of the function it wraps (Node's timer methods are anonymous). */
 function lookLike(wrapper: Function, original: Function): Function {
   Object.defineProperty(wrapper, 'name', { value: original.name, configurable: true });
@@ -504,6 +509,15 @@ export class AsyncRecorder {
   private hook: asyncHooks.AsyncHook | undefined;
   private stopPromiseHooks: (() => void) | undefined;
   private errors = 0;
+  /**
+   * Hook events cut short (see {@link cutShort}); async resources recorded after such a cut with
+   * the source they inherit, and resources not recorded; and what the last `G` record said.
+   */
+  private cuts = 0;
+  private unsourcedResources = 0;
+  private lostResources = 0;
+  private cutsWritten = 0;
+  private droppedWritten = 0;
   /** Stack of the async_hooks callback running now (source of resources without a user frame). */
   private currentStack = 0;
   /** Cache-key prefix of the async_hooks callback running now (its resource's type and source), if any. */
@@ -632,59 +646,92 @@ export class AsyncRecorder {
     // The destroy hook makes Node track every promise for GC unless promises are left out (Node ≥ 24.9):
     // without it, one-shot resources end with their callback instead.
     this.useDestroy = trackPromisesOff;
+    // Every hook below is guarded twice: an exception of the recorder's own must never leave a hook
+    // (Node ends the process for one out of an async hook, and a promise hook's would be thrown at
+    // the script), also when the first handler runs out of stack too (see cutShort).
     const init = (asyncId: number, type: string, triggerId: number, resource: object): void => {
       if (type === 'PROMISE') return;
       try {
         if (this.followState === 1) this.stopFollowing();
         this.onInit(asyncId, type, triggerId, resource, init);
+        if (this.analysisStart >= 0) this.endAnalysis();
       } catch (e) {
-        this.fail('init', e);
+        try {
+          this.initCut(e, asyncId, type, triggerId, resource);
+        } catch {
+          this.cuts++;
+          this.lostResources++;
+        }
       }
-      if (this.analysisStart >= 0) this.endAnalysis();
     };
     const callbacks: asyncHooks.HookCallbacks & { trackPromises?: boolean } = {
       init,
       before: (asyncId) => {
-        if (this.followState === 1) this.stopFollowing();
-        const v = this.live.get(asyncId);
-        if (this.heldHandle !== undefined) this.releaseHandle(this.openerSource(v));
-        if (this.marks.length === 0 && this.ctxStack.length > 0) this.dropLoaderCtxs();
-        // A macrotask callback starts: a wait still open spans it, so it is real.
-        if (this.heldWaits.length > 0) this.writeHeldWaits();
-        else if (this.endingPromise !== undefined) this.writeEnd();
-        if (v === undefined) return;
-        const ts = this.now();
-        this.out.rec2(TagCode.Before, asyncId, ts);
-        const stackId = Math.floor(v / 512);
-        this.currentStack = stackId;
-        // Code run by callbacks of the same kind of resource from the same source tends to do the same things.
-        this.cbTag = `c${v >>> 1}`;
-        this.cbOrdinal = 0;
-        this.cbOneShot = (v & 1) === 1;
-        this.loop.enter(ts, stackId);
+        try {
+          if (this.followState === 1) this.stopFollowing();
+          const v = this.live.get(asyncId);
+          if (this.heldHandle !== undefined) this.releaseHandle(this.openerSource(v));
+          if (this.marks.length === 0 && this.ctxStack.length > 0) this.dropLoaderCtxs();
+          // A macrotask callback starts: a wait still open spans it, so it is real.
+          if (this.heldWaits.length > 0) this.writeHeldWaits();
+          else if (this.endingPromise !== undefined) this.writeEnd();
+          if (v === undefined) return;
+          if (!this.flushArmed) this.rearmFlush?.();
+          const ts = this.now();
+          this.out.rec2(TagCode.Before, asyncId, ts);
+          const stackId = Math.floor(v / 512);
+          this.currentStack = stackId;
+          // Code run by callbacks of the same kind of resource from the same source tends to do the same things.
+          this.cbTag = `c${v >>> 1}`;
+          this.cbOrdinal = 0;
+          this.cbOneShot = (v & 1) === 1;
+          this.loop.enter(ts, stackId);
+        } catch (e) {
+          try {
+            this.cutShort('before', e);
+          } catch {
+            this.cuts++;
+          }
+        }
       },
       after: (asyncId) => {
-        if (this.heldHandle !== undefined) this.releaseHandle(0);
-        const v = this.live.get(asyncId);
-        if (v === undefined) return;
-        const ts = this.now();
-        this.out.rec2(TagCode.After, asyncId, ts);
-        this.loop.exit(ts);
-        this.currentStack = 0;
-        this.cbTag = undefined;
-        this.cbOneShot = false;
-        if (!this.useDestroy && (v & 1) === 1) {
-          this.live.delete(asyncId);
-          this.out.rec2(TagCode.Destroy, asyncId, ts);
+        try {
+          if (this.heldHandle !== undefined) this.releaseHandle(0);
+          const v = this.live.get(asyncId);
+          if (v === undefined) return;
+          const ts = this.now();
+          this.out.rec2(TagCode.After, asyncId, ts);
+          this.loop.exit(ts);
+          this.currentStack = 0;
+          this.cbTag = undefined;
+          this.cbOneShot = false;
+          if (!this.useDestroy && (v & 1) === 1) {
+            this.live.delete(asyncId);
+            this.out.rec2(TagCode.Destroy, asyncId, ts);
+          }
+        } catch (e) {
+          try {
+            this.cutShort('after', e);
+          } catch {
+            this.cuts++;
+          }
         }
       },
       trackPromises: false,
     };
     if (this.useDestroy) {
       callbacks.destroy = (asyncId) => {
-        if (this.heldHandle !== undefined) this.releaseHandle(0);
-        if (!this.live.delete(asyncId)) return;
-        this.out.rec2(TagCode.Destroy, asyncId, this.now());
+        try {
+          if (this.heldHandle !== undefined) this.releaseHandle(0);
+          if (!this.live.delete(asyncId)) return;
+          this.out.rec2(TagCode.Destroy, asyncId, this.now());
+        } catch (e) {
+          try {
+            this.cutShort('destroy', e);
+          } catch {
+            this.cuts++;
+          }
+        }
       };
     }
     // Made before the hooks exist, so these probes are never recorded.
@@ -714,7 +761,11 @@ export class AsyncRecorder {
       const wrapper = lookLike(
         {
           [name](this: unknown, ...args: unknown[]): unknown {
-            onClear(args[0]);
+            try {
+              onClear(args[0]);
+            } catch {
+              // No stack left for the recorder: Node's function still clears the timer.
+            }
             return Reflect.apply(original, this, args);
           },
         }[name],
@@ -731,7 +782,11 @@ export class AsyncRecorder {
         if (typeof original !== 'function') continue;
         const methods: Record<string | symbol, unknown> = {
           [key](this: unknown, ...args: unknown[]): unknown {
-            onClear(this);
+            try {
+              onClear(this);
+            } catch {
+              // No stack left for the recorder: Node's function still clears the timer.
+            }
             return Reflect.apply(original, this, args);
           },
         };
@@ -749,7 +804,11 @@ export class AsyncRecorder {
       // Only a resource still live ends here: a timer that already fired has ended with its callback.
       if (typeof asyncId === 'number' && this.live.delete(asyncId)) this.out.rec2(TagCode.Destroy, asyncId, this.now());
     } catch (e) {
-      this.fail('clear', e);
+      try {
+        this.cutShort('clear', e);
+      } catch {
+        this.cuts++;
+      }
     }
   }
 
@@ -763,6 +822,13 @@ export class AsyncRecorder {
     this.reactionTags.age();
     this.reactionOps.age();
   }
+
+  /**
+   * Whether the periodic flush is scheduled; when not, the next callback of a recorded resource to
+   * start calls {@link rearmFlush} (set by the preload, which owns the timer).
+   */
+  flushArmed = true;
+  rearmFlush: (() => void) | undefined;
 
   /** While set, the resources made are the runner's own: not recorded. */
   ownWork = false;
@@ -783,6 +849,54 @@ export class AsyncRecorder {
     this.errors++;
     this.onError(where, e);
     if (this.errors >= 20) this.disable();
+  }
+
+  /**
+   * A hook's work was cut short by an exception. Most often the script made the resource or the
+   * promise deep in a recursion, close to the stack limit, where the recorder's own calls (a stack
+   * capture, a record) overflow: that is counted ({@link writeCuts}), never reported as an error nor
+   * a reason to stop recording, since the next event may well have stack enough. Any other
+   * exception is the recorder's own failure ({@link fail}). Called in a `catch`, itself guarded:
+   * when even this call overflows, the caller only counts. True for a stack overflow.
+   */
+  private cutShort(where: string, e: unknown): boolean {
+    // A capture's time cannot be told any more: it is left out of the overhead limit's count.
+    this.analysisStart = -1;
+    if (isStackOverflow(e)) {
+      this.cuts++;
+      return true;
+    }
+    this.fail(where, e);
+    return false;
+  }
+
+  /**
+   * An async resource whose `init` was cut short (see {@link cutShort}): recorded with what is known
+   * without looking at the stack, the source its trigger or the callback running gives, unless it
+   * was recorded before the cut.
+   */
+  private initCut(e: unknown, asyncId: number, type: string, triggerId: number, resource: object): void {
+    const overflow = this.cutShort('init', e);
+    if (this.ownWork || this.live.has(asyncId)) return;
+    const typeId = this.typeId(type);
+    const t = this.live.get(triggerId);
+    const stackId = (t !== undefined ? Math.floor(t / 512) : 0) || this.currentStack;
+    const oneShot = !LONG_LIVED_TYPES.has(type) || (type === 'Timeout' && (resource as { _repeat?: unknown })._repeat == null);
+    this.out.rec5(TagCode.Init, asyncId, typeId, triggerId, this.now(), stackId);
+    this.live.set(asyncId, (stackId * 256 + Math.min(typeId, 255)) * 2 + (oneShot ? 1 : 0));
+    if (overflow) this.unsourcedResources++;
+  }
+
+  /**
+   * Writes a `G` record when hook events were cut short, or records dropped, since the last one:
+   * called where the stack is the event loop's own (each flush, the thread's end).
+   */
+  writeCuts(): void {
+    const dropped = this.out.dropped;
+    if (this.cuts === this.cutsWritten && dropped === this.droppedWritten) return;
+    this.cutsWritten = this.cuts;
+    this.droppedWritten = dropped;
+    this.out.write(`["G",${this.now()},${this.cuts},${this.unsourcedResources},${this.lostResources},${dropped}]\n`);
   }
 
   /**
@@ -932,8 +1046,9 @@ export class AsyncRecorder {
       this.heldHandle = { asyncId, typeId, triggerId, ts };
       return;
     }
-    this.live.set(asyncId, (stackId * 256 + Math.min(typeId, 255)) * 2 + (oneShot ? 1 : 0));
+    // Recorded first: a resource in `live` has its record (see initCut).
     this.out.rec5(TagCode.Init, asyncId, typeId, triggerId, ts, stackId);
+    this.live.set(asyncId, (stackId * 256 + Math.min(typeId, 255)) * 2 + (oneShot ? 1 : 0));
   }
 
   /**
@@ -1118,9 +1233,11 @@ export class AsyncRecorder {
   private enableTasks(): void {
     // Made before the hooks exist: it makes promises of its own.
     this.rejected = makeRejectedReader();
+    // Guarded like the async hooks (see enable): an exception out of a promise hook would be thrown
+    // at the script's code that made or settled the promise.
     const init = (p: Promise<unknown>, parent: Promise<unknown> | undefined): void => {
-      if (this.followState !== 0) return this.leaveFollowing();
       try {
+        if (this.followState !== 0) return this.leaveFollowing();
         if (this.endingPromise !== undefined) this.writeEnd();
         if (this.pendingPromise !== undefined) this.resolvePending(undefined, parent);
         const top = this.ctxStack[this.ctxStack.length - 1];
@@ -1136,115 +1253,143 @@ export class AsyncRecorder {
           this.combinator = undefined;
           this.onChild(p, parent, init);
         }
+        if (this.analysisStart >= 0) this.endAnalysis();
       } catch (e) {
-        this.fail('promise init', e);
+        try {
+          this.cutShort('promise init', e);
+        } catch {
+          this.cuts++;
+        }
       }
-      if (this.analysisStart >= 0) this.endAnalysis();
     };
     const settled = (p: Promise<unknown>): void => {
-      if (this.followState !== 0) return this.leaveFollowing();
-      if (this.endingPromise !== undefined) this.writeEnd();
-      if (this.pendingPromise !== undefined) this.resolvePending(p);
-      const ctx = this.taskOf.get(p);
-      if (ctx === undefined) return;
-      this.taskOf.delete(p);
-      if (ctx.gen !== undefined) {
+      try {
+        if (this.followState !== 0) return this.leaveFollowing();
+        if (this.endingPromise !== undefined) this.writeEnd();
+        if (this.pendingPromise !== undefined) this.resolvePending(p);
+        const ctx = this.taskOf.get(p);
+        if (ctx === undefined) return;
+        this.taskOf.delete(p);
+        if (ctx.gen !== undefined) {
+          try {
+            this.onGenSettled(ctx, p, settled);
+          } catch (e) {
+            this.cutShort('generator settled', e);
+          }
+          if (this.analysisStart >= 0) this.endAnalysis();
+          return;
+        }
+        this.remove(ctx);
+        ctx.running = false;
+        if (ctx.id !== 0) {
+          const ts = this.now();
+          if (ctx.waitTs >= 0) {
+            if (ts - ctx.waitTs > SHORT_WAIT_US) this.writeWait(ctx);
+            ctx.waitTs = -1;
+          }
+          // V8 runs this hook before the promise takes its state: the end is written at the next hook.
+          this.endingTask = ctx.id;
+          this.endingPromise = p;
+          this.endingTs = ts;
+        }
+      } catch (e) {
         try {
-          this.onGenSettled(ctx, p, settled);
-        } catch (e) {
-          this.fail('generator settled', e);
+          this.cutShort('promise settled', e);
+        } catch {
+          this.cuts++;
         }
-        if (this.analysisStart >= 0) this.endAnalysis();
-        return;
-      }
-      this.remove(ctx);
-      ctx.running = false;
-      if (ctx.id !== 0) {
-        const ts = this.now();
-        if (ctx.waitTs >= 0) {
-          if (ts - ctx.waitTs > SHORT_WAIT_US) this.writeWait(ctx);
-          ctx.waitTs = -1;
-        }
-        // V8 runs this hook before the promise takes its state: the end is written at the next hook.
-        this.endingTask = ctx.id;
-        this.endingPromise = p;
-        this.endingTs = ts;
       }
     };
     const hooks: v8.HookCallbacks = {
       init,
       before: (p) => {
-        if (this.followState !== 0) return this.leaveFollowing();
-        this.combinator = undefined;
-        if (this.endingPromise !== undefined) this.writeEnd();
-        if (this.pendingPromise !== undefined) this.resolvePending(undefined);
-        const ts = this.now();
-        this.marks.push(this.ctxStack.length);
-        const ctx = this.awaitOf.get(p);
-        let stackId = 0;
-        this.jobTag = -1;
-        if (ctx === undefined && this.reactionTags.size > 0) {
-          const tag = this.reactionTags.get(p);
-          if (tag !== undefined) {
-            this.reactionTags.delete(p);
-            this.jobTag = tag;
-            this.jobOrdinal = 0;
+        try {
+          if (this.followState !== 0) return this.leaveFollowing();
+          this.combinator = undefined;
+          if (this.endingPromise !== undefined) this.writeEnd();
+          if (this.pendingPromise !== undefined) this.resolvePending(undefined);
+          const ts = this.now();
+          this.marks.push(this.ctxStack.length);
+          const ctx = this.awaitOf.get(p);
+          let stackId = 0;
+          this.jobTag = -1;
+          if (ctx === undefined && this.reactionTags.size > 0) {
+            const tag = this.reactionTags.get(p);
+            if (tag !== undefined) {
+              this.reactionTags.delete(p);
+              this.jobTag = tag;
+              this.jobOrdinal = 0;
+            }
+          }
+          if (ctx === undefined && this.reactionOps.size > 0) {
+            const op = this.reactionOps.get(p);
+            if (op !== undefined) {
+              this.reactionOps.delete(p);
+              this.out.rec2(TagCode.Before, op.id, ts);
+              // Resources made by the callback are caused by the code that registered it.
+              op.outerStack = this.currentStack;
+              this.currentStack = op.stackId;
+              this.runningOp = op;
+              stackId = op.stackId;
+            }
+          }
+          if (ctx !== undefined) {
+            this.awaitOf.delete(p);
+            this.resume(ctx, ts);
+            stackId = ctx.stackId;
+          } else if (this.moduleAwaitsOpen > 0) {
+            const from = this.moduleAwaits.get(p);
+            if (from !== undefined) {
+              // An ES module's body resumes after a top-level await: what runs is the body, from that await.
+              this.moduleAwaits.delete(p);
+              this.moduleAwaitsOpen--;
+              this.moduleRunMark = this.marks.length;
+              this.moduleFrom = from;
+              this.moduleOrdinal = 0;
+              this.moduleMisses = 0;
+              this.moduleLast = undefined;
+              stackId = from.source;
+            }
+          }
+          this.loop.enter(ts, stackId || this.runningTaskStack());
+        } catch (e) {
+          try {
+            this.cutShort('promise before', e);
+          } catch {
+            this.cuts++;
           }
         }
-        if (ctx === undefined && this.reactionOps.size > 0) {
-          const op = this.reactionOps.get(p);
-          if (op !== undefined) {
-            this.reactionOps.delete(p);
-            this.out.rec2(TagCode.Before, op.id, ts);
-            // Resources made by the callback are caused by the code that registered it.
-            op.outerStack = this.currentStack;
-            this.currentStack = op.stackId;
-            this.runningOp = op;
-            stackId = op.stackId;
-          }
-        }
-        if (ctx !== undefined) {
-          this.awaitOf.delete(p);
-          this.resume(ctx, ts);
-          stackId = ctx.stackId;
-        } else if (this.moduleAwaitsOpen > 0) {
-          const from = this.moduleAwaits.get(p);
-          if (from !== undefined) {
-            // An ES module's body resumes after a top-level await: what runs is the body, from that await.
-            this.moduleAwaits.delete(p);
-            this.moduleAwaitsOpen--;
-            this.moduleRunMark = this.marks.length;
-            this.moduleFrom = from;
-            this.moduleOrdinal = 0;
-            this.moduleMisses = 0;
-            this.moduleLast = undefined;
-            stackId = from.source;
-          }
-        }
-        this.loop.enter(ts, stackId || this.runningTaskStack());
       },
       after: () => {
-        if (this.followState !== 0) return this.leaveFollowing();
-        if (this.endingPromise !== undefined) this.writeEnd();
-        if (this.pendingPromise !== undefined) this.resolvePending(undefined);
-        this.jobTag = -1;
-        const ts = this.now();
-        const op = this.runningOp;
-        if (op !== undefined) {
-          this.runningOp = undefined;
-          this.currentStack = op.outerStack;
-          this.out.rec2(TagCode.After, op.id, ts);
-          this.out.rec2(TagCode.Destroy, op.id, ts);
+        try {
+          if (this.followState !== 0) return this.leaveFollowing();
+          if (this.endingPromise !== undefined) this.writeEnd();
+          if (this.pendingPromise !== undefined) this.resolvePending(undefined);
+          this.jobTag = -1;
+          const ts = this.now();
+          const op = this.runningOp;
+          if (op !== undefined) {
+            this.runningOp = undefined;
+            this.currentStack = op.outerStack;
+            this.out.rec2(TagCode.After, op.id, ts);
+            this.out.rec2(TagCode.Destroy, op.id, ts);
+          }
+          const len = this.marks.pop();
+          if (len !== undefined) {
+            // Anything still marked running returned a pending promise without awaiting: it now waits for it.
+            for (let i = this.ctxStack.length - 1; i >= len; i--) this.suspend(this.ctxStack[i], ts);
+            // Never lengthen it: the run may have suspended functions below its mark.
+            if (this.ctxStack.length > len) this.ctxStack.length = len;
+          }
+          if (this.moduleRunMark > this.marks.length) this.endModuleRun();
+          this.loop.exit(ts);
+        } catch (e) {
+          try {
+            this.cutShort('promise after', e);
+          } catch {
+            this.cuts++;
+          }
         }
-        const len = this.marks.pop();
-        if (len !== undefined) {
-          // Anything still marked running returned a pending promise without awaiting: it now waits for it.
-          for (let i = this.ctxStack.length - 1; i >= len; i--) this.suspend(this.ctxStack[i], ts);
-          // Never lengthen it: the run may have suspended functions below its mark.
-          if (this.ctxStack.length > len) this.ctxStack.length = len;
-        }
-        if (this.moduleRunMark > this.marks.length) this.endModuleRun();
-        this.loop.exit(ts);
       },
       settled,
     };
@@ -1928,12 +2073,24 @@ export class AsyncRecorder {
       const rec = this;
       const methods = {
         [name](this: unknown, value: unknown): unknown {
-          const ctx = rec.genCall(this, kind);
+          // Guarded like the hooks (see enable): near the stack limit the recorder's calls may
+          // overflow, and the script's call must still go to V8's method, unchanged.
+          let ctx: Ctx | undefined;
+          try {
+            ctx = rec.genCall(this, kind);
+          } catch (e) {
+            rec.pendingGen = undefined;
+            rec.genCut(e);
+          }
           if (ctx === undefined) return call(this, value);
           try {
             return call(this, value);
           } finally {
-            rec.genReturned(ctx);
+            try {
+              rec.genReturned(ctx);
+            } catch (e) {
+              rec.genCut(e);
+            }
           }
         },
       };
@@ -1972,6 +2129,15 @@ export class AsyncRecorder {
     if (kind === 1 && gen.phase === GenPhase.Parked) gen.unwrapNext = true;
     this.pendingGen = ctx;
     return ctx;
+  }
+
+  /** A generator method's wrapper was cut short by `e` (see {@link cutShort}). */
+  private genCut(e: unknown): void {
+    try {
+      this.cutShort('generator request', e);
+    } catch {
+      this.cuts++;
+    }
   }
 
   /** The wrapped method returned: the body, if it ran, is suspended or done by now. */

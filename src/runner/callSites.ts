@@ -32,7 +32,10 @@ export function captureCallSites(limit: number, skip: Function): CallSite[] {
     E.captureStackTrace(holder, skip);
     const s = holder.stack;
     return Array.isArray(s) ? (s as CallSite[]) : [];
-  } catch {
+  } catch (e) {
+    // No stack left (a resource made deep in a recursion): an empty answer would read as "no user
+    // frame here" and could be cached; the recorder's hook gives the event up instead.
+    if (e instanceof RangeError) throw e;
     return [];
   } finally {
     E.prepareStackTrace = prevPrepare;

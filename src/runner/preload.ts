@@ -18,7 +18,7 @@ import { makeClock } from './clock';
 import { LoopMonitor } from './loopMonitor';
 import { tellSignalTaken, watchParent } from './parentWatch';
 import { enableNodeSourceMaps, formatOf, formatRule, installCjsHooks, installEsmHooks, isOriginalPosition, isTsFile, mapToOriginal, nodeRuntimeArgs, observeCompiles, packageTypeOf, sourcelessLines } from './tsLoader';
-import { str, TraceWriter } from './traceWriter';
+import { hasStackRoom, str, TraceWriter } from './traceWriter';
 
 /** Environment variable through which each thread tells the Workers it starts its own threadId. */
 export const PARENT_THREAD_ENV = 'CONCURRENCY_DIAGRAM_PARENT_THREAD';
@@ -294,17 +294,33 @@ function start(): void {
 
   // The runner's own async work (this timer, the tick below) is created before the hooks exist, so it is never recorded.
   const flushMs = config.flushMs && config.flushMs > 0 ? config.flushMs : 100;
-  const timer = setInterval(() => {
+  // A one-shot timer, rescheduled while there is something to write: once a flush finds nothing
+  // new, it waits for the script's next callback to start it again (see AsyncRecorder.rearmFlush).
+  // Unref'd, yet a timer that stays scheduled would keep the loop alive when the script leaves
+  // Node's count of ref'd timers too high (a setTimeout that overflowed the stack halfway: Node
+  // counts the timer before it is made, and not down when it fails), as it would an unref'd
+  // timer of the script's own under plain Node.
+  const timer = setTimeout(() => {
+    const chunks = out.chunks;
     try {
       loop.flushIdle(now());
       recorder.writeHeldWaits();
       recorder.agePromises();
+      recorder.writeCuts();
       out.flush();
     } catch (e) {
       runnerError('flush', e);
     }
+    if (out.chunks !== chunks) timer.refresh();
+    else recorder.flushArmed = false;
   }, flushMs);
   timer.unref();
+  recorder.rearmFlush = (): void => {
+    // Rescheduling touches Node's timer lists: not where a stack overflow could leave them half updated.
+    if (!hasStackRoom()) return;
+    timer.refresh();
+    recorder.flushArmed = true;
+  };
 
   let finished = false;
   const finish = (): void => {
@@ -313,6 +329,7 @@ function start(): void {
     try {
       const ts = now();
       recorder.writeHeldWaits();
+      recorder.writeCuts();
       // A Worker that ends during its top level.
       nameWorkerTopLevel();
       loop.finish(ts);

@@ -80,3 +80,31 @@ test('a shared writer\'s queued records can be written by another party once, ne
   TraceWriter.flushShared(f, w.shared);
   assert.equal(readFileSync(f, 'utf8'), '["@",1,4]\n["T",4,"worker","w",0,0]\n["B",1,10]\n["@",1,4]\n["A",1,11]\n["X",4,12]\n');
 });
+
+test('a record cut short by an exception (a RangeError near the stack limit) leaves nothing behind', () => {
+  const f = tempTrace();
+  const w = new TraceWriter(f, '["@",1,0]\n');
+  w.rec2(TagCode.Before, 1, 2);
+  const buf = (w as unknown as { buf: Buffer }).buf;
+  const write = buf.write;
+  // Only a non-integer goes through Buffer#write: the record's head and first number are encoded by then.
+  buf.write = () => {
+    throw new RangeError('Maximum call stack size exceeded');
+  };
+  assert.throws(() => w.rec5(TagCode.Init, 3, 1, 0, 2.5, 0), RangeError);
+  assert.throws(() => w.write('["X",0,9]\n'), RangeError);
+  buf.write = write;
+  w.rec2(TagCode.After, 1, 4);
+  w.close();
+  assert.deepEqual(
+    readFileSync(f, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l)),
+    [
+      ['@', 1, 0],
+      ['B', 1, 2],
+      ['A', 1, 4],
+    ],
+  );
+});

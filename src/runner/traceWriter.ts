@@ -26,6 +26,13 @@ export class TraceWriter {
   private readonly start: number;
   private fd = -1;
   private failed = false;
+  /**
+   * Records (or, rarely, a whole chunk of them) that could not be queued or written for lack of
+   * stack: the buffer was full when a hook deep in the script's recursion had a record to add.
+   */
+  dropped = 0;
+  /** Chunks written so far (or tried). */
+  chunks = 0;
   /** Text written once, after the context of the first chunk (e.g. the thread record, known late). */
   private preamble: (() => string) | undefined;
   /** `[end of the queued records, end of the context]`, kept current for {@link flushShared}. */
@@ -106,6 +113,19 @@ export class TraceWriter {
     if (text) this.write(text);
   }
 
+  /**
+   * Whether `bytes` more fit in the buffer, flushing it first when they do not. False when they
+   * still do not: the buffer could not be written now (no stack left for the write), and the
+   * record is dropped (counted in {@link dropped}).
+   */
+  private room(bytes: number): boolean {
+    if (this.pos + bytes <= this.buf.length) return true;
+    this.flush();
+    if (this.pos + bytes <= this.buf.length) return true;
+    this.dropped++;
+    return false;
+  }
+
   /** Queues one complete line (must end with `\n`). */
   write(line: string): void {
     const max = line.length * 3;
@@ -113,50 +133,60 @@ export class TraceWriter {
       this.flush();
       if (this.start + max > this.buf.length) {
         // A huge record (a long error stack): written at once as a chunk of its own.
-        this.append(Buffer.concat([this.buf.subarray(0, this.start), Buffer.from(line, 'utf8')]));
+        if (this.pos === this.start) this.append(Buffer.concat([this.buf.subarray(0, this.start), Buffer.from(line, 'utf8')]));
+        else this.dropped++;
+        return;
+      }
+      if (this.pos + max > this.buf.length) {
+        this.dropped++;
         return;
       }
     }
-    this.pos += this.buf.write(line, this.pos, 'utf8');
-    this.state[0] = this.pos;
+    // Committed in one assignment: a record cut short by an exception leaves nothing behind.
+    const p = this.pos + this.buf.write(line, this.pos, 'utf8');
+    this.pos = p;
+    this.state[0] = p;
   }
+
+  // The numeric records below are encoded at a local position and committed by tail(): an
+  // exception in between (a RangeError near the stack limit) leaves no half record in the buffer.
 
   /** Queues `["T",a,b]\n` where T is a one-character tag given by its char code. */
   rec2(tag: number, a: number, b: number): void {
-    if (this.pos + 48 > this.buf.length) this.flush();
-    this.head(tag);
-    this.int(a);
-    this.buf[this.pos++] = COMMA;
-    this.int(b);
-    this.tail();
+    if (this.pos + 48 > this.buf.length && !this.room(48)) return;
+    let p = this.head(tag);
+    p = this.int(a, p);
+    this.buf[p++] = COMMA;
+    p = this.int(b, p);
+    this.tail(p);
   }
 
   /** Queues `["T",a,b,c]\n`. */
   rec3(tag: number, a: number, b: number, c: number): void {
-    if (this.pos + 72 > this.buf.length) this.flush();
-    this.head(tag);
-    this.int(a);
-    this.buf[this.pos++] = COMMA;
-    this.int(b);
-    this.buf[this.pos++] = COMMA;
-    this.int(c);
-    this.tail();
+    if (this.pos + 72 > this.buf.length && !this.room(72)) return;
+    let p = this.head(tag);
+    p = this.int(a, p);
+    this.buf[p++] = COMMA;
+    p = this.int(b, p);
+    this.buf[p++] = COMMA;
+    p = this.int(c, p);
+    this.tail(p);
   }
 
   /** Queues `["T",a,b,c,d,e]\n`. */
   rec5(tag: number, a: number, b: number, c: number, d: number, e: number): void {
-    if (this.pos + 120 > this.buf.length) this.flush();
-    this.head(tag);
-    this.int(a);
-    this.buf[this.pos++] = COMMA;
-    this.int(b);
-    this.buf[this.pos++] = COMMA;
-    this.int(c);
-    this.buf[this.pos++] = COMMA;
-    this.int(d);
-    this.buf[this.pos++] = COMMA;
-    this.int(e);
-    this.tail();
+    if (this.pos + 120 > this.buf.length && !this.room(120)) return;
+    let p = this.head(tag);
+    p = this.int(a, p);
+    this.buf[p++] = COMMA;
+    p = this.int(b, p);
+    this.buf[p++] = COMMA;
+    p = this.int(c, p);
+    this.buf[p++] = COMMA;
+    p = this.int(d, p);
+    this.buf[p++] = COMMA;
+    p = this.int(e, p);
+    this.tail(p);
   }
 
   /** Queues `["T",a,b,c,d,<json>]\n`, `json` being an already serialized value (e.g. a quoted name). */
@@ -168,20 +198,21 @@ export class TraceWriter {
         return;
       }
     }
-    this.head(tag);
-    this.int(a);
-    this.buf[this.pos++] = COMMA;
-    this.int(b);
-    this.buf[this.pos++] = COMMA;
-    this.int(c);
-    this.buf[this.pos++] = COMMA;
-    this.int(d);
-    this.buf[this.pos++] = COMMA;
-    this.pos += this.buf.write(json, this.pos, 'utf8');
-    this.tail();
+    let p = this.head(tag);
+    p = this.int(a, p);
+    this.buf[p++] = COMMA;
+    p = this.int(b, p);
+    this.buf[p++] = COMMA;
+    p = this.int(c, p);
+    this.buf[p++] = COMMA;
+    p = this.int(d, p);
+    this.buf[p++] = COMMA;
+    p += this.buf.write(json, p, 'utf8');
+    this.tail(p);
   }
 
-  private head(tag: number): void {
+  /** Encodes the head of a record at the queue's end; returns the position after it. */
+  private head(tag: number): number {
     const b = this.buf;
     let p = this.pos;
     b[p++] = 0x5b; // [
@@ -189,57 +220,63 @@ export class TraceWriter {
     b[p++] = tag;
     b[p++] = QUOTE;
     b[p++] = COMMA;
+    return p;
+  }
+
+  /** Ends the record encoded up to `p` and commits it. */
+  private tail(p: number): void {
+    this.buf[p++] = 0x5d; // ]
+    this.buf[p++] = 0x0a; // \n
     this.pos = p;
+    this.state[0] = p;
   }
 
-  private tail(): void {
-    this.buf[this.pos++] = 0x5d; // ]
-    this.buf[this.pos++] = 0x0a; // \n
-    this.state[0] = this.pos;
-  }
-
-  /** Writes a finite number as JSON: integers digit by digit, anything else through its string form. */
-  private int(n: number): void {
-    if ((n | 0) === n && n >= 0) {
-      this.small(n);
-    } else if (n > 0 && n <= Number.MAX_SAFE_INTEGER && Math.floor(n) === n) {
+  /** Encodes a finite number as JSON at `p` (integers digit by digit, anything else through its string form); returns the position after it. */
+  private int(n: number, p: number): number {
+    if ((n | 0) === n && n >= 0) return this.small(n, p);
+    if (n > 0 && n <= Number.MAX_SAFE_INTEGER && Math.floor(n) === n) {
       // Above 2^31 (µs timestamps after 35 minutes): two int32 halves, the low one zero-padded.
       const hi = Math.floor(n / 1e9);
-      this.small(hi);
-      this.padded9(n - hi * 1e9);
-    } else {
-      this.pos += this.buf.write(Number.isFinite(n) ? String(n) : '0', this.pos, 'latin1');
+      return this.padded9(n - hi * 1e9, this.small(hi, p));
     }
+    return p + this.buf.write(Number.isFinite(n) ? String(n) : '0', p, 'latin1');
   }
 
-  /** A non-negative int32, digit by digit (integer arithmetic only). */
-  private small(n: number): void {
+  /** A non-negative int32 at `p`, digit by digit (integer arithmetic only); returns the position after it. */
+  private small(n: number, p: number): number {
     const d = n < 10 ? 1 : n < 100 ? 2 : n < 1e3 ? 3 : n < 1e4 ? 4 : n < 1e5 ? 5 : n < 1e6 ? 6 : n < 1e7 ? 7 : n < 1e8 ? 8 : n < 1e9 ? 9 : 10;
     const b = this.buf;
-    let p = this.pos + d;
-    this.pos = p;
+    const end = p + d;
+    p = end;
     do {
       const q = (n / 10) | 0;
       b[--p] = 48 + n - q * 10;
       n = q;
     } while (n > 0);
+    return end;
   }
 
-  /** 0 ≤ n < 1e9 as exactly nine digits. */
-  private padded9(n: number): void {
+  /** 0 ≤ n < 1e9 as exactly nine digits at `p`; returns the position after them. */
+  private padded9(n: number, p: number): number {
     const b = this.buf;
-    let p = this.pos + 9;
-    this.pos = p;
+    const end = p + 9;
+    p = end;
     for (let i = 0; i < 9; i++) {
       const q = (n / 10) | 0;
       b[--p] = 48 + n - q * 10;
       n = q;
     }
+    return end;
   }
 
-  /** Writes everything queued so far as one chunk. Never throws. */
-  flush(): void {
-    if (this.failed || (this.pos === this.start && !this.preamble)) return;
+  /**
+   * Writes everything queued so far as one chunk. Never throws. Near the stack limit (a hook of a
+   * resource that the script made in a deep frame) nothing is written: the records stay queued for
+   * the next flush, rather than a write failing half done. `force`: the last flush of the thread,
+   * which has no next one (its chunk is lost only if the write does overflow).
+   */
+  flush(force = false): void {
+    if (this.failed || (this.pos === this.start && !this.preamble) || (!force && !hasStackRoom())) return;
     let chunk = this.buf.subarray(0, this.pos);
     if (this.preamble) {
       const p = this.preamble;
@@ -253,6 +290,7 @@ export class TraceWriter {
       chunk = Buffer.concat([this.buf.subarray(0, this.start), Buffer.from(text, 'utf8'), this.buf.subarray(this.start, this.pos)]);
     }
     this.pos = this.start;
+    this.chunks++;
     // Marked written before it is: a thread terminated in between loses the chunk rather than the
     // thread that writes its leftovers writing it twice.
     this.state[0] = this.pos;
@@ -267,15 +305,17 @@ export class TraceWriter {
       let off = 0;
       // One write(2) in practice; the loop only guards against a short write.
       while (off < chunk.length) off += fs.writeSync(this.fd, chunk, off, chunk.length - off);
-    } catch {
+    } catch (e) {
+      // Out of stack after all: this chunk is lost, later ones are written.
+      if (e instanceof RangeError) this.dropped++;
       // The trace file is gone or the disk is full: stop writing, never disturb the script.
-      this.failed = true;
+      else this.failed = true;
     }
   }
 
   /** Flushes and closes the descriptor. */
   close(): void {
-    this.flush();
+    this.flush(true);
     if (this.fd >= 0) {
       try {
         fs.closeSync(this.fd);
@@ -284,6 +324,25 @@ export class TraceWriter {
       }
       this.fd = -1;
     }
+  }
+}
+
+/** Frames of {@link probeStack} that must fit before the trace is written. */
+const FLUSH_FRAMES = 120;
+
+function probeStack(n: number): number {
+  return n <= 0 ? 0 : probeStack(n - 1) + 1;
+}
+
+/**
+ * Whether there is stack enough for writing the trace (fs.writeSync and Node's frames below it):
+ * {@link FLUSH_FRAMES} small frames, a few kB. Taken at each flush only, never per record.
+ */
+export function hasStackRoom(): boolean {
+  try {
+    return probeStack(FLUSH_FRAMES) === FLUSH_FRAMES;
+  } catch {
+    return false;
   }
 }
 

@@ -57,6 +57,7 @@ export const enum Tag {
   Error = '!',
   RunEnd = 'Q',
   FollowStop = 'O',
+  StackCuts = 'G',
 }
 
 /** `["H", {format, version, originNs, ...}]` — first line of the file. */
@@ -232,6 +233,18 @@ export type PoolJobRecord = [
  */
 export type FollowStopRecord = [tag: 'O', ts: number, captureMs: number, captures: number];
 
+/**
+ * `["G", ts, cut, unsourced, lost, dropped]` — counts, since the thread started, of the recorder's
+ * hook calls that ran out of stack (`cut`: the script made an async resource or a promise, or
+ * settled one, a few frames from the stack limit, where the hook's own work overflowed and was
+ * given up), of the async resources among them recorded with the source they inherit instead of
+ * their own (`unsourced`) and not recorded at all (`lost`: their callbacks are not recorded either),
+ * and of records dropped because the trace buffer was full and could not be written that deep
+ * (`dropped`). Written at a flush when they changed; a later one replaces the earlier. Added in
+ * format 1 without a version change: older readers ignore it.
+ */
+export type StackCutsRecord = [tag: 'G', ts: number, cut: number, unsourced: number, lost: number, dropped: number];
+
 /** `["!", kind, ts, message, stackText, stackId]` — an error seen by the runner. */
 export type ErrorRecord = [tag: '!', kind: ErrorKind, ts: number, message: string, stackText: string, stackId: number];
 
@@ -276,7 +289,8 @@ export type TraceRecord =
   | PoolJobRecord
   | ErrorRecord
   | RunEndRecord
-  | FollowStopRecord;
+  | FollowStopRecord
+  | StackCutsRecord;
 
 /** Thread id used in context records written by the CLI (not a JS thread of the script). */
 export const CLI_THREAD_ID = -1;

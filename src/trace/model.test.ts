@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { TraceReader, parseTrace, TraceFormatError, SegmentState } from './model';
+import { summaryLine } from '../cli/summary';
 
 const header = JSON.stringify(['H', { format: 'concurrency-diagram-trace', version: 1, originNs: '1', originWallMs: 0, writer: 't' }]);
 const lines = [
@@ -195,4 +196,23 @@ test("an async generator's park at a yield (a W with a trailing 1) is a segment 
   const m = parseTrace(lines(['["W",4,60]', '["U",4,100]', '["W",4,110,1]', '["U",4,200]', '["E",4,210,0]']));
   assert.deepEqual(m.tasks.get('10:0:4')!.segments, [50, 60, SegmentState.Running, 60, 100, SegmentState.Waiting, 100, 110, SegmentState.Running, 110, 200, SegmentState.Yielded, 200, 210, SegmentState.Running]);
   assert.deepEqual(m.problems, []);
+});
+
+test('a G record: the thread’s last counts of hook calls out of stack; the summary names them', () => {
+  const m = parseTrace(
+    [
+      header,
+      '["@",10,0]',
+      '["T",0,"main","main",10,5]',
+      '["G",100,3,1,1,0]',
+      '["G",200,5,1,2,4]',
+      '["@",10,1]',
+      '["T",1,"worker","worker #1",11,6]',
+      '["Q",400,{"exitCode":0,"signal":null}]',
+    ].join('\n') + '\n',
+  );
+  assert.deepEqual(m.threads.get('10:0')?.stackCuts, { ts: 200, cut: 5, unsourced: 1, lost: 2, dropped: 4 });
+  assert.equal(m.threads.get('10:1')?.stackCuts, undefined);
+  assert.equal(m.problems.length, 0);
+  assert.match(summaryLine(m, '/t'), / · 5 recorder hook calls out of stack \(2 async operations not recorded, 1 without their own source, 4 records dropped\) · trace: \/t$/);
 });

@@ -38,6 +38,20 @@ export interface Thread {
   parentKey?: string;
   /** When the recorder stopped following this thread's promises (an `O` record): no tasks after it. */
   followStop?: FollowStop;
+  /** The recorder's hook calls on this thread that ran out of stack (the last `G` record), if any. */
+  stackCuts?: StackCuts;
+}
+
+/**
+ * Hook calls of the recorder cut short near the stack limit (see the `G` record): how many, the
+ * async resources among them recorded without their own source and not recorded, and records dropped.
+ */
+export interface StackCuts {
+  ts: number;
+  cut: number;
+  unsourced: number;
+  lost: number;
+  dropped: number;
 }
 
 /** The recorder's stop of following a thread's promises, past its overhead limit of stack captures. */
@@ -736,6 +750,11 @@ export class TraceReader {
         this.stopFollowing(this.needCtx(), r[1], r[2], r[3]);
         this.seen(r[1]);
         return;
+      case 'G': {
+        const thread = m.threads.get(this.needCtx().key);
+        if (thread) thread.stackCuts = { ts: r[1], cut: r[2], unsourced: r[3], lost: r[4], dropped: r[5] };
+        return;
+      }
       case 'Q':
         m.endTs = r[1];
         m.end = r[2];

@@ -14,6 +14,9 @@ import { fixture, nodeMajor, nodeVersions, runCli, tempDir, type CliResult } fro
 
 const runnerFixture = (name: string) => fixture(join('runner', name));
 
+/** The kinds of async work of stackLimit.js. */
+const STACK_LIMIT_KINDS = ['timeout', 'immediate', 'tick', 'microtask', 'then', 'promise', 'async', 'asyncGenerator', 'interval', 'clearedTimeout', 'fsReadFile'];
+
 /** 1-based line of the line holding `marker`, and 1-based column of `callee` on it (where V8 puts a call). */
 function positionOf(file: string, marker: string, callee: string): { line: number; column: number } {
   const lines = readFileSync(file, 'utf8').split('\n');
@@ -991,6 +994,34 @@ for (const node of nodeVersions) {
         assert.match(r.stdout, new RegExp(`script got ${sig}`));
         const m = assertComplete(r);
         assert.equal(m.end?.exitCode, 7);
+      });
+    }
+
+    // Async work made a few frames from the stack limit, where the recorder's hooks run out of stack
+    // too. Before: Node ended the script (an exception out of an async hook), or the run never ended
+    // (the runner's flush timer kept the loop alive after a setTimeout that overflowed halfway).
+    // Node 20 throws `undefined` out of an fs.readFile made that deep whenever any async hook is
+    // installed (the script's own as well): that kind is left out there.
+    const stackKinds = STACK_LIMIT_KINDS.filter((k) => k !== 'fsReadFile' || !node.name.startsWith('node v20.'));
+    for (const kinds of [...stackKinds.map((k) => [k]), stackKinds]) {
+      const what = kinds.length === 1 ? kinds[0] : `${kinds.length} kinds in one run`;
+      test(`async work made at the stack limit (${what}): the script's output and exit code, and a whole trace`, async () => {
+        const file = runnerFixture('stackLimit.js');
+        const r = await runCli([...nodeArgs, file, ...kinds], { timeoutMs: 60_000 });
+        const plain = plainRun(node.path, [file, ...kinds]);
+        assert.equal(plain.code, 0, 'plain Node ends it normally');
+        assert.equal(plain.stdout, kinds.map((k) => `done ${k} 12 made 12 callbacks\n`).join(''), 'plain Node made each and ran its callback');
+        assert.equal(r.signal, null, `the run ended by itself (stderr: ${r.stderr})`);
+        assert.equal(r.code, plain.code, r.stderr);
+        assert.equal(r.stdout, plain.stdout);
+        const m = assertComplete(r);
+        assert.deepEqual(m.end, { exitCode: 0, signal: null });
+        const main = [...m.threads.values()].find((t) => t.kind === 'main');
+        const cuts = main?.stackCuts;
+        if (cuts) {
+          assert.ok(cuts.lost + cuts.unsourced <= cuts.cut, JSON.stringify(cuts));
+          assert.match(r.stderr, /recorder hook calls? out of stack/, 'the summary says so');
+        }
       });
     }
   });
