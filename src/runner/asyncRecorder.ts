@@ -411,6 +411,19 @@ interface InitSite {
   unstable: boolean;
 }
 
+/** {@link learn} for a cached source: a fresh `stackId` found for `key`. */
+function learnSource(cache: Map<string, InitSite>, max: number, key: string, cached: InitSite | undefined, stackId: number): void {
+  if (cached === undefined) {
+    if (cache.size >= max) cache.clear();
+    cache.set(key, { stackId, trusted: false, uses: 0, unstable: false });
+  } else if (cached.stackId === stackId && !cached.unstable) {
+    cached.trusted = true;
+  } else {
+    cached.unstable = true;
+    cached.trusted = false;
+  }
+}
+
 /** A trusted cached classification is re-checked with a real capture once in this many uses. */
 const RECHECK_EVERY = 256;
 
@@ -1105,17 +1118,7 @@ export class AsyncRecorder {
     // Made by Node's own async function after one of its awaits, the script's frames on the stack are
     // only those of its awaits (V8's async frames): the call that started the function is its source.
     if (stackId !== 0 && this.firstUserFrameWaits(sites)) stackId = this.runningOrigin() || stackId;
-    if (key !== undefined) {
-      if (cached === undefined) {
-        if (this.initCache.size >= this.maxSites) this.initCache.clear();
-        this.initCache.set(key, { stackId, trusted: false, uses: 0, unstable: false });
-      } else if (cached.stackId === stackId && !cached.unstable) {
-        cached.trusted = true;
-      } else {
-        cached.unstable = true;
-        cached.trusted = false;
-      }
-    }
+    if (key !== undefined) learnSource(this.initCache, this.maxSites, key, cached, stackId);
     return stackId;
   }
 
@@ -1810,15 +1813,7 @@ export class AsyncRecorder {
     const f0 = sites[first];
     const where = f0 !== undefined && isModuleBody(f0) ? this.moduleAwaitAt(f0) : undefined;
     const stackId = where === undefined ? 0 : where.source;
-    if (cached === undefined) {
-      if (this.moduleAwaitCache.size >= this.maxSites) this.moduleAwaitCache.clear();
-      this.moduleAwaitCache.set(key, { stackId, trusted: false, uses: 0, unstable: false });
-    } else if (cached.stackId === stackId && !cached.unstable) {
-      cached.trusted = true;
-    } else {
-      cached.unstable = true;
-      cached.trusted = false;
-    }
+    learnSource(this.moduleAwaitCache, this.maxSites, key, cached, stackId);
     if (where === undefined) this.moduleMisses++;
     else this.addModuleAwait(p, parent, where);
   }
