@@ -20,6 +20,17 @@ test('streams output, passes the exit code and keeps the last summary line', asy
   assert.deepEqual(x, { exitCode: 3, signal: null, stopped: false, summary: 'concurrency-diagram: 1 thread, 3 async ops' });
 });
 
+test("finds the summary glued to the end of the script's last stderr line when it had no newline", async () => {
+  const run = new CliRun({
+    node: process.execPath,
+    argv: fakeCli("process.stderr.write('x'.repeat(10000)); process.stderr.write('concurrency-diagram: exit 0 · trace: /t\\n');"),
+    cwd: process.cwd(),
+    env: process.env,
+  });
+  const x = await run.done;
+  assert.equal(x.summary, 'concurrency-diagram: exit 0 · trace: /t');
+});
+
 test('stop ends a busy process and says it was stopped', async () => {
   const run = new CliRun({ node: process.execPath, argv: fakeCli("process.stderr.write('go\\n'); for(;;){}"), cwd: process.cwd(), env: process.env });
   await new Promise((r) => run.once('stderr', r));

@@ -128,11 +128,15 @@ export class CliRun extends EventEmitter {
     const text = this.stderrTail + s;
     const lines = text.split('\n');
     this.stderrTail = lines.pop() ?? '';
-    // Keep an unterminated tail bounded: a script printing a huge line must not grow it forever.
-    if (this.stderrTail.length > 8192) this.stderrTail = this.stderrTail.slice(0, 8192);
+    // Keep an unterminated tail bounded: a script printing a huge line must not grow it forever. Its
+    // end is kept: the summary may come glued to it.
+    if (this.stderrTail.length > 8192) this.stderrTail = this.stderrTail.slice(-8192);
     for (const l of lines) {
       const line = l.replace(/\r$/, '');
-      if (line.startsWith(SUMMARY_PREFIX)) this.summary = line;
+      // The script shares stderr with the CLI: when its last line has no newline, the summary is
+      // glued to that line's end.
+      const at = line.lastIndexOf(SUMMARY_PREFIX);
+      if (at >= 0) this.summary = line.slice(at);
       if (line.trim() !== '') this.lastLine = line.slice(0, 500);
     }
   }
