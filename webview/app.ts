@@ -10,7 +10,7 @@ import type { HostAdapter } from './host';
 import { defaultFilter, firstOverlapping, layoutLanes, spanAt, STATE_NAMES, GROUP_TITLES, baseName, type Lane, type LaneFilter, type LaneMark, type LaneGroup, type Layout, type Row } from './lanes';
 import { computeStats, type Stats } from './stats';
 import { searchLanes, type SearchResult } from './search';
-import { CausalIndex, describeSpan, findSpansByKey, followStopNotice, formatDuration, markNote, type ChainItem, type SpanInfo } from './spanInfo';
+import { CausalIndex, describeSpan, findSpansByKey, followStopNotice, formatDuration, markNote, stackCutNotice, type ChainItem, type SpanInfo } from './spanInfo';
 import { readTheme } from './theme';
 import { Timeline, ROW_PX, type Hit } from './timeline';
 import { button, checkbox, registerToolkit, textField } from './ui/toolkit';
@@ -77,9 +77,9 @@ export class DiagramApp {
   // Elements.
   private readonly statusEl = h('div', { className: 'cd-status', role: 'status', 'aria-live': 'polite' });
   private readonly noticeEl = h('div', { className: 'cd-notice', role: 'status', 'aria-live': 'polite' });
-  /** Says that (and where) the runner stopped following some thread's promises: bars end there unfinished. */
+  /** The notice line: where the runner stopped following some thread's promises (bars end there unfinished), and hook calls out of stack. */
   private readonly followEl = h('div', { className: 'cd-follow-stop', role: 'status', hidden: true });
-  /** The text {@link followEl} shows, so it is rebuilt only when it changes. */
+  /** What the notice line shows now (promises no longer followed, hook calls out of stack), to redraw it only when it changes. */
   private followText: string | undefined;
   private readonly labelsInner = h('div', { className: 'cd-labels-inner' });
   private readonly labelsEl = h('div', { className: 'cd-labels', role: 'tree', 'aria-label': 'Lanes' }, h('div', { className: 'cd-labels-clip' }, this.labelsInner));
@@ -467,9 +467,12 @@ export class DiagramApp {
     const m = this.model;
     const parts: string[] = [];
     const follow = followStopNotice(m);
-    if (this.followText !== follow) {
-      this.followText = follow;
+    const cuts = stackCutNotice(m);
+    const notice = follow || cuts ? `${follow ?? ''}|${cuts ?? ''}` : undefined;
+    if (this.followText !== notice) {
+      this.followText = notice;
       clear(this.followEl);
+      if (cuts) this.followEl.append(cuts + '.', follow ? ' ' : '');
       // The setting and the option as code, never broken at their hyphens.
       for (const part of (follow ?? '').split(/(concurrencyDiagram\.overheadLimit|--no-overhead-limit)/)) {
         this.followEl.append(/^(concurrencyDiagram|--)/.test(part) ? h('code', {}, part) : part);
@@ -479,7 +482,7 @@ export class DiagramApp {
         this.followEl.append(' ', h('button', { className: 'cd-link', title: 'Open the setting concurrencyDiagram.overheadLimit', onclick: () => this.host.post({ type: 'openOverheadSetting' }) }, 'Open setting'));
       }
     }
-    this.followEl.hidden = !follow;
+    this.followEl.hidden = !notice;
     if (this.fatal) {
       this.statusEl.textContent = this.fatal;
       this.statusEl.classList.add('cd-error');
@@ -946,7 +949,8 @@ export class DiagramApp {
       `${pool} threadpool thread(s), ${count('tasks')} async task lane(s), ${m.ops.size} async resource(s), ${m.poolJobs.size} threadpool job(s), ` +
       `over ${formatDuration(l.end - l.start)}. ${this.ended ? this.ended.text + '.' : this.live ? 'Still running.' : ''}` +
       (m.blocked.length ? ` The event loop was blocked ${m.blocked.length} time(s).` : '') +
-      (followStopNotice(m) ? ` ${followStopNotice(m)}` : '');
+      (followStopNotice(m) ? ` ${followStopNotice(m)}` : '') +
+      (stackCutNotice(m) ? ` ${stackCutNotice(m)}.` : '');
     this.srSummary.textContent = text;
     this.canvas.setAttribute('aria-label', `Timeline: ${l.rows.length} rows. ${text}`);
   }

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { parseTrace, TraceReader } from '../src/trace/model';
 import { layoutLanes, defaultFilter, markAt, MarkKind, spanAt, sourceAt, SpanState, type Lane } from './lanes';
-import { describeSpan, followStopNotice, markNote } from './spanInfo';
+import { describeSpan, followStopNotice, markNote, stackCutNotice } from './spanInfo';
 import { computeStats } from './stats';
 
 const fixture = (name: string) => parseTrace(readFileSync(new URL(`../test/fixtures/traces/${name}`, import.meta.url), 'utf8'));
@@ -189,4 +189,11 @@ test("an async generator's park at a yield is a state of its own, told from a wa
   assert.equal(describeSpan(m, lane, 1).state, 'parked at a yield (until the consumer asks for the next value)');
   assert.equal(describeSpan(m, lane, 3).state, 'waiting');
   assert.equal(describeSpan(m, lane, 4).wait, 90, 'the run after an await tells how long it waited');
+});
+
+test('the notice of hook calls out of stack names each thread and what is missing', () => {
+  const header = JSON.stringify(['H', { format: 'concurrency-diagram-trace', version: 1, originNs: '1', originWallMs: 0, writer: 't' }]);
+  const m = parseTrace([header, '["@",10,0]', '["T",0,"main","main",10,5]', '["G",100,3,1,2,0]', '["G",200,42,1,12,0]', '["@",10,1]', '["T",1,"worker","worker #1",11,6]'].join('\n') + '\n');
+  assert.equal(stackCutNotice(m), 'Async work made near the stack limit, where the recorder had no stack left: main: 42 recorder hook call(s) out of stack (12 async operation(s) not recorded, 1 with the source of their trigger)');
+  assert.equal(stackCutNotice(fixture('fetchLocalhost.cdtrace')), undefined);
 });

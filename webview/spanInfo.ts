@@ -72,6 +72,26 @@ export function followStopNotice(model: TraceModel): string | undefined {
   return `${stops.join('; ')}; open tasks end at a zigzag. ${FOLLOW_EVERYTHING}.`;
 }
 
+/**
+ * The notice of a trace in which the recorder's hooks ran out of stack (`G` records: the script made
+ * async work a few frames from the stack limit), or undefined: per thread, how many hook calls were
+ * cut short and what is missing from the diagram because of them.
+ */
+export function stackCutNotice(model: TraceModel): string | undefined {
+  const parts: string[] = [];
+  for (const t of model.threads.values()) {
+    const c = t.stackCuts;
+    if (!c) continue;
+    const missing: string[] = [];
+    if (c.lost) missing.push(`${c.lost.toLocaleString('en-US')} async operation(s) not recorded`);
+    if (c.unsourced) missing.push(`${c.unsourced.toLocaleString('en-US')} with the source of their trigger`);
+    if (c.dropped) missing.push(`${c.dropped.toLocaleString('en-US')} record(s) dropped`);
+    parts.push(`${threadLabel(model, t.key)}: ${c.cut.toLocaleString('en-US')} recorder hook call(s) out of stack${missing.length ? ` (${missing.join(', ')})` : ''}`);
+  }
+  if (parts.length === 0) return undefined;
+  return `Async work made near the stack limit, where the recorder had no stack left: ${parts.join('; ')}`;
+}
+
 /** Human label of a JS thread key (`pid:threadId`), given the model. */
 export function threadLabel(model: TraceModel, key: string): string {
   const t = model.threads.get(key);
