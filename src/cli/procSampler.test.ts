@@ -37,3 +37,14 @@ test('a thread a sample saw keeps its first sight; the last list extends its lif
   const t = seen.find((s) => s.tid === first.tid);
   assert.deepEqual([t?.comm, t?.firstSeen, t?.lastSeen], [first.comm, 100, 900]);
 });
+
+test('a thread first seen before libuv named it takes the pool name from the last list', () => {
+  let now = 100;
+  const sampler = new ProcSampler(process.pid, () => now);
+  sampler.sample();
+  const [first] = sampler.snapshot();
+  assert.ok(first, 'this process has threads');
+  now = 900;
+  const t = sampler.addFinal([[first.tid, 'libuv-worker']], 900).find((s) => s.tid === first.tid);
+  assert.deepEqual([t?.comm, t?.firstSeen, t?.lastSeen], ['libuv-worker', 100, 900]);
+});

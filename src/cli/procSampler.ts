@@ -4,7 +4,7 @@
  * threadpool lanes: a lane is drawn only for a thread that was really there.
  */
 import { readFileSync, readdirSync } from 'node:fs';
-import type { OsThreadSample } from '../trace/poolModel';
+import { POOL_THREAD_NAME, type OsThreadSample } from '../trace/poolModel';
 
 /** Sampling interval while the script starts (pool threads usually appear then), ms. */
 const FAST_MS = 10;
@@ -98,8 +98,12 @@ export class ProcSampler {
     this.sampleTimes.push(ts);
     for (const [tid, comm] of threads) {
       const s = this.seen.get(tid);
-      if (s) s.lastSeen = Math.max(s.lastSeen, ts);
-      else this.seen.set(tid, { tid, comm, firstSeen: ts, lastSeen: ts });
+      if (s) {
+        s.lastSeen = Math.max(s.lastSeen, ts);
+        // A pool thread that a sample saw in the moment between its start and libuv naming it
+        // (Node 22+): it keeps the name it gave itself, which is what tells it is a pool thread.
+        if (comm === POOL_THREAD_NAME) s.comm = comm;
+      } else this.seen.set(tid, { tid, comm, firstSeen: ts, lastSeen: ts });
     }
     return [...this.seen.values()];
   }

@@ -41,7 +41,7 @@ export interface NodeTraceEvent {
 /** What sampling `/proc/<pid>/task` saw of one OS thread. */
 export interface OsThreadSample {
   tid: number;
-  /** `comm` at first sight (Node 22+ names pool threads `libuv-worker`). */
+  /** `comm` at first sight (Node 22+ names pool threads `libuv-worker`; one first seen before libuv named it takes that name from the process's own last list). */
   comm: string;
   /** µs (since origin) of the first sample that listed it. */
   firstSeen: number;
@@ -418,6 +418,9 @@ interface Lane {
 const NODE_STARTUP_THREADS = 6;
 
 /** Identifies the pool threads (see docs/trace-format.md, "Pool lanes"). */
+/** The name Node 22 and newer give the libuv threadpool's threads (`comm` in /proc). */
+export const POOL_THREAD_NAME = 'libuv-worker';
+
 function identifyLanes(ev: PoolEvidence, exactTids: Set<number>, firstUse: number | undefined): Lane[] {
   const lanes: Lane[] = [];
   const taken = new Set<number>();
@@ -429,7 +432,7 @@ function identifyLanes(ev: PoolEvidence, exactTids: Set<number>, firstUse: numbe
   const src = ev.osThreadSource ?? 'os threads';
   const os = ev.osThreads ?? [];
   const comm = new Map(os.map((t) => [t.tid, t.comm]));
-  const named = os.filter((t) => t.comm === 'libuv-worker').sort((a, b) => a.tid - b.tid);
+  const named = os.filter((t) => t.comm === POOL_THREAD_NAME).sort((a, b) => a.tid - b.tid);
   for (const t of named) add(t.tid, t.comm, `${src}: named libuv-worker`);
   for (const tid of [...exactTids].sort((a, b) => a - b)) {
     add(tid, comm.get(tid) ?? 'pool', `trace events: pool work ran on this thread${comm.has(tid) ? `; seen in ${src}` : ''}`);
@@ -584,7 +587,7 @@ export function buildPool(ev: PoolEvidence): PoolResult {
   let jobs = [...asyncJobs, ...orphans];
   const used = linkOps(jobs, ev.model, tidToThread, ev.pid);
   jobs = jobs.concat(jobsFromUnlinkedOps(ev.model, used, ev.pid));
-  if (jobs.length === 0 && !(ev.osThreads ?? []).some((t) => t.comm === 'libuv-worker') && exact.length === 0) {
+  if (jobs.length === 0 && !(ev.osThreads ?? []).some((t) => t.comm === POOL_THREAD_NAME) && exact.length === 0) {
     return { threads: [], jobs: [] };
   }
   for (const j of jobs) if (j.done < 0) j.done = Math.max(j.submit, ev.endTs);
