@@ -2105,6 +2105,8 @@ export class AsyncRecorder {
       const proto = getPrototypeOf(g) as object | null;
       if (proto === null || getPrototypeOf(proto) !== this.asyncGenProto) return undefined;
       if (this.genFunctions.get(proto) === null) {
+        // Node's or a library's: its next requests find that at once.
+        this.genCtxs.set(g, OTHER_GEN);
         this.pendingGen = OTHER_GEN;
         return OTHER_GEN;
       }
@@ -2112,6 +2114,9 @@ export class AsyncRecorder {
       // Closed before it ever ran: it does nothing, no lane.
       if (kind !== 0) (ctx.gen as GenState).phase = GenPhase.Done;
       this.genCtxs.set(g, ctx);
+    } else if (ctx === OTHER_GEN) {
+      this.pendingGen = OTHER_GEN;
+      return OTHER_GEN;
     }
     const gen = ctx.gen as GenState;
     if (gen.phase === GenPhase.Done) {
