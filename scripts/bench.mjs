@@ -36,6 +36,11 @@ const bareRecorder = join(root, 'bench', 'lib', 'bareRecorder.cjs');
 const hookFloor = join(root, 'bench', 'experiments', 'hookFloor.cjs');
 /** `--floor` rows: recorder name → hookFloor.cjs mode. */
 const FLOOR_MODES = { 'floor-empty': 'empty', 'floor-clock': 'clock', 'floor-records': 'records', 'floor-ids': 'ids' };
+/**
+ * `--floor` rows run in place of a workload's script: a copy instrumented by hand the way a
+ * compile-time transform of its async functions could record its task lanes (no hooks, no CLI).
+ */
+const HAND_INSTRUMENTED = { W1: join(root, 'bench', 'experiments', 'w1Instrumented.mjs') };
 const clinicBin = join(root, 'bench', 'node_modules', 'clinic', 'bin.js');
 
 let opts;
@@ -166,7 +171,7 @@ async function runOnce(workload, recorder, { profileDir, cliProfileDir, keep = o
   const dir = join(work, `${workload.id}-${recorder}-${n}`);
   mkdirSync(dir);
   const report = join(dir, 'rss.ndjson');
-  const script = join(workloadDir, workload.file);
+  const script = recorder === 'floor-instrumented' ? HAND_INSTRUMENTED[workload.id] : join(workloadDir, workload.file);
   // Node refuses --cpu-prof in NODE_OPTIONS: it goes on the script's own command line.
   const profArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
   const trace = join(dir, 'trace.cdt');
@@ -185,6 +190,8 @@ async function runOnce(workload, recorder, { profileDir, cliProfileDir, keep = o
     res = await timed(nodeBin, ['--require', bareRecorder, script], { cwd: dir, env: benchEnv(report, { CD_BENCH_BARE_TRACE: trace }) });
   } else if (FLOOR_MODES[recorder]) {
     res = await timed(nodeBin, ['--require', hookFloor, script], { cwd: dir, env: benchEnv(report, { HOOK_FLOOR: FLOOR_MODES[recorder], HOOK_FLOOR_OUT: trace }) });
+  } else if (recorder === 'floor-instrumented') {
+    res = await timed(nodeBin, [script, trace], { cwd: dir, env: benchEnv(report) });
   } else {
     // Clinic 13 asks for consent on a prompt unless NO_INSIGHT is set: without a terminal it would
     // exit 0 having measured nothing.
@@ -213,7 +220,7 @@ async function runOnce(workload, recorder, { profileDir, cliProfileDir, keep = o
   } else if (recorder === 'bare' && existsSync(trace)) {
     out.outputBytes = statSync(trace).size;
     out.tally = { records: countLines(trace) };
-  } else if (FLOOR_MODES[recorder] && existsSync(trace)) {
+  } else if ((FLOOR_MODES[recorder] || recorder === 'floor-instrumented') && existsSync(trace)) {
     // Records of 3 float64 each.
     out.outputBytes = statSync(trace).size;
     if (out.outputBytes > 0) out.tally = { records: out.outputBytes / 24 };
@@ -245,6 +252,7 @@ const RECORDER_NAMES = {
   'floor-clock': 'floor: + clock per event',
   'floor-records': 'floor: + record per event',
   'floor-ids': 'floor: + promise ids',
+  'floor-instrumented': 'floor: instrumented by hand, no hooks',
 };
 
 const startedAt = new Date();
@@ -262,9 +270,12 @@ function describeMachine() {
 
 async function benchTable() {
   const workloads = WORKLOADS.filter((w) => opts.only.includes(w.id));
-  const recorders = ['plain', 'runner', 'runner-unlimited', 'bare', 'clinic', ...(opts.floor ? Object.keys(FLOOR_MODES) : [])];
-  /** Whether recorder `r` runs workload `w` at all (the runner without its limit only where the limit acts). */
-  const runs = (w, r) => r !== 'runner-unlimited' || w.unlimited === true;
+  const recorders = ['plain', 'runner', 'runner-unlimited', 'bare', 'clinic', ...(opts.floor ? [...Object.keys(FLOOR_MODES), 'floor-instrumented'] : [])];
+  /**
+   * Whether recorder `r` runs workload `w` at all: the runner without its limit only where the limit
+   * acts, the hand-instrumented copy only where there is one.
+   */
+  const runs = (w, r) => (r !== 'runner-unlimited' || w.unlimited === true) && (r !== 'floor-instrumented' || HAND_INSTRUMENTED[w.id] !== undefined);
   const skip = Object.fromEntries(recorders.map((r) => [r, unavailable(r)]));
   const active = recorders.filter((r) => !skip[r]);
   const samples = new Map(); // `${id}/${recorder}` -> run results
@@ -369,6 +380,8 @@ async function benchTable() {
           'floor: … = bench/experiments/hookFloor.cjs in the script\'s process, no CLI: the runner\'s hooks installed as the runner installs them,',
           '  doing nothing; then reading the clock at each event; then writing a binary record (24 bytes) per event; then also giving',
           '  each promise an id (a property under a symbol). No call sites, no task lanes, no sources. What the runner costs beyond it is its own analysis.',
+          'floor: instrumented by hand = bench/experiments/w1Instrumented.mjs, W1 with a call at each async function\'s entry, around each await and',
+          '  at its exit writing a 24-byte record with a clock read: what W1\'s task lanes cost recorded by a compile-time transform, no hooks, no CLI.',
         ]
       : []),
   ].join('\n');
