@@ -349,10 +349,37 @@ function isStackOverflow(e: unknown): boolean {
   return e instanceof RangeError && e.message.includes('call stack');
 }
 
-/** Gives a wrapper the name and length of the function it wraps (Node's timer methods are anonymous). */
-function lookLike(wrapper: Function, original: Function): Function {
+/** The functions the runner put in place of the script's built-ins, and what each one replaced. */
+const replaced = new WeakMap<Function, Function>();
+
+/**
+ * Makes `Function.prototype.toString` give a wrapper the source text of the function it replaced
+ * (`function clearTimeout(timer) {…}`, `function next() { [native code] }`): code that tells a
+ * built-in from a replacement by its text (`isNative` checks) sees no difference. Its own text is
+ * the original's too.
+ */
+function maskSources(): void {
+  const original = Function.prototype.toString;
+  const methods = {
+    toString(this: unknown): string {
+      return Reflect.apply(original, (typeof this === 'function' && replaced.get(this)) || this, []) as string;
+    },
+  };
+  replaced.set(methods.toString, original);
+  Object.defineProperty(methods.toString, 'name', { value: original.name, configurable: true });
+  Object.defineProperty(methods.toString, 'length', { value: original.length, configurable: true });
+  Function.prototype.toString = methods.toString;
+}
+
+/**
+ * Gives a wrapper the name, length and source text of the function it wraps (Node's timer methods
+ * are anonymous).
+ */
+export function lookLike(wrapper: Function, original: Function): Function {
   Object.defineProperty(wrapper, 'name', { value: original.name, configurable: true });
   Object.defineProperty(wrapper, 'length', { value: original.length, configurable: true });
+  if (!replaced.has(Function.prototype.toString)) maskSources();
+  replaced.set(wrapper, original);
   return wrapper;
 }
 

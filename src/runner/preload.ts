@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_CAPTURE_LIMIT, RUNNER_CONFIG_ENV, type RunInfo, type RunnerConfig } from '../trace/format';
 import { effectivePoolSize, poolFamilyOfType } from '../trace/poolModel';
-import { AsyncRecorder } from './asyncRecorder';
+import { AsyncRecorder, lookLike } from './asyncRecorder';
 import { StackInterner, UserFrameFilter } from './callSites';
 import { makeClock } from './clock';
 import { LoopMonitor } from './loopMonitor';
@@ -27,6 +27,26 @@ const GUARD = Symbol.for('concurrency-diagram.runner');
 
 /** Signals whose default action we restore after flushing (exit codes 129/130/143 stay as Node's). */
 const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+/** The runner's listeners of `process` events, in the order they were added (see {@link restoreListeners}). */
+const ownListeners: [string | symbol, (...args: never[]) => void][] = [];
+
+/** Adds a listener of the runner's to a `process` event, remembered so that it can be restored. */
+function listen(event: string | symbol, fn: (...args: never[]) => void): void {
+  process.on(event, fn as (...args: unknown[]) => void);
+  ownListeners.push([event, fn]);
+}
+
+/**
+ * Adds back the runner's listeners that the script removed (`process.removeAllListeners()` removes
+ * every listener of every event): without them the trace would lose the records of the thread's
+ * end, its errors and its signals.
+ */
+function restoreListeners(): void {
+  for (const [event, fn] of ownListeners) {
+    if (!(process.listeners as (e: string | symbol) => Function[])(event).includes(fn as (...args: unknown[]) => void)) process.on(event, fn as (...args: unknown[]) => void);
+  }
+}
 
 /**
  * Categories of Node's own trace events that carry crypto and zlib work on the pool thread that ran
@@ -303,6 +323,10 @@ function start(): void {
   const timer = setTimeout(() => {
     const chunks = out.chunks;
     try {
+      if (listenersRemoved) {
+        listenersRemoved = false;
+        restoreListeners();
+      }
       loop.flushIdle(now());
       recorder.writeHeldWaits();
       recorder.agePromises();
@@ -323,6 +347,8 @@ function start(): void {
   };
 
   let finished = false;
+  /** The script removed listeners of the runner's: they are added back at the next flush. */
+  let listenersRemoved = false;
   const finish = (): void => {
     if (finished) return;
     finished = true;
@@ -383,10 +409,32 @@ function start(): void {
     process.nextTick(endTopLevel);
   }
 
-  process.on('exit', () => {
+  const onExit = (): void => {
     recorder.disable();
     finish();
-  });
+  };
+  listen('exit', onExit);
+  // The script removed the listener above: from then on the thread's end is also seen where Node
+  // emits 'exit', whatever listeners there are by then.
+  let emitWatched = false;
+  const watchExitEmit = (): void => {
+    if (emitWatched) return;
+    emitWatched = true;
+    const original = process.emit;
+    const methods = {
+      emit(this: unknown, event: string | symbol, ...args: unknown[]): boolean {
+        if (event === 'exit') {
+          try {
+            onExit();
+          } catch {
+            // The script's listeners still run.
+          }
+        }
+        return Reflect.apply(original, this, [event, ...args]) as boolean;
+      },
+    };
+    process.emit = lookLike(methods.emit, original) as typeof process.emit;
+  };
 
   // Errors: observed without becoming a handler (a monitor does not change Node's crash semantics).
   const errorRecord = (kind: string, err: unknown): void => {
@@ -401,14 +449,14 @@ function start(): void {
       runnerError('error record', x);
     }
   };
-  process.on('uncaughtExceptionMonitor', (err, origin) => {
+  listen('uncaughtExceptionMonitor', (err: unknown, origin: string) => {
     errorRecord(origin === 'unhandledRejection' ? 'unhandledRejection' : 'uncaughtException', err);
   });
   // When the script handles rejections itself Node never crashes, so the monitor does not fire: observe
   // alongside the script's handler, and only while it has one (ours alone would swallow the crash).
   const onRejection = (reason: unknown): void => errorRecord('unhandledRejection', reason);
   let observing = false;
-  process.on('newListener', (event, fn) => {
+  listen('newListener', (event: string | symbol, fn: unknown) => {
     // Called just before the script's listener is added: ours goes first, synchronously (a tick of
     // our own would show up in the trace as the script's).
     if (event === 'unhandledRejection' && !observing && fn !== onRejection) {
@@ -416,7 +464,24 @@ function start(): void {
       process.prependListener('unhandledRejection', onRejection);
     }
   });
-  process.on('removeListener', (event, fn) => {
+  listen('removeListener', (event: string | symbol, fn: unknown) => {
+    // A listener of the runner's removed by the script (`removeAllListeners`): added back at once,
+    // so no signal finds the process without it. After `removeAllListeners()` with no event, which
+    // then drops every listener at once, the next flush adds them back, and the thread's end is
+    // seen where Node emits 'exit'.
+    if (!finished && ownListeners.some((l) => l[0] === event && l[1] === fn)) {
+      if (fn === onExit) watchExitEmit();
+      process.on(event, fn as (...args: unknown[]) => void);
+      if (!listenersRemoved) {
+        listenersRemoved = true;
+        // After `removeAllListeners()` Node no longer handles signals in JavaScript (its own
+        // listeners that start and stop them are gone too): a signal then ends the process as
+        // SIGKILL does, so what is recorded so far is written now.
+        recorder.writeHeldWaits();
+        out.flush();
+        recorder.rearmFlush?.();
+      }
+    }
     if (event === 'unhandledRejection' && fn !== onRejection && observing && process.listenerCount('unhandledRejection') <= 1) {
       process.removeListener('unhandledRejection', onRejection);
       observing = false;
@@ -443,7 +508,7 @@ function start(): void {
         process.removeListener(sig, onSignal);
         process.kill(process.pid, sig);
       };
-      process.on(sig, onSignal);
+      listen(sig, onSignal);
     }
     // A signal that arrives while the script runs synchronous code reaches the listeners above only
     // when the event loop polls again. If the loop has nothing left to do by then, Node exits
@@ -451,7 +516,7 @@ function start(): void {
     // process by it. So when the loop first runs dry, one more turn lets such a signal through; not
     // when the script listens to 'beforeExit' itself (the turn would emit it again).
     let signalTurn = false;
-    process.on('beforeExit', () => {
+    listen('beforeExit', () => {
       if (signalTurn || process.listenerCount('beforeExit') > 1) return;
       signalTurn = true;
       recorder.ownWork = true;
@@ -516,7 +581,7 @@ function shareLeftovers(wt: typeof import('node:worker_threads'), out: TraceWrit
     if (earlyExits.delete(m.threadId)) TraceWriter.flushShared(tracePath, m.buffer);
     else buffers.set(m.threadId, m.buffer);
   };
-  process.on('worker', (w: import('node:worker_threads').Worker) => {
+  listen('worker', (w: import('node:worker_threads').Worker) => {
     // Read now: once the Worker has exited its threadId is -1.
     const id = w.threadId;
     // First among the 'exit' listeners: one of the script's may end the process.

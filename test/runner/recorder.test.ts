@@ -175,6 +175,10 @@ for (const node of nodeVersions) {
       assert.ok(timers.length >= 3, 'the sleeps are Timeouts with a source in the fixture');
     });
 
+    test('the built-ins the runner wraps keep the name, length and source text of the originals', async () => {
+      await runLikePlain(node.path, runnerFixture('builtinsLook.js'));
+    });
+
     test('fs.promises and Promise subclasses: only the script\'s async functions are tasks; sources at the calls', async () => {
       const file = runnerFixture('fsPromises.mjs');
       const m = await runLikePlain(node.path, file);
@@ -940,6 +944,9 @@ for (const node of nodeVersions) {
       { mode: 'throw', code: 1, error: 'uncaughtException', stdout: /^mode throw\n$/ },
       { mode: 'reject', code: 1, error: 'unhandledRejection', stdout: /^mode reject\n$/ },
       { mode: 'handledReject', code: 0, error: 'unhandledRejection', stdout: /script saw: rejected on purpose/ },
+      // The script removes the runner's listeners too: its end is still recorded.
+      { mode: 'unlistenAll', code: 0, stdout: /^mode unlistenAll\n$/ },
+      { mode: 'unlistenExit3', code: 3, stdout: /^mode unlistenExit3\n$/ },
     ];
     for (const c of exitCases) {
       test(`exit path ${c.mode}: exit code ${c.code}, trace complete${c.error ? `, ${c.error} recorded` : ''}`, async () => {
@@ -959,6 +966,8 @@ for (const node of nodeVersions) {
           assert.equal(errors.length, 0);
         }
         if (c.mode === 'throw') assert.equal(errors[0].stack[0].line, positionOf(file, '// THROW', 'throw').line);
+        // The timer that printed the line, made after the listeners were removed, is in the trace.
+        assert.ok(opsOfType(m, 'Timeout').some((o) => o.stack[0]?.file === file), 'the timer is recorded');
       });
     }
 
@@ -987,6 +996,13 @@ for (const node of nodeVersions) {
         assert.equal(r.code, code, r.stderr);
         const m = assertComplete(r);
         assert.equal(m.end?.signal, sig);
+      });
+      test(`${sig} after the script removed every listener of it (the runner's too): exit ${code}, trace complete`, async () => {
+        const r = await runCli([...nodeArgs, runnerFixture('exitPaths.js'), 'signal', 'unlisten'], { signalOnStdout: 'ready', signal: sig });
+        assert.equal(r.code, code, r.stderr);
+        const m = assertComplete(r);
+        assert.equal(m.end?.signal, sig);
+        assert.ok(opsOfType(m, 'Timeout').length >= 1, 'records written before the signal are there');
       });
       test(`${sig} with the script's own handler: it runs and decides the exit code`, async () => {
         const r = await runCli([...nodeArgs, runnerFixture('exitPaths.js'), 'signal', 'own'], { signalOnStdout: 'ready', signal: sig });
