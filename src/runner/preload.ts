@@ -489,6 +489,9 @@ function start(): void {
   });
 
   if (isMain) {
+    const signalListeners = new Map<string, () => void>();
+    /** The loop ran dry and the runner's extra turn (below) has not ended yet. */
+    let inSignalTurn = false;
     for (const sig of SIGNALS) {
       const onSignal = (): void => {
         tellSignalTaken(sig);
@@ -498,6 +501,13 @@ function start(): void {
           // Node's trace file stays as it is.
         }
         if (process.listenerCount(sig) > 1) {
+          if (inSignalTurn) {
+            // Taken in the runner's extra turn (below): plain Node would have ended normally before
+            // the script's handler saw it, so the process ends as it would have.
+            recorder.disable();
+            finish();
+            process.exit();
+          }
           // The script handles the signal itself: it decides what happens next.
           recorder.writeHeldWaits();
           out.flush();
@@ -508,8 +518,10 @@ function start(): void {
         process.removeListener(sig, onSignal);
         process.kill(process.pid, sig);
       };
+      signalListeners.set(sig, onSignal);
       listen(sig, onSignal);
     }
+    watchOwnKills(signalListeners, () => finished);
     // A signal that arrives while the script runs synchronous code reaches the listeners above only
     // when the event loop polls again. If the loop has nothing left to do by then, Node exits
     // normally and the signal is lost, where plain Node (with no listener) would have ended the
@@ -519,9 +531,12 @@ function start(): void {
     listen('beforeExit', () => {
       if (signalTurn || process.listenerCount('beforeExit') > 1) return;
       signalTurn = true;
+      inSignalTurn = true;
       recorder.ownWork = true;
       try {
-        setImmediate(() => undefined);
+        setImmediate(() => {
+          inSignalTurn = false;
+        });
       } finally {
         recorder.ownWork = false;
       }
@@ -549,6 +564,40 @@ function start(): void {
   // thread), the error, signal and parent watches and the hooks included: not the script's.
   const ready = now();
   if (ready - t0 >= 1000) loop.runnerWork(t0, ready, offThreadLoader ? 'TypeScript loader' : 'preload');
+}
+
+/**
+ * Under plain Node, `process.kill(process.pid, sig)` with no listener of `sig` ends the process
+ * before `kill` returns. The runner's listener would let the script run on to the end of its
+ * synchronous code first (Node handles a signal with listeners in its event loop). So `process.kill`
+ * is wrapped: a signal the script sends itself, with no listener of its own, first runs the runner's
+ * listener (which writes the trace's end, removes itself and sends the signal again, now with its
+ * default action); any other call goes to Node's function unchanged.
+ */
+function watchOwnKills(signalListeners: Map<string, () => void>, finished: () => boolean): void {
+  const original = process.kill;
+  const numbers = (require('node:os') as typeof import('node:os')).constants.signals as Record<string, number>;
+  const own = (pid: unknown, signal: unknown): void => {
+    if (finished() || Number(pid) !== process.pid) return;
+    // As Node reads it: an integer is a signal number (0 sends none), anything else a name, SIGTERM when falsy.
+    let name: unknown = signal;
+    if (typeof signal === 'number' && signal === (signal | 0)) name = [...signalListeners.keys()].find((s) => numbers[s] === signal);
+    else if (!signal) name = 'SIGTERM';
+    const listener = typeof name === 'string' ? signalListeners.get(name) : undefined;
+    if (listener === undefined || process.listenerCount(name as string) !== 1 || !process.listeners(name as NodeJS.Signals).includes(listener)) return;
+    listener();
+  };
+  const methods = {
+    kill(this: unknown, ...args: unknown[]): boolean {
+      try {
+        own(args[0], args[1]);
+      } catch {
+        // Node's function still sends the signal.
+      }
+      return Reflect.apply(original, this, args) as boolean;
+    },
+  };
+  process.kill = lookLike(methods.kill, original) as typeof process.kill;
 }
 
 /** Channel through which each Worker hands its trace buffer to the thread that started it. */

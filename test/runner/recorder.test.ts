@@ -1004,6 +1004,20 @@ for (const node of nodeVersions) {
         assert.equal(m.end?.signal, sig);
         assert.ok(opsOfType(m, 'Timeout').length >= 1, 'records written before the signal are there');
       });
+      for (const own of [false, true]) {
+        test(`${sig} sent by the script to itself${own ? ', which listens to it, as its last act' : ''}: what follows runs exactly as without the runner`, async () => {
+          const args = [runnerFixture('exitPaths.js'), 'selfSignal', sig, ...(own ? ['own'] : [])];
+          const plain = plainRun(node.path, args);
+          const r = await runCli([...nodeArgs, ...args]);
+          // Plain Node: ended by the signal before the next line; with a listener, ended normally before the listener ran.
+          assert.equal(plain.stdout, own ? 'after kill\n' : '');
+          assert.equal(plain.code, own ? 0 : null);
+          assert.equal(r.code, own ? 0 : code, r.stderr);
+          assert.equal(r.stdout, plain.stdout);
+          const m = assertComplete(r);
+          assert.equal(m.end?.signal ?? null, own ? null : sig);
+        });
+      }
       test(`${sig} with the script's own handler: it runs and decides the exit code`, async () => {
         const r = await runCli([...nodeArgs, runnerFixture('exitPaths.js'), 'signal', 'own'], { signalOnStdout: 'ready', signal: sig });
         assert.equal(r.code, 7, r.stderr);
