@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { UsageError } from './args';
-import { checkScript, defaultTracePath, effectivePoolSize, makeNodeTraceDir, quoteNodeOption } from './run';
+import { checkScript, defaultTracePath, effectivePoolSize, makeNodeTraceDir, permissionModelOn, permissionOptions, quoteNodeOption } from './run';
 
 test('NODE_OPTIONS quoting survives spaces, quotes and backslashes in paths (Node parses it back)', () => {
   const dir = join(mkdtempSync(join(tmpdir(), 'cd q-')), 'a "b" \\c');
@@ -50,4 +50,19 @@ test('no usable folder for Node\'s trace events: none, and one line saying what 
     if (saved === undefined) delete process.env.TMPDIR;
     else process.env.TMPDIR = saved;
   }
+});
+
+test('under Node\'s permission model the recorder is granted its own files only', () => {
+  assert.equal(permissionModelOn(['--max-old-space-size=64']), false);
+  assert.equal(permissionModelOn(['--permission']), true);
+  assert.equal(permissionModelOn(['--no-warnings', '--experimental-permission']), true);
+  assert.equal(permissionOptions('/opt/cd/runner', '/tmp/a b.cdtrace', undefined), '"--allow-fs-read=/opt/cd/runner" "--allow-fs-write=/tmp/a b.cdtrace"');
+  assert.equal(permissionOptions('/r', '/t.cdtrace', '/tmp/node-1'), '"--allow-fs-read=/r" "--allow-fs-write=/t.cdtrace" "--allow-fs-write=/tmp/node-1"');
+  // Node reads the grants back from NODE_OPTIONS, the path with a space included.
+  const dir = mkdtempSync(join(tmpdir(), 'cd perm-'));
+  const r = spawnSync(process.execPath, ['--experimental-permission', '--allow-fs-read=*', '-p', `[process.permission.has('fs.write', ${JSON.stringify(join(dir, 'a b.cdtrace'))}), process.permission.has('fs.write', ${JSON.stringify(dir)})].join()`], {
+    env: { ...process.env, NODE_OPTIONS: permissionOptions('/r', join(dir, 'a b.cdtrace'), undefined) },
+    encoding: 'utf8',
+  });
+  assert.equal(r.stdout.trim(), 'true,false', r.stderr);
 });

@@ -119,6 +119,23 @@ export function quoteNodeOption(value: string): string {
   return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 }
 
+/** Whether these runtime arguments of the script's Node turn on Node's permission model. */
+export function permissionModelOn(runtimeArgs: readonly string[]): boolean {
+  return runtimeArgs.some((a) => a === '--permission' || a === '--experimental-permission');
+}
+
+/**
+ * The runtime options that let the recorder work under Node's permission model (`--permission`,
+ * `--experimental-permission` on Node 20): read its own files (the preload, the TypeScript
+ * compiler) and write the trace and Node's trace events. Nothing else is granted to the script: the
+ * transpile cache and `/proc` stay as the user's own options leave them (the recorder does without).
+ */
+export function permissionOptions(runnerDir: string, tracePath: string, nodeTraceDir: string | undefined): string {
+  const grants = [`--allow-fs-read=${runnerDir}`, `--allow-fs-write=${tracePath}`];
+  if (nodeTraceDir !== undefined) grants.push(`--allow-fs-write=${nodeTraceDir}`);
+  return grants.map(quoteNodeOption).join(' ');
+}
+
 /** Default trace path: a new file in the OS temp folder named after the script and the time. */
 export function defaultTracePath(script: string, now = new Date()): string {
   const stem = basename(script, extname(script)).replace(/[^\w.-]+/g, '_');
@@ -204,7 +221,9 @@ export async function runCommand(cmd: RunCommand, log: (line: string) => void): 
   const userOptions = env.NODE_OPTIONS ?? '';
   // `${pid}` and `${rotation}` are expanded by Node itself, not by us.
   const pattern = nodeTraceDir === undefined ? '' : ` --trace-event-file-pattern ${quoteNodeOption(join(nodeTraceDir, 'node-${pid}-${rotation}.log'))}`;
-  env.NODE_OPTIONS = `--require ${quoteNodeOption(preload)}${pattern}${userOptions ? ` ${userOptions}` : ''}`;
+  // Under Node's permission model the recorder could neither load nor write: it gets its own files only.
+  const grants = permissionModelOn(nodeRuntimeArgs(userOptions, cmd.nodeArgs)) ? ` ${permissionOptions(dirname(preload), tracePath, nodeTraceDir)}` : '';
+  env.NODE_OPTIONS = `--require ${quoteNodeOption(preload)}${pattern}${grants}${userOptions ? ` ${userOptions}` : ''}`;
 
   const originNs = process.hrtime.bigint();
   const originUs = Number(originNs / 1000n);

@@ -392,6 +392,21 @@ for (const node of nodeVersions) {
       assert.match(summaryOf(r.stderr), / 2 threadpool · .* 6 pool jobs \(4 queued\)/);
     });
 
+    test('under Node\'s permission model the recorder still records (it may read its files and write the trace, nothing more)', async () => {
+      // Node 20 calls it --experimental-permission and grants no read of the entry script by itself.
+      const major = Number(/(\d+)/.exec(spawnSync(node.path, ['-p', 'process.versions.node'], { encoding: 'utf8' }).stdout)?.[1]);
+      const flags = major < 22 ? ['--node-arg=--experimental-permission', `--node-arg=--allow-fs-read=${cli('pbkdf2Six.js')}`] : ['--node-arg=--permission'];
+      const r = await runCli(['--node', node.path, ...flags, '--threadpool-size', '2', cli('pbkdf2Six.js')]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /pbkdf2 done/);
+      const m = r.model;
+      assert.ok(m?.run, 'run record');
+      assert.equal(m.errors.length, 0, JSON.stringify(m.errors));
+      assert.equal(typeof [...m.threads.values()].find((t) => t.kind === 'main')?.end, 'number', 'main thread end record');
+      assert.equal(poolJobs(m).filter((j) => j.type === 'PBKDF2REQUEST' || j.type === 'crypto').length, 6);
+      assert.match(summaryOf(r.stderr), / 6 pool jobs \(4 queued\)/);
+    });
+
     test('a script that sets UV_THREADPOOL_SIZE in its first line gets that pool: 6 lanes for six pbkdf2, none queued', async () => {
       // Under plain Node the pool does not exist before the script's first line: nothing of the runner may start it.
       const plain = spawnSync(node.path, [cli('poolSizeOwn.js')], { encoding: 'utf8' });
