@@ -227,8 +227,9 @@ function start(): void {
   } catch {
     // A frozen env: Workers will say their parent is the main thread.
   }
+  let flushRunningWorkers = (): void => {};
   try {
-    shareLeftovers(wt, out, threadId, parentThread, config.trace);
+    flushRunningWorkers = shareLeftovers(wt, out, threadId, parentThread, config.trace);
   } catch (e) {
     runnerError('worker buffers', e);
   }
@@ -365,6 +366,7 @@ function start(): void {
       }
       out.write(`["X",${threadId},${ts}]\n`);
       out.close();
+      if (isMain) flushRunningWorkers();
     } catch {
       // Nothing more can be done this late.
     }
@@ -616,19 +618,38 @@ const MAX_EARLY_EXITS = 256;
  * itself: nothing is left. Each thread holds only the buffers of its own live Workers.
  * The channel and the listener are made before the async hooks are enabled: never recorded.
  */
-function shareLeftovers(wt: typeof import('node:worker_threads'), out: TraceWriter, threadId: number, parentThread: number, tracePath: string): void {
+function shareLeftovers(wt: typeof import('node:worker_threads'), out: TraceWriter, threadId: number, parentThread: number, tracePath: string): () => void {
   const Channel = wt.BroadcastChannel;
-  if (typeof Channel !== 'function') return;
+  if (typeof Channel !== 'function') return () => {};
   const buffers = new Map<number, SharedArrayBuffer>();
   // A Worker that exits before its buffer was received: written as soon as it is.
   const earlyExits = new Set<number>();
+  // The main thread: the buffers of every Worker still running, at any depth (a Worker may outlive
+  // the Worker that started it), written when the process ends before they do.
+  const running = wt.isMainThread ? new Map<number, SharedArrayBuffer>() : undefined;
   const channel = new Channel(BUFFERS_CHANNEL);
   channel.unref();
   channel.onmessage = (e: unknown) => {
-    const m = (e as { data?: { parent?: unknown; threadId?: unknown; buffer?: unknown } }).data;
-    if (!m || m.parent !== threadId || typeof m.threadId !== 'number' || !(m.buffer instanceof SharedArrayBuffer)) return;
+    const m = (e as { data?: { parent?: unknown; threadId?: unknown; buffer?: unknown; gone?: unknown } }).data;
+    if (!m || typeof m.threadId !== 'number') return;
+    if (m.gone === true) {
+      running?.delete(m.threadId);
+      return;
+    }
+    if (!(m.buffer instanceof SharedArrayBuffer)) return;
+    if (m.parent !== threadId) {
+      running?.set(m.threadId, m.buffer);
+      return;
+    }
     if (earlyExits.delete(m.threadId)) TraceWriter.flushShared(tracePath, m.buffer);
-    else buffers.set(m.threadId, m.buffer);
+    else {
+      buffers.set(m.threadId, m.buffer);
+      running?.set(m.threadId, m.buffer);
+    }
+  };
+  const gone = (id: number): void => {
+    if (running !== undefined) running.delete(id);
+    else channel.postMessage({ threadId: id, gone: true });
   };
   listen('worker', (w: import('node:worker_threads').Worker) => {
     // Read now: once the Worker has exited its threadId is -1.
@@ -639,6 +660,7 @@ function shareLeftovers(wt: typeof import('node:worker_threads'), out: TraceWrit
       if (b) {
         buffers.delete(id);
         TraceWriter.flushShared(tracePath, b);
+        gone(id);
         return;
       }
       earlyExits.add(id);
@@ -650,7 +672,17 @@ function shareLeftovers(wt: typeof import('node:worker_threads'), out: TraceWrit
     sender.postMessage({ parent: parentThread, threadId, buffer: out.shared });
     sender.close();
   }
+  // The process ends: Workers still running are stopped without a last flush of their own. Each
+  // may be in the middle of one: waited for, briefly.
+  return () => {
+    if (running === undefined) return;
+    for (const b of running.values()) TraceWriter.flushShared(tracePath, b, RUNNING_WORKER_WAIT_MS);
+    running.clear();
+  };
 }
+
+/** How long the main thread, as the process ends, waits for a Worker in the middle of writing a chunk, ms. */
+const RUNNING_WORKER_WAIT_MS = 50;
 
 /** Interns the user frames of an error's stack text (`at fn (file:line:col)` lines). */
 function stackFromText(interner: StackInterner, text: string): number {

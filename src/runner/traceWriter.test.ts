@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { Worker } from 'node:worker_threads';
 import { TagCode, TraceWriter } from './traceWriter';
 
 function tempTrace(): string {
@@ -79,6 +80,48 @@ test('a shared writer\'s queued records can be written by another party once, ne
   TraceWriter.flushShared(f, w.shared);
   TraceWriter.flushShared(f, w.shared);
   assert.equal(readFileSync(f, 'utf8'), '["@",1,4]\n["T",4,"worker","w",0,0]\n["B",1,10]\n["@",1,4]\n["A",1,11]\n["X",4,12]\n');
+});
+
+test('a shared buffer taken over by another thread (the process ends): its own thread writes nothing more', () => {
+  const f = tempTrace();
+  const w = new TraceWriter(f, '["@",1,5]\n', true);
+  assert.ok(w.shared);
+  w.rec2(TagCode.Before, 1, 10);
+  TraceWriter.flushShared(f, w.shared, 50);
+  // The Worker still runs for a moment: its records and flushes no longer reach the file.
+  w.rec2(TagCode.After, 1, 11);
+  w.flush();
+  w.close();
+  assert.equal(readFileSync(f, 'utf8'), '["@",1,5]\n["B",1,10]\n');
+});
+
+test('a shared buffer whose thread is writing a chunk: the other thread waits for it, then writes only what is left', async () => {
+  const f = tempTrace();
+  const w = new TraceWriter(f, '["@",1,6]\n', true);
+  const shared = w.shared as SharedArrayBuffer;
+  const state = new Int32Array(shared, 0, 3);
+  // As the owner does while its chunk is being written (see flush): marked written, writer = owner.
+  w.rec2(TagCode.Before, 1, 10);
+  Atomics.store(state, 2, 1);
+  const worker = new Worker(
+    `const { workerData } = require('node:worker_threads');
+     const state = new Int32Array(workerData, 0, 3);
+     setTimeout(() => { Atomics.store(state, 2, 0); Atomics.notify(state, 2); }, 30);`,
+    { eval: true, workerData: shared },
+  );
+  const started = Date.now();
+  await new Promise((r) => worker.once('online', r));
+  TraceWriter.flushShared(f, shared, 2000);
+  assert.ok(Date.now() - started >= 20, 'waited for the owner');
+  assert.equal(readFileSync(f, 'utf8'), '["@",1,6]\n["B",1,10]\n');
+  // Never longer than asked: an owner that never finishes leaves its records out.
+  const g = tempTrace();
+  const v = new TraceWriter(g, '["@",1,7]\n', true);
+  v.rec2(TagCode.Before, 2, 20);
+  Atomics.store(new Int32Array(v.shared as SharedArrayBuffer, 0, 3), 2, 1);
+  TraceWriter.flushShared(g, v.shared as SharedArrayBuffer, 10);
+  assert.equal(readFileSync(g, 'utf8'), '');
+  await worker.terminate();
 });
 
 test('a record cut short by an exception (a RangeError near the stack limit) leaves nothing behind', () => {

@@ -11,10 +11,21 @@ import * as fs from 'node:fs';
 const BUFFER_BYTES = 256 * 1024;
 
 /**
- * Bytes before the records in a shared buffer: the end of the queued records and the end of the
- * context (two int32), so that another thread can write what is queued once this one is gone.
+ * Bytes before the records in a shared buffer: the end of the queued records, the end of the
+ * context and who writes the buffer now (int32 each, see {@link Writing}), so that another thread
+ * can write what is queued once this one is gone, or is about to be (the process ends).
  */
-const SHARED_HEADER_BYTES = 8;
+const SHARED_HEADER_BYTES = 16;
+
+/** Who writes a shared buffer's queued records to the file (its third int32). */
+const enum Writing {
+  /** Nobody right now. */
+  Free = 0,
+  /** Its own thread, flushing. */
+  Owner = 1,
+  /** Another thread, for good: the owner's later chunks are left out (its thread is gone or about to be). */
+  TakenOver = 2,
+}
 
 const QUOTE = 0x22;
 const COMMA = 0x2c;
@@ -35,7 +46,7 @@ export class TraceWriter {
   chunks = 0;
   /** Text written once, after the context of the first chunk (e.g. the thread record, known late). */
   private preamble: (() => string) | undefined;
-  /** `[end of the queued records, end of the context]`, kept current for {@link flushShared}. */
+  /** `[end of the queued records, end of the context, Writing]`, kept current for {@link flushShared}. */
   private readonly state: Int32Array;
   /**
    * The buffer's memory when it is shared (see {@link flushShared}): a Worker can be terminated at
@@ -55,10 +66,10 @@ export class TraceWriter {
   ) {
     if (shared) {
       this.shared = new SharedArrayBuffer(SHARED_HEADER_BYTES + BUFFER_BYTES);
-      this.state = new Int32Array(this.shared, 0, 2);
+      this.state = new Int32Array(this.shared, 0, 3);
       this.buf = Buffer.from(this.shared, SHARED_HEADER_BYTES, BUFFER_BYTES);
     } else {
-      this.state = new Int32Array(2);
+      this.state = new Int32Array(3);
       this.buf = Buffer.allocUnsafe(BUFFER_BYTES);
     }
     this.start = this.buf.write(context, 0, 'utf8');
@@ -68,16 +79,25 @@ export class TraceWriter {
   }
 
   /**
-   * Appends to `path` the records queued in the shared buffer of a writer whose thread is gone, and
-   * marks them written. Only for a thread that can no longer write (it exited): never two writers
-   * of one buffer at once. Never throws.
+   * Appends to `path` the records queued in the shared buffer of another thread's writer, and takes
+   * the buffer over for good: its own thread writes nothing more (it is gone, or the process ends
+   * and it is about to be). While that thread is writing a chunk, waits up to `waitMs` for it to
+   * finish. Never throws.
    */
-  static flushShared(path: string, shared: SharedArrayBuffer): void {
+  static flushShared(path: string, shared: SharedArrayBuffer, waitMs = 0): void {
     try {
-      const state = new Int32Array(shared, 0, 2);
-      const end = state[0];
+      const state = new Int32Array(shared, 0, 3);
+      let was = Atomics.compareExchange(state, 2, Writing.Free, Writing.TakenOver);
+      if (was === Writing.Owner && waitMs > 0) {
+        Atomics.wait(state, 2, Writing.Owner, waitMs);
+        was = Atomics.compareExchange(state, 2, Writing.Free, Writing.TakenOver);
+      }
+      // Still being written (or taken over already): a chunk in the middle of its write is marked
+      // written before it is (see flush), so nothing is queued that its thread does not write.
+      if (was !== Writing.Free) return;
+      const end = Atomics.load(state, 0);
       if (end <= state[1] || end > shared.byteLength - SHARED_HEADER_BYTES) return;
-      state[0] = state[1];
+      Atomics.store(state, 0, state[1]);
       const fd = fs.openSync(path, 'a');
       try {
         const chunk = Buffer.from(shared, SHARED_HEADER_BYTES, end);
@@ -145,7 +165,7 @@ export class TraceWriter {
     // Committed in one assignment: a record cut short by an exception leaves nothing behind.
     const p = this.pos + this.buf.write(line, this.pos, 'utf8');
     this.pos = p;
-    this.state[0] = p;
+    this.commit(p);
   }
 
   // The numeric records below are encoded at a local position and committed by tail(): an
@@ -228,7 +248,16 @@ export class TraceWriter {
     this.buf[p++] = 0x5d; // ]
     this.buf[p++] = 0x0a; // \n
     this.pos = p;
-    this.state[0] = p;
+    this.commit(p);
+  }
+
+  /**
+   * Marks the records up to `p` queued. In a shared buffer, atomically: the store also makes the
+   * bytes before it visible to the thread that may write them (see {@link flushShared}).
+   */
+  private commit(p: number): void {
+    if (this.shared === undefined) this.state[0] = p;
+    else Atomics.store(this.state, 0, p);
   }
 
   /** Encodes a finite number as JSON at `p` (integers digit by digit, anything else through its string form); returns the position after it. */
@@ -291,8 +320,20 @@ export class TraceWriter {
     }
     this.pos = this.start;
     this.chunks++;
-    // Marked written before it is: a thread terminated in between loses the chunk rather than the
-    // thread that writes its leftovers writing it twice.
+    if (this.shared !== undefined) {
+      // Another thread took the buffer over (the process is ending): what it did not write is lost.
+      if (Atomics.compareExchange(this.state, 2, Writing.Free, Writing.Owner) !== Writing.Free) return;
+      // Marked written before it is: a thread terminated in between loses the chunk rather than the
+      // thread that writes its leftovers writing it twice.
+      Atomics.store(this.state, 0, this.pos);
+      try {
+        this.append(chunk);
+      } finally {
+        Atomics.store(this.state, 2, Writing.Free);
+        Atomics.notify(this.state, 2);
+      }
+      return;
+    }
     this.state[0] = this.pos;
     this.append(chunk);
   }

@@ -773,6 +773,23 @@ for (const node of nodeVersions) {
       assert.ok(timers.length >= 10, `timers of the Worker: ${timers.length}`);
     });
 
+    for (const mode of ['direct', 'orphan']) {
+      test(`a Worker still running when the process ends (${mode === 'direct' ? 'the main thread\'s own' : 'it outlived the Worker that started it'}): what it did since its last flush is in the trace`, async () => {
+        const file = runnerFixture('runningWorkers.js');
+        const m = await runOk(nodeArgs, [file, mode], `${mode}: exit while a Worker runs\n`);
+        const workers = [...m.threads.values()].filter((t) => t.kind === 'worker');
+        assert.equal(workers.length, mode === 'direct' ? 1 : 2);
+        for (const w of workers) assert.equal(w.file, file, 'each Worker\'s thread record names its file');
+        // The ticking Worker ran about 25 ms, less than one flush interval: without the main thread
+        // writing its buffer at the end, none of its timers would be in the trace.
+        const ticking = workers.find((w) => [...m.ops.values()].some((o) => o.thread === w.key && o.type === 'Timeout'));
+        assert.ok(ticking, 'the ticking Worker has its timers');
+        const at = positionOf(file, '// TICK', 'setTimeout');
+        const timers = [...m.ops.values()].filter((o) => o.thread === ticking.key && o.type === 'Timeout' && o.stack[0]?.file === file && o.stack[0]?.line === at.line);
+        assert.ok(timers.length >= 5, `timers of the ticking Worker: ${timers.length}`);
+      });
+    }
+
     test('a Worker terminated right after its first message: its file, task, request and pool job are in the trace', async () => {
       const m = await runOk(nodeArgs, [runnerFixture('terminatedYoungWorker.js')], 'hashed, terminated\n');
       const child = runnerFixture('workerPbkdf2.js');
