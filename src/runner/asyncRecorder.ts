@@ -2270,6 +2270,12 @@ export class AsyncRecorder {
     const gen = ctx.gen as GenState;
     gen.queued--;
     if (gen.phase === GenPhase.Done || !ctx.running) return;
+    // A body that made no promise before it returned (`return;` with nothing awaited): its function
+    // is found now, with the body still on the stack, so it gets a lane, ended below.
+    if (ctx.id < 0) {
+      this.nameGen(ctx, skip);
+      if ((gen.phase as GenPhase) === GenPhase.Done) return;
+    }
     const key = ctx.runCheck === RunCheck.Diverged ? -1 : numericRunKey(ctx);
     const cached = key >= 0 ? this.genEndCache.get(key) : undefined;
     let inBody: boolean;

@@ -580,7 +580,7 @@ for (const node of nodeVersions) {
 
     test('async generator objects are task lanes: running, waiting at awaits, parked at yields, ended by return, throw or break', async () => {
       const file = runnerFixture('asyncGenerators.js');
-      const m = await runOk(nodeArgs, [file], '3 abtrue true generator failed xyz a2,a1 b2,b1\n');
+      const m = await runOk(nodeArgs, [file], '3 abtrue true generator failed xyz a2,a1 b2,b1 0\n');
       const letters = ['R', 'W', 'Y'];
       const statesOf = (t: Task) => t.segments.filter((_, i) => i % 3 === 2).map((st) => letters[st] ?? String(st)).join('');
       const parentName = (t: Task) => [...m.tasks.values()].find((x) => x.key === t.parentKey)?.name;
@@ -596,6 +596,8 @@ for (const node of nodeVersions) {
         // Parked while yield* hands over inner's values, then a value of its own.
         outer: { parent: 'delegates', states: 'RWRYRWRYRWRWRYR', at: ['// OUTER', 'v of'] },
         inner: { parent: 'outer', states: 'RWRYRWRYRWR', at: ['// DELEGATE', 'inner('] },
+        // Returned before it made a promise: found at its return.
+        none: { parent: 'empty', states: 'R', at: ['// NONE', '_ of'] },
       };
       for (const [name, e] of Object.entries(expected)) {
         const ts = tasksNamed(m, name);
