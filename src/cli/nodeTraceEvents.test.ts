@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { parseNodeTraceText, readNodeTraceEvents } from './nodeTraceEvents';
+import { NODE_DEFAULT_TRACE_PATTERN, nodeTraceFiles, parseNodeTraceText, readNodeTraceEvents } from './nodeTraceEvents';
 
 const CAT = 'node,node.threadpoolwork,node.threadpoolwork.async';
 const ev = (ts: number, extra = '') => `{"pid":7,"tid":7,"ts":${ts},"ph":"b","cat":"${CAT}","name":"crypto","id":"0x1","args":{${extra}}}`;
@@ -26,11 +26,31 @@ test('reads only the files of the given pid, converts ts to µs since the origin
   writeFileSync(join(dir, 'node-7-1.log'), `{"traceEvents":[${ev(1000)},{"pid":7,"tid":7,"ts":1001,"ph":"X","cat":"v8","name":"gc"},${fsEvent}]}`);
   writeFileSync(join(dir, 'node-7-2.log'), `{"traceEvents":[${ev(1500)}`);
   writeFileSync(join(dir, 'node-8-1.log'), `{"traceEvents":[${ev(1200)}]}`);
-  const r = readNodeTraceEvents(dir, 7, 900);
-  assert.equal(r.files, 2);
+  const files = nodeTraceFiles(join(dir, 'node-${pid}-${rotation}.log'), '/', 7);
+  assert.deepEqual(files, [
+    [join(dir, 'node-7-1.log'), 1],
+    [join(dir, 'node-7-2.log'), 2],
+  ]);
+  const r = readNodeTraceEvents(files, 900);
   assert.deepEqual(r.events, [
     { ph: 'b', cat: CAT, name: 'crypto', ts: 100, tid: 7, id: '0x1' },
     { ph: 'b', cat: CAT, name: 'crypto', ts: 600, tid: 7, id: '0x1' },
   ]);
-  assert.deepEqual(readNodeTraceEvents(join(dir, 'missing'), 7, 0), { events: [], files: 0 });
+  // The gc and fs events: the script's own tracing.
+  assert.equal(r.others, 2);
+  assert.deepEqual(nodeTraceFiles(join(dir, 'missing', 'node-${pid}-${rotation}.log'), '/', 7), []);
+});
+
+test('a pattern of the script\'s own, relative to its folder; Node\'s default; none with ${…} in a folder', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cd-nte-'));
+  writeFileSync(join(dir, 'node_trace.1.log'), '');
+  writeFileSync(join(dir, 'node_trace.3.log'), '');
+  writeFileSync(join(dir, 'node_trace.x.log'), '');
+  writeFileSync(join(dir, 'run-7.json'), '');
+  assert.deepEqual(nodeTraceFiles(NODE_DEFAULT_TRACE_PATTERN, dir, 7), [
+    [join(dir, 'node_trace.1.log'), 1],
+    [join(dir, 'node_trace.3.log'), 3],
+  ]);
+  assert.deepEqual(nodeTraceFiles('run-${pid}.json', dir, 7), [[join(dir, 'run-7.json'), 1]]);
+  assert.deepEqual(nodeTraceFiles('${pid}/t.log', dir, 7), []);
 });

@@ -4,7 +4,7 @@
  * signal handler, Node flushes what it has but leaves the JSON unterminated.
  */
 import { readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { NodeTraceEvent } from '../trace/poolModel';
 
 /** Categories the pool model uses; everything else in the file is dropped while reading. */
@@ -44,29 +44,56 @@ export function parseNodeTraceText(text: string): unknown[] {
   return [];
 }
 
+/** Node's own file name pattern for trace events when no `--trace-event-file-pattern` is given. */
+export const NODE_DEFAULT_TRACE_PATTERN = 'node_trace.${rotation}.log';
+
 /**
- * Reads every trace-event file of process `pid` in `dir`, converting timestamps to µs since the run
- * origin (`originUs` = originNs / 1000: trace events and `process.hrtime` share one clock).
+ * The trace-event files that `pattern` (as given to `--trace-event-file-pattern`, relative to `cwd`)
+ * gives process `pid`, as `[path, rotation]`, oldest first. A pattern with `${…}` in its folder part
+ * is not followed (none).
  */
-export function readNodeTraceEvents(dir: string, pid: number, originUs: number): { events: NodeTraceEvent[]; files: number } {
+export function nodeTraceFiles(pattern: string, cwd: string, pid: number): [string, number][] {
+  const abs = resolve(cwd, pattern);
+  const dir = dirname(abs);
+  if (dir.includes('${')) return [];
+  const parts = basename(abs).split(/(\$\{pid\}|\$\{rotation\})/);
+  const re = new RegExp(`^${parts.map((x) => (x === '${pid}' ? String(pid) : x === '${rotation}' ? '(\\d+)' : x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))).join('')}$`);
   let names: string[];
   try {
     names = readdirSync(dir);
   } catch {
-    return { events: [], files: 0 };
+    return [];
   }
-  const mine = names.filter((n) => n.startsWith(`node-${pid}-`) && n.endsWith('.log')).sort((a, b) => rotation(a) - rotation(b));
+  const files: [string, number][] = [];
+  for (const n of names) {
+    const m = re.exec(n);
+    if (m) files.push([join(dir, n), Number(m[1] ?? 1)]);
+  }
+  return files.sort((a, b) => a[1] - b[1]);
+}
+
+/**
+ * Reads trace-event files (see {@link nodeTraceFiles}), converting timestamps to µs since the run
+ * origin (`originUs` = originNs / 1000: trace events and `process.hrtime` share one clock). `others`
+ * counts the events of categories the pool model does not use: the script's own tracing.
+ */
+export function readNodeTraceEvents(files: readonly [string, number][], originUs: number): { events: NodeTraceEvent[]; others: number } {
   const events: NodeTraceEvent[] = [];
-  for (const n of mine) {
+  let others = 0;
+  for (const [file] of files) {
     let text: string;
     try {
-      text = readFileSync(join(dir, n), 'utf8');
+      text = readFileSync(file, 'utf8');
     } catch {
       continue;
     }
     for (const raw of parseNodeTraceText(text)) {
       const e = raw as Record<string, unknown>;
-      if (typeof e?.cat !== 'string' || !WANTED.test(e.cat) || typeof e.ts !== 'number') continue;
+      if (typeof e?.cat !== 'string' || !WANTED.test(e.cat) || typeof e.ts !== 'number') {
+        // Node's own metadata events (process and thread names) come with any category.
+        if (e?.ph !== 'M') others++;
+        continue;
+      }
       events.push({
         ph: String(e.ph),
         cat: e.cat,
@@ -77,10 +104,5 @@ export function readNodeTraceEvents(dir: string, pid: number, originUs: number):
       });
     }
   }
-  return { events, files: mine.length };
-}
-
-function rotation(name: string): number {
-  const m = /-(\d+)\.log$/.exec(name);
-  return m ? Number(m[1]) : 0;
+  return { events, others };
 }

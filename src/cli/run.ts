@@ -4,7 +4,7 @@
  * appends the threadpool (P, J) and run-end (Q) records and prints the summary.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { constants, getPriority, setPriority, tmpdir } from 'node:os';
 import { basename, dirname, extname, join, resolve } from 'node:path';
@@ -15,7 +15,7 @@ import { buildPool, effectivePoolSize, type JobIds } from '../trace/poolModel';
 import { reportTsconfigProblems } from '../runner/tsconfig';
 import { detectsModuleSyntax, nodeRuntimeArgs, pruneCache } from '../runner/tsLoader';
 import { EXIT_INTERNAL, SCRIPT_EXTENSIONS, UsageError, type RunCommand } from './args';
-import { readNodeTraceEvents } from './nodeTraceEvents';
+import { NODE_DEFAULT_TRACE_PATTERN, nodeTraceFiles, readNodeTraceEvents } from './nodeTraceEvents';
 import { writeOutputs } from './outputs';
 import { ProcSampler } from './procSampler';
 import { scriptEnvironment } from './scriptEnv';
@@ -119,6 +119,20 @@ export function quoteNodeOption(value: string): string {
   return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 }
 
+/** The file pattern of the CLI's own folder for Node's trace events (expanded by Node). */
+const NODE_TRACE_PATTERN = 'node-${pid}-${rotation}.log';
+
+/** The script's own `--trace-event-file-pattern` among its Node's runtime arguments (the last one wins), if any. */
+export function userTraceEventPattern(runtimeArgs: readonly string[]): string | undefined {
+  let pattern: string | undefined;
+  for (let i = 0; i < runtimeArgs.length; i++) {
+    const a = runtimeArgs[i];
+    if (a.startsWith('--trace-event-file-pattern=')) pattern = a.slice('--trace-event-file-pattern='.length);
+    else if (a === '--trace-event-file-pattern' && i + 1 < runtimeArgs.length) pattern = runtimeArgs[++i];
+  }
+  return pattern;
+}
+
 /** Whether these runtime arguments of the script's Node turn on Node's permission model. */
 export function permissionModelOn(runtimeArgs: readonly string[]): boolean {
   return runtimeArgs.some((a) => a === '--permission' || a === '--experimental-permission');
@@ -184,6 +198,21 @@ export function makeNodeTraceDir(tracePath: string, log: (line: string) => void)
   return undefined;
 }
 
+/**
+ * Copies the script's process's trace-event files from the CLI's folder to the names Node gives
+ * them by default in the script's folder (`node_trace.<rotation>.log`).
+ */
+function keepScriptTraceEvents(files: readonly [string, number][], cwd: string, log: (line: string) => void): void {
+  for (const [file, rotation] of files) {
+    const to = resolve(cwd, NODE_DEFAULT_TRACE_PATTERN.replace('${rotation}', String(rotation)));
+    try {
+      copyFileSync(file, to);
+    } catch (e) {
+      log(`concurrency-diagram: could not keep the script's trace events as ${to} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    }
+  }
+}
+
 /** Kept here too: the CLI's callers and tests know it from this module. */
 export { effectivePoolSize };
 
@@ -216,11 +245,14 @@ export async function runCommand(cmd: RunCommand, log: (line: string) => void): 
   }
   // Compiled to the module system the script's Node would give the JavaScript (with its options).
   checkSyntax(script, undefined, detectsModuleSyntax(nodeVersion, nodeRuntimeArgs(env.NODE_OPTIONS, cmd.nodeArgs)));
-  const nodeTraceDir = makeNodeTraceDir(tracePath, log);
   if (cmd.threadpoolSize !== undefined) env.UV_THREADPOOL_SIZE = String(cmd.threadpoolSize);
   const userOptions = env.NODE_OPTIONS ?? '';
+  // Node's trace events go to a folder of the CLI's, unless the script names its own file: then
+  // they are read from there, and its file stays where it asked for it.
+  const userPattern = userTraceEventPattern(nodeRuntimeArgs(userOptions, cmd.nodeArgs));
+  const nodeTraceDir = userPattern === undefined ? makeNodeTraceDir(tracePath, log) : undefined;
   // `${pid}` and `${rotation}` are expanded by Node itself, not by us.
-  const pattern = nodeTraceDir === undefined ? '' : ` --trace-event-file-pattern ${quoteNodeOption(join(nodeTraceDir, 'node-${pid}-${rotation}.log'))}`;
+  const pattern = nodeTraceDir === undefined ? '' : ` --trace-event-file-pattern ${quoteNodeOption(join(nodeTraceDir, NODE_TRACE_PATTERN))}`;
   // Under Node's permission model the recorder could neither load nor write: it gets its own files only.
   const grants = permissionModelOn(nodeRuntimeArgs(userOptions, cmd.nodeArgs)) ? ` ${permissionOptions(dirname(preload), tracePath, nodeTraceDir)}` : '';
   env.NODE_OPTIONS = `--require ${quoteNodeOption(preload)}${pattern}${grants}${userOptions ? ` ${userOptions}` : ''}`;
@@ -246,7 +278,7 @@ export async function runCommand(cmd: RunCommand, log: (line: string) => void): 
   }
   // fd 3 of the script: a pipe this process never writes to; it ends when this process dies, however
   // it dies (SIGKILL included), and the runner then ends the script instead of leaving an orphan.
-  const config: RunnerConfig = { trace: tracePath, originNs: originNs.toString(), script, nodeTraceDir, parentFd: PARENT_FD, cliPid: process.pid };
+  const config: RunnerConfig = { trace: tracePath, originNs: originNs.toString(), script, nodeTraceDir: nodeTraceDir ?? (userPattern === undefined ? undefined : dirname(resolve(cwd, userPattern))), parentFd: PARENT_FD, cliPid: process.pid };
   // For tests only: a small site table, so that what happens when it fills up can be seen on a small script.
   const maxSites = Number(env[MAX_SITES_ENV]);
   if (Number.isInteger(maxSites) && maxSites > 0) config.maxSites = maxSites;
@@ -420,7 +452,11 @@ export async function runCommand(cmd: RunCommand, log: (line: string) => void): 
       // Threads of a pool used for a few ms can live between two samples: the script's own list.
       const own = model.run?.pid === pid ? model.run.osThreads : undefined;
       if (sampler && own) osThreads = sampler.addFinal(own, endTs);
-      const { events } = nodeTraceDir === undefined ? { events: [] } : readNodeTraceEvents(nodeTraceDir, pid, originUs);
+      const files = userPattern !== undefined ? nodeTraceFiles(userPattern, cwd, pid) : nodeTraceDir !== undefined ? nodeTraceFiles(join(nodeTraceDir, NODE_TRACE_PATTERN), cwd, pid) : [];
+      const { events, others } = readNodeTraceEvents(files, originUs);
+      // The script traced something itself (`--trace-event-categories`, `trace_events.createTracing`):
+      // its file is put where Node would have written it (with the pool's events in it too).
+      if (others > 0 && nodeTraceDir !== undefined) keepScriptTraceEvents(files, cwd, log);
       const pool = buildPool({ pid, poolSize: poolSizeOf(model), events, osThreads, sampleTimes: sampler?.sampleTimes, osThreadSource: sampler?.source, model, endTs, jobIds });
       for (const p of pool.threads) cliRecords += JSON.stringify(p) + '\n';
       for (const j of pool.jobs) cliRecords += JSON.stringify(j) + '\n';

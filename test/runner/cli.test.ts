@@ -407,6 +407,35 @@ for (const node of nodeVersions) {
       assert.match(summaryOf(r.stderr), / 6 pool jobs \(4 queued\)/);
     });
 
+    test('the script\'s own trace events: its file is where Node puts it, and the pool jobs are still exact', async () => {
+      const exact = (m: TraceModel | undefined) => {
+        const jobs = m ? poolJobs(m).filter((j) => j.type === 'PBKDF2REQUEST' || j.type === 'crypto') : [];
+        assert.equal(jobs.length, 6);
+        for (const j of jobs) assert.equal(j.inferred, false, 'placed from Node\'s trace events');
+      };
+      const traced = (file: string) => readFileSync(file, 'utf8').includes('"cat":"v8');
+      // No tracing of its own: no file of Node's in its folder.
+      const quiet = tempDir();
+      const r0 = await runCli(['--node', node.path, cli('pbkdf2Six.js')], { cwd: quiet });
+      assert.equal(r0.code, 0, r0.stderr);
+      exact(r0.model);
+      assert.deepEqual(readdirSync(quiet), []);
+      // Categories of its own, Node's default file name: node_trace.1.log in its folder.
+      const dflt = tempDir();
+      const r1 = await runCli(['--node', node.path, '--node-arg=--trace-event-categories', '--node-arg=v8', cli('pbkdf2Six.js')], { cwd: dflt });
+      assert.equal(r1.code, 0, r1.stderr);
+      exact(r1.model);
+      assert.deepEqual(readdirSync(dflt), ['node_trace.1.log']);
+      assert.ok(traced(join(dflt, 'node_trace.1.log')), 'the script\'s v8 events are in it');
+      // A file name of its own: that file, read by the CLI and left in place.
+      const own = tempDir();
+      const r2 = await runCli(['--node', node.path, '--node-arg=--trace-event-categories', '--node-arg=v8', '--node-arg=--trace-event-file-pattern=mine-${rotation}.json', cli('pbkdf2Six.js')], { cwd: own });
+      assert.equal(r2.code, 0, r2.stderr);
+      exact(r2.model);
+      assert.deepEqual(readdirSync(own), ['mine-1.json']);
+      assert.ok(traced(join(own, 'mine-1.json')));
+    });
+
     test('a script that sets UV_THREADPOOL_SIZE in its first line gets that pool: 6 lanes for six pbkdf2, none queued', async () => {
       // Under plain Node the pool does not exist before the script's first line: nothing of the runner may start it.
       const plain = spawnSync(node.path, [cli('poolSizeOwn.js')], { encoding: 'utf8' });
