@@ -12,8 +12,11 @@ import { str, type TraceWriter } from './traceWriter';
 /** A V8 call site, as handed to `Error.prepareStackTrace`. */
 export type CallSite = NodeJS.CallSite;
 
-/** Maps a generated position (1-based) of a file to its original position (1-based), or undefined. */
-export type PositionMapper = (file: string, line: number, column: number) => { line: number; column: number } | undefined;
+/**
+ * Maps a generated position (1-based) of a file to its original position (1-based), in `file` when
+ * given (a source map of the script's own build points into another file), or undefined.
+ */
+export type PositionMapper = (file: string, line: number, column: number) => { line: number; column: number; file?: string } | undefined;
 
 const returnCallSites = (_e: Error, cs: CallSite[]): CallSite[] => cs;
 
@@ -100,7 +103,11 @@ export class StackInterner {
     private readonly sources: CompiledSources,
   ) {}
 
-  private fileInfo(name: string): FileInfo {
+  /**
+   * What is known of a file; `compiled`: whether to ask for its sourceless lines (false for the
+   * original file a source map points into: it is not the code that runs).
+   */
+  private fileInfo(name: string, compiled = true): FileInfo {
     let info = this.files.get(name);
     if (info === undefined) {
       let path = name;
@@ -112,7 +119,7 @@ export class StackInterner {
         }
       }
       info = { id: this.filter.isUser(path) ? this.nextFileId++ : 0, path };
-      if (info.id !== 0) {
+      if (info.id !== 0 && compiled) {
         try {
           info.sourceless = this.sources.sourcelessLines(path);
         } catch {
@@ -211,10 +218,14 @@ export class StackInterner {
       let column = Number(f.slice(b + 1, c));
       const fn = f.slice(c + 1);
       const path = this.pathOf(fileId);
+      let id = fileId;
       if (path !== undefined && !original) {
         try {
           const m = this.sources.map(path, line, column);
-          if (m) {
+          // Into another file only when that one is the user's too (not a library's source).
+          const into = m?.file === undefined || m.file === path ? fileId : this.fileInfo(m.file, false).id;
+          if (m && into !== 0) {
+            id = into;
             line = m.line;
             column = m.column;
           }
@@ -222,7 +233,7 @@ export class StackInterner {
           // Keep the generated position when the map is unusable.
         }
       }
-      parts.push(`${fileId},${line},${column},${str(fn)}`);
+      parts.push(`${id},${line},${column},${str(fn)}`);
     }
     return `[${parts.join(',')}]`;
   }

@@ -15,6 +15,7 @@ import { effectivePoolSize, poolFamilyOfType } from '../trace/poolModel';
 import { AsyncRecorder, lookLike } from './asyncRecorder';
 import { StackInterner, UserFrameFilter } from './callSites';
 import { makeClock } from './clock';
+import { mapThroughSourceMap } from './sourceMaps';
 import { LoopMonitor } from './loopMonitor';
 import { tellSignalTaken, watchParent } from './parentWatch';
 import { enableNodeSourceMaps, formatOf, formatRule, installCjsHooks, installEsmHooks, isOriginalPosition, isTsFile, mapToOriginal, nodeRuntimeArgs, observeCompiles, packageTypeOf, sourcelessLines } from './tsLoader';
@@ -266,7 +267,9 @@ function start(): void {
   }
 
   const filter = new UserFrameFilter(__dirname + path.sep);
-  const interner = new StackInterner(out, filter, { map: mapToOriginal, sourcelessLines, isOriginalPosition });
+  // TypeScript this runner compiled, else JavaScript with a source map of the script's own build.
+  const mapPosition = (file: string, line: number, column: number) => mapToOriginal(file, line, column) ?? mapThroughSourceMap(file, line, column);
+  const interner = new StackInterner(out, filter, { map: mapPosition, sourcelessLines, isOriginalPosition });
   const loop = new LoopMonitor(out, (config.blockMs ?? 10) * 1000);
   let compileStart = 0;
   observeCompiles((starting) => {

@@ -414,13 +414,17 @@ const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 const B64_VALUE = new Map<string, number>([...B64].map((c, i) => [c, i]));
 
 /** Per generated line: flat [genColumn, origLine, origColumn, …] (0-based), sorted by column. */
-type MapLookup = number[][];
+export type MapLookup = number[][];
 
-/** Decodes the VLQ mappings of a source map into per-line segment arrays. */
-export function decodeMappings(mappings: string): MapLookup {
+/**
+ * Decodes the VLQ mappings of a source map into per-line segment arrays: [genColumn, origLine,
+ * origColumn, …], or with `withSource` [genColumn, sourceIndex, origLine, origColumn, …] (0-based).
+ */
+export function decodeMappings(mappings: string, withSource = false): MapLookup {
   const lines: MapLookup = [];
   let line: number[] = [];
   let genCol = 0;
+  let source = 0;
   let origLine = 0;
   let origCol = 0;
   let value = 0;
@@ -429,9 +433,11 @@ export function decodeMappings(mappings: string): MapLookup {
   const endSegment = (): void => {
     if (fields.length >= 4) {
       genCol += fields[0];
+      source += fields[1];
       origLine += fields[2];
       origCol += fields[3];
-      line.push(genCol, origLine, origCol);
+      if (withSource) line.push(genCol, source, origLine, origCol);
+      else line.push(genCol, origLine, origCol);
     } else if (fields.length >= 1) {
       genCol += fields[0];
     }

@@ -175,6 +175,34 @@ for (const node of nodeVersions) {
       assert.ok(timers.length >= 3, 'the sleeps are Timeouts with a source in the fixture');
     });
 
+    for (const build of ['dist', 'bundle']) {
+      test(`JavaScript built from TypeScript with a source map (${build === 'dist' ? 'tsc, a .map file beside it' : 'one bundle, the map inline'}): tasks and sources in the .ts files`, async () => {
+        const dir = runnerFixture('sourceMapped');
+        const app = join(dir, 'src', 'app.ts');
+        const helper = join(dir, 'src', 'helper.ts');
+        const m = await runOk(nodeArgs, [join(dir, build, 'app.js')], 'things 2\n');
+        const [main] = tasksNamed(m, 'main');
+        assert.ok(main, 'a task for main()');
+        assertAt(main.stack[0], app, positionOf(app, '// MAIN', 'main('), 'main() call');
+        const things = tasksNamed(m, 'fetchThing');
+        assert.equal(things.length, 2);
+        const line = positionOf(app, '// CALLS', 'fetchThing(1)').line;
+        const text = readFileSync(app, 'utf8').split('\n')[line - 1];
+        assert.deepEqual(
+          things.map((t) => [t.stack[0]?.file, t.stack[0]?.line, t.stack[0]?.column]).sort((a, b) => Number(a[2]) - Number(b[2])),
+          [1, 2].map((i) => [app, line, text.indexOf(`fetchThing(${i})`) + 1]),
+        );
+        for (const t of things) assert.equal(t.parentKey, main.key);
+        // The timers are made in helper.ts, called from fetchThing's await line.
+        const timers = opsOfType(m, 'Timeout').filter((o) => o.stack[0]?.file === helper);
+        assert.equal(timers.length, 2, JSON.stringify(opsOfType(m, 'Timeout').map((o) => o.stack[0])));
+        for (const o of timers) {
+          assertAt(o.stack[0], helper, positionOf(helper, '// TIMER', 'setTimeout'), 'the timer');
+          assert.deepEqual([o.stack[2]?.file, o.stack[2]?.line, o.stack[2]?.column], [app, positionOf(app, '// PAUSE', 'pause').line, positionOf(app, '// PAUSE', 'pause').column], 'the pause() call under it');
+        }
+      });
+    }
+
     test('the built-ins the runner wraps keep the name, length and source text of the originals', async () => {
       await runLikePlain(node.path, runnerFixture('builtinsLook.js'));
     });
