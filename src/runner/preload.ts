@@ -708,6 +708,8 @@ try {
     Object.defineProperty(g, GUARD, { value: true, enumerable: false });
     start();
   }
+  // Loaded with --require, the recorder would be in the script's `require.cache`: it needs no entry.
+  if (typeof module === 'object' && require.cache[module.id] === module) delete require.cache[module.id];
 } catch (e) {
   try {
     process.stderr.write(`concurrency-diagram: the runner could not start (${(e as Error)?.message ?? e}); the script runs unrecorded\n`);

@@ -55,6 +55,21 @@ export function cacheCompilerCode(): void {
   compilerCodeCache = true;
 }
 
+/**
+ * Loads a module of the recorder's own (by a computed path, which keeps the bundler from inlining
+ * it), and leaves no entry for it in the script's `require.cache`.
+ */
+function requireOwn(file: string): unknown {
+  const req = require;
+  const loaded = req(file) as unknown;
+  try {
+    delete req.cache[req.resolve(file)];
+  } catch {
+    // Kept in the cache: only visible to a script that lists it.
+  }
+  return loaded;
+}
+
 /** Loads the compiler bundle on first use. */
 function loadCompiler(): Compiler {
   if (!compiler) {
@@ -65,9 +80,7 @@ function loadCompiler(): Compiler {
         // No compile cache: the compiler loads as it would anyway.
       }
     }
-    // A computed path keeps the bundler from inlining the compiler into the preload bundle.
-    const req = require;
-    compiler = req(compilerPath()) as Compiler;
+    compiler = requireOwn(compilerPath()) as Compiler;
   }
   return compiler;
 }
@@ -669,7 +682,7 @@ export function installEsmHooks(): 'registerHooks' | 'register' | 'none' {
   const mod = require('node:module') as typeof import('node:module') & { registerHooks?: (h: object) => unknown };
   if (typeof mod.registerHooks === 'function') {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const hooks = require(path.join(runnerDir(), fs.existsSync(path.join(runnerDir(), 'esmHooks.js')) ? 'esmHooks.js' : 'esmHooks.ts')) as typeof import('./esmHooks');
+    const hooks = requireOwn(path.join(runnerDir(), fs.existsSync(path.join(runnerDir(), 'esmHooks.js')) ? 'esmHooks.js' : 'esmHooks.ts')) as typeof import('./esmHooks');
     mod.registerHooks({ resolve: hooks.resolveSync, load: hooks.loadSync });
     return 'registerHooks';
   }

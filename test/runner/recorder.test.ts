@@ -207,6 +207,10 @@ for (const node of nodeVersions) {
       await runLikePlain(node.path, runnerFixture('builtinsLook.js'));
     });
 
+    test('a TypeScript script finds only itself in require.cache: not the recorder, its compiler or its hooks', async () => {
+      await runOk(nodeArgs, [runnerFixture('requireCache.cts')], 'requireCache.cts\n');
+    });
+
     test('fs.promises and Promise subclasses: only the script\'s async functions are tasks; sources at the calls', async () => {
       const file = runnerFixture('fsPromises.mjs');
       const m = await runLikePlain(node.path, file);
