@@ -475,16 +475,21 @@ function start(): void {
     // then drops every listener at once, the next flush adds them back, and the thread's end is
     // seen where Node emits 'exit'.
     if (!finished && ownListeners.some((l) => l[0] === event && l[1] === fn)) {
-      if (fn === onExit) watchExitEmit();
-      process.on(event, fn as (...args: unknown[]) => void);
-      if (!listenersRemoved) {
-        listenersRemoved = true;
-        // After `removeAllListeners()` Node no longer handles signals in JavaScript (its own
-        // listeners that start and stop them are gone too): a signal then ends the process as
-        // SIGKILL does, so what is recorded so far is written now.
-        recorder.writeHeldWaits();
-        out.flush();
-        recorder.rearmFlush?.();
+      // Inside the script's own call: nothing of the runner's may throw out of it (a frozen `process`).
+      try {
+        if (fn === onExit) watchExitEmit();
+        process.on(event, fn as (...args: unknown[]) => void);
+        if (!listenersRemoved) {
+          listenersRemoved = true;
+          // After `removeAllListeners()` Node no longer handles signals in JavaScript (its own
+          // listeners that start and stop them are gone too): a signal then ends the process as
+          // SIGKILL does, so what is recorded so far is written now.
+          recorder.writeHeldWaits();
+          out.flush();
+          recorder.rearmFlush?.();
+        }
+      } catch (e) {
+        runnerError('listeners', e);
       }
     }
     if (event === 'unhandledRejection' && fn !== onRejection && observing && process.listenerCount('unhandledRejection') <= 1) {
