@@ -12,6 +12,7 @@
  * bracket the function's resumption.
  */
 import * as asyncHooks from 'node:async_hooks';
+import { fileURLToPath } from 'node:url';
 import * as v8 from 'node:v8';
 import { AgingMap } from './agingMap';
 import { captureCallSites, type CallSite, type StackInterner } from './callSites';
@@ -507,6 +508,8 @@ export interface AsyncRecorderOptions {
   onNewType?: (type: string) => void;
   /** The overhead limit of this thread's stack captures (see {@link CaptureLimit}); null or absent: none. */
   captureLimit?: CaptureLimit | null;
+  /** A line (1-based) of the code V8 runs for a file (the emitted JavaScript of compiled TypeScript), if readable. */
+  codeLine?: (file: string, line: number) => string | undefined;
 }
 
 /** Where Node's module loader functions are (see {@link AsyncRecorder.dropLoaderCtxs}). */
@@ -664,6 +667,9 @@ export class AsyncRecorder {
   private requestStack = 0;
   /** Answers by place of a run: did a generator's request settle with its body on the stack (a return or throw)? */
   private readonly genEndCache = new Map<number, CachedAnswer>();
+  private readonly codeLine: ((file: string, line: number) => string | undefined) | undefined;
+  /** Per place in a generator's run: whether a settle after a request to one of Node's generators is at a `yield` (see settlesAtYield). */
+  private readonly genYieldCache = new Map<number, CachedAnswer>();
 
   constructor(o: AsyncRecorderOptions) {
     this.out = o.out;
@@ -674,6 +680,7 @@ export class AsyncRecorder {
     this.maxSites = o.maxSites !== undefined && o.maxSites > 0 ? o.maxSites : MAX_SITES;
     this.loaderThread = o.loaderThread === true;
     this.onNewType = o.onNewType;
+    this.codeLine = o.codeLine;
     const limit = o.captureLimit;
     this.captureFloorUs = limit ? limit.floorMs * 1000 : -1;
     this.captureShare = limit ? limit.share : 0;
@@ -2288,8 +2295,13 @@ export class AsyncRecorder {
       inBody = f0 !== undefined && f0.getFileName() != null && functionPosition(f0) === ctx.fn;
       if (key >= 0) learn(this.genEndCache, this.maxSites, key, cached, inBody);
     }
+    // Resumed from a request to another generator of the script's that is not done: a `yield*`
+    // hands its value over. Over one of Node's (never known to be done) or an iterator that is no
+    // generator, the place of the settle tells (see settlesAtYieldStar).
+    let delegating = gen.delegate !== undefined && gen.delegate.phase !== GenPhase.Done;
+    if (inBody && (gen.delegate === undefined || gen.delegate === OTHER_GEN.gen)) delegating = this.settlesAtYieldStar(key, skip);
     const ts = this.now();
-    if (!inBody || (gen.delegate !== undefined && gen.delegate.phase !== GenPhase.Done)) {
+    if (!inBody || delegating) {
       // A value was handed over; with a request queued, the body goes on with it at once (the wait
       // for the yield's operand, not written yet, was part of handing it over).
       if (gen.queued > 0) {
@@ -2319,6 +2331,39 @@ export class AsyncRecorder {
     this.endingTask = ctx.id;
     this.endingPromise = p;
     this.endingTs = ts;
+  }
+
+  /**
+   * Whether a generator's request settled by its body (not by the job after a plain `yield`'s
+   * await) settles at a `yield*`: that hands over a value of what it delegates to, a generator of
+   * Node's or a library's (not followed, so never known to be done) or an iterator that is no
+   * generator. V8 puts the settle at the `yield*` token then, and at the statement that ends the
+   * body otherwise (a `return`, the last one run: a `for await` whose loop ended, a `yield`).
+   * Read in the code at the place of the settle, cached by the place in the run like the answer of
+   * {@link onGenSettled}. A body that ends right after a `yield*` settles at it too, and is taken
+   * for a hand-over (parked, not ended). When the code cannot be read: the body's end.
+   */
+  private settlesAtYieldStar(key: number, skip: Function): boolean {
+    const cached = key >= 0 ? this.genYieldCache.get(key) : undefined;
+    if (cached !== undefined && cached.trusted && !recheckDue(++cached.uses)) return cached.answer;
+    const { sites, first } = this.captureAboveHooks(1, skip);
+    const f0 = sites[first];
+    let atYield = false;
+    const name = f0?.getFileName();
+    const line = f0?.getLineNumber();
+    const column = f0?.getColumnNumber();
+    if (typeof name === 'string' && typeof line === 'number' && typeof column === 'number') {
+      let file = name;
+      try {
+        if (name.startsWith('file:')) file = fileURLToPath(name);
+        const text = this.codeLine?.(file, line);
+        if (text !== undefined) atYield = /^yield\s*\*/.test(text.slice(column - 1));
+      } catch {
+        // Unreadable: the body's end.
+      }
+    }
+    if (key >= 0) learn(this.genYieldCache, this.maxSites, key, cached, atYield);
+    return atYield;
   }
 
   /**

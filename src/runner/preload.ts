@@ -18,7 +18,7 @@ import { makeClock } from './clock';
 import { mapThroughSourceMap } from './sourceMaps';
 import { LoopMonitor } from './loopMonitor';
 import { tellSignalTaken, watchParent } from './parentWatch';
-import { enableNodeSourceMaps, formatOf, formatRule, installCjsHooks, installEsmHooks, isOriginalPosition, isTsFile, mapToOriginal, nodeRuntimeArgs, observeCompiles, packageTypeOf, sourcelessLines } from './tsLoader';
+import { enableNodeSourceMaps, formatOf, formatRule, generatedLine, installCjsHooks, installEsmHooks, isOriginalPosition, isTsFile, mapToOriginal, nodeRuntimeArgs, observeCompiles, packageTypeOf, sourcelessLines } from './tsLoader';
 import { hasStackRoom, str, TraceWriter } from './traceWriter';
 
 /** Environment variable through which each thread tells the Workers it starts its own threadId. */
@@ -314,7 +314,7 @@ function start(): void {
     : (): void => {
         if (workerScript() !== undefined) out.queuePreamble();
       };
-  const recorder = new AsyncRecorder({ out, now, interner, loop, onError: runnerError, maxSites: config.maxSites, loaderThread: offThreadLoader, onNewType, captureLimit: config.captureLimit === undefined ? DEFAULT_CAPTURE_LIMIT : config.captureLimit });
+  const recorder = new AsyncRecorder({ out, now, interner, loop, onError: runnerError, maxSites: config.maxSites, loaderThread: offThreadLoader, onNewType, captureLimit: config.captureLimit === undefined ? DEFAULT_CAPTURE_LIMIT : config.captureLimit, codeLine: generatedLine });
 
   // The runner's own async work (this timer, the tick below) is created before the hooks exist, so it is never recorded.
   const flushMs = config.flushMs && config.flushMs > 0 ? config.flushMs : 100;

@@ -542,6 +542,29 @@ export function isOriginalPosition(file: string, line: number, column: number): 
   return entry.targets.has((line - 1) * 2 ** 20 + (column - 1));
 }
 
+/** Lines of the JavaScript files read by {@link generatedLine} (null: unreadable), a few hundred at most. */
+const jsLines = new Map<string, string[] | null>();
+
+/**
+ * A line (1-based) of the code V8 runs for `file`: the emitted JavaScript of a TypeScript file this
+ * loader compiled, else the file's own text. Undefined when it cannot be read. Off the hot path.
+ */
+export function generatedLine(file: string, line: number): string | undefined {
+  const entry = mappedEntry(file);
+  if (entry) return entry.lines?.[line - 1];
+  let lines = jsLines.get(file);
+  if (lines === undefined) {
+    try {
+      lines = fs.readFileSync(file, 'utf8').split('\n');
+    } catch {
+      lines = null;
+    }
+    if (jsLines.size >= 256) jsLines.clear();
+    jsLines.set(file, lines);
+  }
+  return lines?.[line - 1];
+}
+
 /** The transpiled entry of a TypeScript file, with its decoded map and line facts; undefined for other files. */
 function mappedEntry(file: string): TranspiledEntry | undefined {
   if (!isTsFile(file)) return undefined;

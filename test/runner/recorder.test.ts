@@ -612,7 +612,7 @@ for (const node of nodeVersions) {
 
     test('async generator objects are task lanes: running, waiting at awaits, parked at yields, ended by return, throw or break', async () => {
       const file = runnerFixture('asyncGenerators.js');
-      const m = await runOk(nodeArgs, [file], '3 abtrue true generator failed xyz a2,a1 b2,b1 0\n');
+      const m = await runOk(nodeArgs, [file], '3 abtrue true generator failed xyz a2,a1 b2,b1 0 QR stu\n');
       const letters = ['R', 'W', 'Y'];
       const statesOf = (t: Task) => t.segments.filter((_, i) => i % 3 === 2).map((st) => letters[st] ?? String(st)).join('');
       const parentName = (t: Task) => [...m.tasks.values()].find((x) => x.key === t.parentKey)?.name;
@@ -646,6 +646,25 @@ for (const node of nodeVersions) {
       const [failing] = tasksNamed(m, 'failing');
       if (nodeMajor(m) < 24) assert.equal(failing.failed, true, 'failing rejected');
       for (const n of ['ticks', 'pair', 'endless', 'outer', 'inner']) if (nodeMajor(m) < 24) assert.equal(tasksNamed(m, n)[0].failed, false, `${n} fulfilled`);
+      // Over Node's stream iterator (an async generator of Node's up to Node 24, an object with a
+      // next() on Node 26): a park per value handed over, and an end, not a park, after the last.
+      // Their waits for the stream are too short to be the same on every run.
+      const overStreams: Record<string, { parent: string; parks: number; at: [string, string] }> = {
+        upper: { parent: 'shout', parks: 2, at: ['// UPPER', 'c of'] },
+        streams: { parent: 'relay', parks: 3, at: ['// RELAY', 'c of'] },
+      };
+      for (const [name, e] of Object.entries(overStreams)) {
+        const [t] = tasksNamed(m, name);
+        assert.ok(t, `a lane for ${name}`);
+        assert.equal(parentName(t), e.parent);
+        const states = statesOf(t);
+        assert.equal(states.split('').filter((x) => x === 'Y').length, e.parks, `${name}: ${states}`);
+        assert.equal(states.at(-1), 'R', `${name} ends running: ${states}`);
+        assert.equal(typeof t.end, 'number', `${name} ended`);
+        const [consumer] = tasksNamed(m, e.parent);
+        assert.ok((t.end as number) <= (consumer.end as number), `${name} ended before ${e.parent}`);
+        assert.equal(t.stack[0]?.line, positionOf(file, e.at[0], e.at[1]).line);
+      }
       // Two objects of one function consumed at once: a lane each, under its own consumer.
       const drains = tasksNamed(m, 'drain');
       const countdowns = tasksNamed(m, 'countdown');
