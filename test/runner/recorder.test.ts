@@ -175,8 +175,8 @@ for (const node of nodeVersions) {
       assert.ok(timers.length >= 3, 'the sleeps are Timeouts with a source in the fixture');
     });
 
-    for (const build of ['dist', 'bundle']) {
-      test(`JavaScript built from TypeScript with a source map (${build === 'dist' ? 'tsc, a .map file beside it' : 'one bundle, the map inline'}): tasks and sources in the .ts files`, async () => {
+    for (const build of ['tsc', 'bundle']) {
+      test(`JavaScript built from TypeScript with a source map (${build === 'tsc' ? 'tsc, a .map file beside it' : 'one bundle, the map inline'}): tasks and sources in the .ts files`, async () => {
         const dir = runnerFixture('sourceMapped');
         const app = join(dir, 'src', 'app.ts');
         const helper = join(dir, 'src', 'helper.ts');
