@@ -1,6 +1,6 @@
 // Builds every bundle into dist/ with esbuild. `--production` minifies; `--watch` rebuilds on change.
 import * as esbuild from 'esbuild';
-import { existsSync } from 'node:fs';
+import { chmodSync, existsSync } from 'node:fs';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -57,4 +57,6 @@ if (watch) {
 } else {
   await Promise.all(contexts.map((c) => c.rebuild()));
   await Promise.all(contexts.map((c) => c.dispose()));
+  // The package's `bin`: `npx concurrency-diagram` in a clone runs it through its #! line.
+  if (existsSync('dist/cli.js')) chmodSync('dist/cli.js', 0o755);
 }
