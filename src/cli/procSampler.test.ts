@@ -26,25 +26,24 @@ test("the process's own list of its threads adds those no sample saw, as one las
   assert.equal(sampler.sampleTimes.at(-1), 500);
 });
 
-test('a thread a sample saw keeps its first sight; the last list extends its life', () => {
+/** One sample at 100, then the script's last list at 900 naming this process's first thread `comm`: [its name, first seen, last seen, its first name]. */
+function sampledThenListed(comm: string): [string | undefined, number | undefined, number | undefined, string] {
   let now = 100;
   const sampler = new ProcSampler(process.pid, () => now);
   sampler.sample();
   const [first] = sampler.snapshot();
   assert.ok(first, 'this process has threads');
   now = 900;
-  const seen = sampler.addFinal([[first.tid, 'renamed']], 900);
-  const t = seen.find((s) => s.tid === first.tid);
-  assert.deepEqual([t?.comm, t?.firstSeen, t?.lastSeen], [first.comm, 100, 900]);
+  const t = sampler.addFinal([[first.tid, comm]], 900).find((s) => s.tid === first.tid);
+  return [t?.comm, t?.firstSeen, t?.lastSeen, first.comm];
+}
+
+test('a thread a sample saw keeps its first sight; the last list extends its life', () => {
+  const [comm, firstSeen, lastSeen, sampled] = sampledThenListed('renamed');
+  assert.deepEqual([comm, firstSeen, lastSeen], [sampled, 100, 900]);
 });
 
 test('a thread first seen before libuv named it takes the pool name from the last list', () => {
-  let now = 100;
-  const sampler = new ProcSampler(process.pid, () => now);
-  sampler.sample();
-  const [first] = sampler.snapshot();
-  assert.ok(first, 'this process has threads');
-  now = 900;
-  const t = sampler.addFinal([[first.tid, 'libuv-worker']], 900).find((s) => s.tid === first.tid);
-  assert.deepEqual([t?.comm, t?.firstSeen, t?.lastSeen], ['libuv-worker', 100, 900]);
+  const [comm, firstSeen, lastSeen] = sampledThenListed('libuv-worker');
+  assert.deepEqual([comm, firstSeen, lastSeen], ['libuv-worker', 100, 900]);
 });

@@ -668,7 +668,7 @@ export class AsyncRecorder {
   /** Answers by place of a run: did a generator's request settle with its body on the stack (a return or throw)? */
   private readonly genEndCache = new Map<number, CachedAnswer>();
   private readonly codeLine: ((file: string, line: number) => string | undefined) | undefined;
-  /** Per place in a generator's run: whether a settle after a request to one of Node's generators is at a `yield` (see settlesAtYield). */
+  /** Per place in a generator's run: whether a settle by its body is at a `yield*` (see settlesAtYieldStar). */
   private readonly genYieldCache = new Map<number, CachedAnswer>();
 
   constructor(o: AsyncRecorderOptions) {
@@ -2286,11 +2286,13 @@ export class AsyncRecorder {
     const key = ctx.runCheck === RunCheck.Diverged ? -1 : numericRunKey(ctx);
     const cached = key >= 0 ? this.genEndCache.get(key) : undefined;
     let inBody: boolean;
+    // The frame on top at the settle, when it was captured here (settlesAtYieldStar reads it too).
+    let f0: CallSite | undefined;
     if (cached !== undefined && cached.trusted && !recheckDue(++cached.uses)) {
       inBody = cached.answer;
     } else {
       const { sites, first } = this.captureAboveHooks(1, skip);
-      const f0 = sites[first];
+      f0 = sites[first];
       // Microtasks run by Node's JavaScript (between timers) have Node's frames below them: not the body's.
       inBody = f0 !== undefined && f0.getFileName() != null && functionPosition(f0) === ctx.fn;
       if (key >= 0) learn(this.genEndCache, this.maxSites, key, cached, inBody);
@@ -2299,7 +2301,7 @@ export class AsyncRecorder {
     // hands its value over. Over one of Node's (never known to be done) or an iterator that is no
     // generator, the place of the settle tells (see settlesAtYieldStar).
     let delegating = gen.delegate !== undefined && gen.delegate.phase !== GenPhase.Done;
-    if (inBody && (gen.delegate === undefined || gen.delegate === OTHER_GEN.gen)) delegating = this.settlesAtYieldStar(key, skip);
+    if (inBody && (gen.delegate === undefined || gen.delegate === OTHER_GEN.gen)) delegating = this.settlesAtYieldStar(key, skip, f0);
     const ts = this.now();
     if (!inBody || delegating) {
       // A value was handed over; with a request queued, the body goes on with it at once (the wait
@@ -2343,11 +2345,14 @@ export class AsyncRecorder {
    * {@link onGenSettled}. A body that ends right after a `yield*` settles at it too, and is taken
    * for a hand-over (parked, not ended). When the code cannot be read: the body's end.
    */
-  private settlesAtYieldStar(key: number, skip: Function): boolean {
+  private settlesAtYieldStar(key: number, skip: Function, top: CallSite | undefined): boolean {
     const cached = key >= 0 ? this.genYieldCache.get(key) : undefined;
     if (cached !== undefined && cached.trusted && !recheckDue(++cached.uses)) return cached.answer;
-    const { sites, first } = this.captureAboveHooks(1, skip);
-    const f0 = sites[first];
+    let f0 = top;
+    if (f0 === undefined) {
+      const { sites, first } = this.captureAboveHooks(1, skip);
+      f0 = sites[first];
+    }
     let atYield = false;
     const name = f0?.getFileName();
     const line = f0?.getLineNumber();

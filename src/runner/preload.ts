@@ -623,7 +623,9 @@ const MAX_EARLY_EXITS = 256;
  * memory over a BroadcastChannel to the thread that started it; that thread, when it sees the
  * Worker's 'exit' event (emitted once the Worker's thread has stopped, so nothing writes the buffer
  * any more), writes whatever is still queued there. A Worker that ended normally flushed everything
- * itself: nothing is left. Each thread holds only the buffers of its own live Workers.
+ * itself: nothing is left. Each thread holds the buffers of its own live Workers; the main thread
+ * also those of every other live Worker, which it writes when the process ends before they do
+ * (the function returned, called from the main thread's end).
  * The channel and the listener are made before the async hooks are enabled: never recorded.
  */
 function shareLeftovers(wt: typeof import('node:worker_threads'), out: TraceWriter, threadId: number, parentThread: number, tracePath: string): () => void {

@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { calleeColumn, decodeMappings, type MapLookup } from './tsLoader';
+import { calleeColumn, decodeMappings, fileLines, type MapLookup } from './tsLoader';
 
 /** A decoded map: per generated line [genColumn, sourceIndex, origLine, origColumn, …]; each source's path, or '' when it cannot be opened. */
 interface FileMap {
@@ -16,9 +16,6 @@ interface FileMap {
   /** The generated lines (for the callee of a `(0, mod_1.name)(…)` call). */
   lines: string[];
 }
-
-/** Files bigger than this are not searched for a map (a huge bundle). */
-const MAX_FILE_BYTES = 64 * 1024 * 1024;
 
 const maps = new Map<string, FileMap | null>();
 
@@ -45,9 +42,10 @@ function mapText(file: string, url: string): { text: string; dir: string } | und
 /** Reads and decodes the map of `file` (null when it has none that can be used). Never throws. */
 function load(file: string): FileMap | null {
   try {
-    if (!/\.[cm]?js$/i.test(file) || fs.statSync(file).size > MAX_FILE_BYTES) return null;
-    const code = fs.readFileSync(file, 'utf8');
-    const url = sourceMappingUrl(code);
+    const lines = /\.[cm]?js$/i.test(file) ? fileLines(file) : undefined;
+    if (lines === undefined) return null;
+    // The comment ends the file (a few blank lines may follow it).
+    const url = sourceMappingUrl(lines.slice(-8).join('\n'));
     if (url === undefined) return null;
     const found = mapText(file, url);
     if (found === undefined) return null;
@@ -63,7 +61,7 @@ function load(file: string): FileMap | null {
       return fs.existsSync(abs) ? abs : '';
     });
     if (!sources.some((s) => s !== '')) return null;
-    return { lookup: decodeMappings(json.mappings, true), sources, lines: code.split('\n') };
+    return { lookup: decodeMappings(json.mappings, true), sources, lines };
   } catch {
     return null;
   }

@@ -542,8 +542,26 @@ export function isOriginalPosition(file: string, line: number, column: number): 
   return entry.targets.has((line - 1) * 2 ** 20 + (column - 1));
 }
 
-/** Lines of the JavaScript files read by {@link generatedLine} (null: unreadable), a few hundred at most. */
+/** Lines of the files read by {@link fileLines} (null: unreadable or too big), a few hundred at most. */
 const jsLines = new Map<string, string[] | null>();
+
+/** Files bigger than this are not read by {@link fileLines} (a huge bundle). */
+const MAX_READ_BYTES = 64 * 1024 * 1024;
+
+/** The lines of a file of the script's, read once (undefined when unreadable or too big). Off the hot path. */
+export function fileLines(file: string): string[] | undefined {
+  let lines = jsLines.get(file);
+  if (lines === undefined) {
+    try {
+      lines = fs.statSync(file).size > MAX_READ_BYTES ? null : fs.readFileSync(file, 'utf8').split('\n');
+    } catch {
+      lines = null;
+    }
+    if (jsLines.size >= 256) jsLines.clear();
+    jsLines.set(file, lines);
+  }
+  return lines ?? undefined;
+}
 
 /**
  * A line (1-based) of the code V8 runs for `file`: the emitted JavaScript of a TypeScript file this
@@ -552,17 +570,7 @@ const jsLines = new Map<string, string[] | null>();
 export function generatedLine(file: string, line: number): string | undefined {
   const entry = mappedEntry(file);
   if (entry) return entry.lines?.[line - 1];
-  let lines = jsLines.get(file);
-  if (lines === undefined) {
-    try {
-      lines = fs.readFileSync(file, 'utf8').split('\n');
-    } catch {
-      lines = null;
-    }
-    if (jsLines.size >= 256) jsLines.clear();
-    jsLines.set(file, lines);
-  }
-  return lines?.[line - 1];
+  return fileLines(file)?.[line - 1];
 }
 
 /** The transpiled entry of a TypeScript file, with its decoded map and line facts; undefined for other files. */
